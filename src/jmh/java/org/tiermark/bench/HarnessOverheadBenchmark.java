@@ -1,0 +1,102 @@
+package org.tiermark.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.tiermark.Suite;
+import org.tiermark.data.InputPool;
+import org.tiermark.data.Preprocessor;
+import org.tiermark.data.Preprocessors;
+import org.tiermark.model.Catalog;
+import org.tiermark.runtime.DeploymentRunner;
+import org.tiermark.runtime.LinkDelayModel;
+import org.tiermark.runtime.Sessions;
+
+/**
+ * What the harness itself costs: the {@code edge} deployment with links that cost nothing and the
+ * tier at machine speed ({@code linkDelay=off}), against a raw ONNX Runtime loop over the same model
+ * and the same inputs, in the same run. Both paths tokenize the same raw text per call, so the
+ * difference is the runner: serializing the input and the answer, bookkeeping and tensor handling.
+ * The report prints the ratio of medians {@code deployment / rawOrt}.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(value = 2, jvmArgsAppend = {"-Xmx2g", "-Xms2g", "-Dai.djl.offline=true"})
+@State(Scope.Thread)
+public class HarnessOverheadBenchmark {
+    @Param({"minilm-l6"})
+    public String model;
+
+    private InputPool pool;
+    private int next;
+    private DeploymentRunner runner;
+    private OrtSession session;
+    private Preprocessor preprocessor;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        Suite suite = Suite.fromSystemProperty();
+        Catalog.Model m = suite.catalog().model(model);
+        pool = suite.pool(model, BenchmarkFiles.POOL_SIZE);
+        runner = suite.runner(model, "identity", "edge", LinkDelayModel.OFF);
+        runner.warmUp(pool.get(0));
+        OrtEnvironment env = Sessions.environment();
+        // the same thread settings as the edge tier, so only the harness differs
+        session = Sessions.open(env, m.onnx(), suite.profiles().tier("edge"));
+        preprocessor = Preprocessors.create(m, env);
+    }
+
+    private byte[] nextInput() {
+        byte[] raw = pool.get(next);
+        next = (next + 1) % pool.size();
+        return raw;
+    }
+
+    @Benchmark
+    public Object deployment() throws Exception {
+        return runner.run(nextInput());
+    }
+
+    @Benchmark
+    public Object rawOrt() throws Exception {
+        Map<String, OnnxTensor> inputs = preprocessor.prepare(nextInput());
+        try (OrtSession.Result result = session.run(inputs)) {
+            return ((OnnxTensor) result.get(0)).getInfo();
+        } finally {
+            List<OnnxTensor> all = new ArrayList<>(inputs.values());
+            all.forEach(OnnxTensor::close);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        if (runner != null) {
+            runner.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+        if (preprocessor != null) {
+            preprocessor.close();
+        }
+    }
+}

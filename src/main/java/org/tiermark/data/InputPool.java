@@ -1,0 +1,67 @@
+package org.tiermark.data;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.tiermark.InvalidInputException;
+
+/** Raw inputs the benchmarks cycle through, loaded once: what a device would capture and send. */
+public final class InputPool {
+    private final List<byte[]> inputs;
+
+    private InputPool(List<byte[]> inputs) {
+        this.inputs = List.copyOf(inputs);
+    }
+
+    /** Text: one UTF-8 input per non-empty line of {@code file}. */
+    public static InputPool textLines(Path file, int limit) {
+        List<byte[]> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && out.size() < limit) {
+                    out.add(line.strip().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read the input pool: " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new InvalidInputException(file + ": the input pool has no inputs");
+        }
+        return new InputPool(out);
+    }
+
+    /** Encoded images (PNG/JPEG): every file of {@code folder}, sorted by name. */
+    public static InputPool imageFiles(Path folder, int limit) {
+        List<byte[]> out = new ArrayList<>();
+        try (var s = Files.list(folder)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().limit(limit).toList()) {
+                out.add(Files.readAllBytes(f));
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(folder + ": cannot read the image pool: " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new InvalidInputException(folder + ": the image pool has no files");
+        }
+        return new InputPool(out);
+    }
+
+    public static InputPool of(List<byte[]> inputs) {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("an input pool needs at least one input");
+        }
+        return new InputPool(inputs);
+    }
+
+    public int size() {
+        return inputs.size();
+    }
+
+    public byte[] get(int i) {
+        return inputs.get(i);
+    }
+}

@@ -1,0 +1,120 @@
+package org.tiermark.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.tiermark.InvalidInputException;
+import org.tiermark.Json;
+
+/** The models of the suite: every {@code models/*.json} descriptor, with its files checked. */
+public final class Catalog {
+    private final Path root;
+    private final Map<String, Model> models;
+
+    private Catalog(Path root, Map<String, Model> models) {
+        this.root = root;
+        this.models = Collections.unmodifiableMap(models);
+    }
+
+    /** Loads every descriptor in {@code root}; a model whose files are missing is an error naming them. */
+    public static Catalog load(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new InvalidInputException(root + ": models folder not found");
+        }
+        Map<String, Model> models = new TreeMap<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(root)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            throw new InvalidInputException(root + ": cannot list: " + e.getMessage(), e);
+        }
+        for (Path f : files) {
+            ModelDescriptor d = Json.read(f, ModelDescriptor.class);
+            String expected = f.getFileName().toString().replaceFirst("\\.json$", "");
+            if (!d.name().equals(expected)) {
+                throw InvalidInputException.field(f, "name", "must equal the file name '" + expected + "' (got '" + d.name() + "')");
+            }
+            models.put(d.name(), new Model(d, f));
+        }
+        return new Catalog(root, models);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Map<String, Model> models() {
+        return models;
+    }
+
+    /** The named model, its files checked to exist and its ONNX file checked to be ONNX. */
+    public Model model(String name) {
+        Model m = models.get(name);
+        if (m == null) {
+            throw InvalidInputException.unknown("model", name, null, models.keySet());
+        }
+        m.checkFiles();
+        return m;
+    }
+
+    /** A catalog model: its descriptor and where its files are. */
+    public record Model(ModelDescriptor descriptor, Path file) {
+        public String name() {
+            return descriptor.name();
+        }
+
+        public Path resolve(String relative) {
+            return file.toAbsolutePath().getParent().resolve(relative).normalize();
+        }
+
+        public Path onnx() {
+            return resolve(descriptor.onnx());
+        }
+
+        public Path pool() {
+            return resolve(descriptor.pool());
+        }
+
+        public Path tokenizer() {
+            return resolve(descriptor.input().tokenizer());
+        }
+
+        /** Fails with the descriptor's file and field when a file it names is missing or not ONNX. */
+        public void checkFiles() {
+            requireFile("onnx", onnx());
+            checkOnnx(onnx(), file + ": field 'onnx'");
+            requireFile("pool", pool());
+            if ("text".equals(descriptor.input().kind())) {
+                requireFile("input.tokenizer", tokenizer());
+            }
+        }
+
+        private void requireFile(String field, Path path) {
+            if (!Files.isRegularFile(path)) {
+                throw InvalidInputException.field(file, field, "file not found: " + path
+                        + (path.toString().contains("/models/base/") ? " (third-party models are unpacked by the build: run `mvn generate-resources`)" : ""));
+            }
+        }
+    }
+
+    /**
+     * Cheap check that a file is an ONNX model (a protobuf ModelProto starts with field 1,
+     * ir_version, as a varint: byte 0x08), so that a wrong file fails before ONNX Runtime loads it.
+     */
+    public static void checkOnnx(Path file, String where) {
+        try (InputStream in = Files.newInputStream(file)) {
+            int first = in.read();
+            if (first != 0x08) {
+                throw new InvalidInputException(where + ": " + file + " is not an ONNX model (expected a protobuf ModelProto)");
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(where + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.tiermark.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+import org.tiermark.tier.Names;
+
+/**
+ * One model of the catalog, as loaded from {@code models/<name>.json}. Paths are relative to the
+ * folder of the descriptor.
+ *
+ * @param name             the model's name, also its file name (e.g. {@code minilm-l6})
+ * @param task             what it does, in words (e.g. {@code text-embedding}, {@code image-classification})
+ * @param source           where its weights come from (a pinned package, or the command that trains it)
+ * @param onnx             the base model's ONNX file
+ * @param input            what a raw input is and how it becomes tensors
+ * @param pool             raw inputs the benchmarks cycle through (text: one input per line)
+ * @param operatorDefaults default operator parameters (e.g. {@code partition.cut}, {@code early-exit.depth})
+ */
+public record ModelDescriptor(
+        @JsonProperty(required = true) String name,
+        @JsonProperty(required = true) String task,
+        String source,
+        @JsonProperty(required = true) String onnx,
+        @JsonProperty(required = true) InputSpec input,
+        @JsonProperty(required = true) String pool,
+        Map<String, String> operatorDefaults,
+        String metric,
+        String data) {
+
+    public ModelDescriptor {
+        Names.check("name", name);
+        if (onnx == null || onnx.isBlank()) {
+            throw new IllegalArgumentException("field 'onnx': the path of the model's ONNX file is required");
+        }
+        source = source == null ? "" : source;
+        operatorDefaults = operatorDefaults == null ? Map.of() : Map.copyOf(operatorDefaults);
+        metric = metric == null ? "" : metric;
+        data = data == null ? "" : data;
+    }
+
+    /**
+     * How raw inputs become tensors.
+     *
+     * @param kind           {@code text} (UTF-8, tokenized) or {@code image} (encoded PNG/JPEG, decoded and resized)
+     * @param tokenizer      text: HuggingFace {@code tokenizer.json}
+     * @param sequenceLength text: tokens per input, padded and truncated to exactly this many
+     * @param width          image: model input width
+     * @param height         image: model input height
+     * @param channels       image: 1 (grey) or 3 (RGB)
+     * @param mean           image: per-channel mean subtracted after scaling to [0, 1]
+     * @param std            image: per-channel standard deviation divided by
+     * @param tensor         image: the name of the model's input tensor
+     */
+    public record InputSpec(
+            @JsonProperty(required = true) String kind,
+            String tokenizer,
+            int sequenceLength,
+            int width,
+            int height,
+            int channels,
+            double[] mean,
+            double[] std,
+            String tensor) {
+
+        public InputSpec {
+            switch (kind == null ? "" : kind) {
+                case "text" -> {
+                    if (tokenizer == null || tokenizer.isBlank()) {
+                        throw new IllegalArgumentException("field 'input.tokenizer': text input needs a tokenizer.json path");
+                    }
+                    if (sequenceLength < 1 || sequenceLength > 8192) {
+                        throw new IllegalArgumentException("field 'input.sequenceLength': must be 1..8192 (got " + sequenceLength + ")");
+                    }
+                }
+                case "image" -> {
+                    if (width < 1 || height < 1) {
+                        throw new IllegalArgumentException("fields 'input.width'/'input.height': must be >= 1");
+                    }
+                    if (channels != 1 && channels != 3) {
+                        throw new IllegalArgumentException("field 'input.channels': must be 1 or 3 (got " + channels + ")");
+                    }
+                    if (mean == null || std == null || mean.length != channels || std.length != channels) {
+                        throw new IllegalArgumentException("fields 'input.mean'/'input.std': need one number per channel (" + channels + ")");
+                    }
+                    if (tensor == null || tensor.isBlank()) {
+                        throw new IllegalArgumentException("field 'input.tensor': the name of the model's image input is required");
+                    }
+                }
+                default -> throw new IllegalArgumentException("field 'input.kind': must be 'text' or 'image' (got '" + kind + "')");
+            }
+        }
+    }
+}
