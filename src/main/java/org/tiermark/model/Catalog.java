@@ -81,6 +81,10 @@ public final class Catalog {
             return resolve(descriptor.pool());
         }
 
+        public Path calibration() {
+            return resolve(descriptor.calibration());
+        }
+
         public Path tokenizer() {
             return resolve(descriptor.input().tokenizer());
         }

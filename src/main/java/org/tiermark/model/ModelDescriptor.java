@@ -15,6 +15,10 @@ import org.tiermark.tier.Names;
  * @param input            what a raw input is and how it becomes tensors
  * @param pool             raw inputs the benchmarks cycle through (text: one input per line)
  * @param operatorDefaults default operator parameters (e.g. {@code partition.cut}, {@code early-exit.depth})
+ * @param metric           the accuracy metric in words (e.g. {@code top-1 accuracy}, {@code F1 (spam)})
+ * @param data             where the evaluation data come from (package, version, split)
+ * @param calibration      raw inputs for {@code sptq} calibration, in the pool's format; disjoint from evaluation data
+ * @param evaluation       how accuracy is computed; absent when the model has no labelled data
  */
 public record ModelDescriptor(
         @JsonProperty(required = true) String name,
@@ -25,7 +29,9 @@ public record ModelDescriptor(
         @JsonProperty(required = true) String pool,
         Map<String, String> operatorDefaults,
         String metric,
-        String data) {
+        String data,
+        String calibration,
+        EvaluationSpec evaluation) {
 
     public ModelDescriptor {
         Names.check("name", name);
@@ -36,6 +42,30 @@ public record ModelDescriptor(
         operatorDefaults = operatorDefaults == null ? Map.of() : Map.copyOf(operatorDefaults);
         metric = metric == null ? "" : metric;
         data = data == null ? "" : data;
+        calibration = calibration == null || calibration.isBlank() ? pool : calibration;
+    }
+
+    /**
+     * Labelled evaluation sets of a model.
+     *
+     * @param kind    {@code classification} (top-1 accuracy), {@code binary-f1} (F1 of the positive class),
+     *                {@code text-detection} (mean IoU of the thresholded map, F1 of boxes)
+     * @param small   the 100-sample subset, as the studies used
+     * @param large   the larger subset (>= 1000 samples where the data allow)
+     * @param classes class names in label order (classification and binary-f1)
+     */
+    public record EvaluationSpec(
+            @JsonProperty(required = true) String kind,
+            @JsonProperty(required = true) String small,
+            String large,
+            java.util.List<String> classes) {
+        public EvaluationSpec {
+            if (!java.util.List.of("classification", "binary-f1", "text-detection").contains(kind)) {
+                throw new IllegalArgumentException("field 'evaluation.kind': must be classification, binary-f1 or "
+                        + "text-detection (got '" + kind + "')");
+            }
+            classes = classes == null ? java.util.List.of() : java.util.List.copyOf(classes);
+        }
     }
 
     /**
