@@ -1,0 +1,104 @@
+package org.tiermark.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.tiermark.InvalidInputException;
+
+/**
+ * The report step: what the suite launcher calls after JMH, and what {@code tiermark report} runs.
+ * Reads a run folder (or a JMH JSON or samples CSV), writes {@code report.md}, {@code report.csv},
+ * {@code report.html}, {@code report.json}, {@code tables/} and {@code plots/} beside the
+ * measurements (never over them) and runs the regression gate when a baseline is given.
+ */
+public final class RunReport {
+    /**
+     * What the report step did.
+     *
+     * @param outDir where the report files are
+     * @param report the report's content
+     * @param gateFailed true when a baseline was given and a benchmark regressed significantly
+     * @param files the files written
+     * @param millis wall time of the report step
+     */
+    public record Result(Path outDir, Report report, boolean gateFailed, List<Path> files, long millis) {}
+
+    private RunReport() {}
+
+    /** Reports the run folder {@code runDir} into itself. */
+    public static Result write(Path runDir, ReportOptions options) throws IOException {
+        return write(runDir, runDir, options);
+    }
+
+    /**
+     * Reports {@code input} (run folder, JMH JSON or samples CSV) into {@code outDir}; null
+     * {@code outDir} means the run folder itself, or {@code <name>-report/} beside a file.
+     */
+    public static Result write(Path input, Path outDir, ReportOptions options) throws IOException {
+        long start = System.nanoTime();
+        Path out = outDir != null ? outDir : Files.isDirectory(input) ? input
+                : input.toAbsolutePath().resolveSibling(input.getFileName().toString().replaceFirst("\\.[^.]*$", "") + "-report");
+        RunInputs in = RunInputs.load(input, options.accuracy());
+        Gate.Result gate = null;
+        if (options.baseline() != null) {
+            List<String> baselineProblems = new ArrayList<>();
+            if (!Files.exists(options.baseline())) {
+                throw new InvalidInputException("baseline " + options.baseline() + ": no such run folder or JMH JSON");
+            }
+            List<Measurement> base = RunInputs.measurements(options.baseline(), baselineProblems);
+            Gate.Result g = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
+                    options.alpha(), options.seed());
+            List<String> all = new ArrayList<>(baselineProblems.stream().map(p -> "baseline: " + p).toList());
+            all.addAll(g.problems());
+            gate = new Gate.Result(g.failed(), g.threshold(), g.alpha(), g.baseline(), g.rows(), all);
+        }
+        List<TradeOffGroup> groups = TradeOffGroup.of(in.measurements());
+        List<String> plotProblems = new ArrayList<>();
+        List<String> plots = options.plots()
+                ? Plots.draw(groups, in.accuracy(), Accuracy.publishedByModel(), out.resolve("plots"), out, plotProblems)
+                : List.of();
+        Report report = Analysis.analyze(in, options, gate, plots, groups);
+        if (!plotProblems.isEmpty()) {
+            List<String> p = new ArrayList<>(report.problems());
+            p.addAll(plotProblems);
+            report = new Report(report.schema(), report.title(), report.inputs(), report.run(), p, report.tables(), report.checks(),
+                    report.kruskal(), report.conover(), report.effects(), report.accuracyTests(), report.recommendations(),
+                    report.gate(), report.plots());
+        }
+        List<Path> files = new ArrayList<>(ReportWriter.write(report, out));
+        plots.forEach(p -> files.add(out.resolve(p)));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return new Result(out, report, gate != null && gate.failed(), files, millis);
+    }
+
+    /**
+     * Points {@code resultsDir/latest} at {@code runDir} unless it already points at a newer run
+     * (run folders are named by UTC start time, so names order by time). Atomic: a temporary
+     * symlink renamed over the old one, so readers always see a complete link.
+     */
+    public static void updateLatest(Path resultsDir, Path runDir) throws IOException {
+        Path latest = resultsDir.resolve("latest");
+        Path target = resultsDir.toAbsolutePath().normalize().relativize(runDir.toAbsolutePath().normalize());
+        if (Files.exists(latest, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isSymbolicLink(latest)) {
+                throw new InvalidInputException(latest + ": exists and is not a symlink; not replacing it (it may hold results)");
+            }
+            Path current = Files.readSymbolicLink(latest);
+            if (current.getFileName() != null && current.getFileName().toString().compareTo(target.getFileName().toString()) > 0
+                    && Files.isDirectory(resultsDir.resolve(current))) {
+                return;
+            }
+        }
+        Path tmp = resultsDir.resolve(".latest-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Files.createSymbolicLink(tmp, target);
+        try {
+            Files.move(tmp, latest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
