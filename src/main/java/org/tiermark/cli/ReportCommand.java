@@ -67,7 +67,8 @@ public final class ReportCommand implements Command {
             System.out.print(org.tiermark.report.ReportWriter.markdownTable(r.report().gate().table()));
         }
         r.report().recommendations().forEach(rec -> System.out.println(rec.text()));
-        System.out.printf("report written to %s in %.2f s (%d files)%n", r.outDir(), r.millis() / 1000.0, r.files().size());
+        System.out.printf("report written to %s in %.2f s (%d files; ms per phase %s)%n", r.outDir(), r.millis() / 1000.0,
+                r.files().size(), r.phaseMillis());
         return r.gateFailed() ? 1 : 0;
     }
 }

@@ -63,8 +63,10 @@ public final class Analysis {
         List<Report.PairwiseResult> conover = new ArrayList<>();
         List<Report.EffectResult> effects = new ArrayList<>();
         List<Report.Recommendation> recs = new ArrayList<>();
+        List<Report.Cell> cells = new ArrayList<>();
         for (TradeOffGroup g : groups) {
             tables.addAll(tradeOffTables(g, in.accuracy(), published));
+            cells.addAll(cells(g, in.accuracy(), published));
             statistics(g, options.alpha(), kruskal, conover, effects);
         }
         List<Report.AccuracyTest> accTests = accuracyTests(in.accuracy(), options.alpha());
@@ -91,7 +93,7 @@ public final class Analysis {
             tables.add(0, gate.table());
         }
         String title = "tiermark report: " + in.location().getFileName();
-        return new Report(Report.SCHEMA, title, in.inputs(), in.run(), problems, tables, checks, kruskal, conover, effects,
+        return new Report(Report.SCHEMA, title, in.inputs(), in.run(), problems, tables, checks, cells, kruskal, conover, effects,
                 accTests, recs, gate, plots);
     }
 
@@ -350,6 +352,27 @@ public final class Analysis {
             }
             s.note("median(identity) / median(operator): above 1 is faster than identity.");
             out.add(s.build());
+        }
+        return out;
+    }
+
+    static List<Report.Cell> cells(TradeOffGroup g, Accuracy ours, Map<String, Map<String, Double>> published) {
+        List<Report.Cell> out = new ArrayList<>();
+        Acc base = accuracy(ours, published, g.model(), "identity");
+        for (String op : g.operators()) {
+            Acc a = accuracy(ours, published, g.model(), op);
+            for (String d : g.deployments()) {
+                Measurement m = g.cell(op, d);
+                if (m == null) {
+                    continue;
+                }
+                Samples s = m.samples();
+                Measurement id = g.cell("identity", d);
+                out.add(new Report.Cell(g.id(), g.model(), op, d, m.unit(), s.size(), s.median(), s.quantile(0.25), s.quantile(0.75),
+                        s.quantile(0.9), s.quantile(0.99), a == null ? null : a.percent(),
+                        a == null || base == null ? null : a.percent() - base.percent(), a == null ? null : a.source(),
+                        id == null ? null : id.samples().median() / s.median()));
+            }
         }
         return out;
     }

@@ -23,7 +23,7 @@ import org.tiermark.AtomicFiles;
  */
 final class Plots {
     /** Observations per box at most: enough for the quartiles and whiskers, small enough to draw fast. */
-    private static final int BOX_SAMPLES = 4000;
+    private static final int BOX_SAMPLES = 200;
 
     private Plots() {}
 

@@ -116,7 +116,7 @@ final class Recommendations {
             s.append(Format.sig(c.latency(), 4)).append(" ").append(unit).append(" (identity not measured there)");
         }
         if (c.drop() != null) {
-            s.append(", ").append(c.drop() == 0 ? "no accuracy change" : Format.sig(-c.drop(), 3) + " points");
+            s.append(", ").append(c.drop() == 0 ? "no accuracy change" : (c.drop() < 0 ? "+" : "") + Format.sig(-c.drop(), 3) + " points");
         }
         s.append(significance(g, c, conover, alpha));
         effects.stream().filter(e -> e.group().equals(g.id()) && e.deployment().equals(c.deployment())
@@ -156,7 +156,7 @@ final class Recommendations {
         }
         if (significant == slower) {
             return slower == pr.levels().size() - 1 ? ", significantly faster than every other operator"
-                    : ", significantly faster than the " + slower + " slower operators";
+                    : ", significantly faster than the " + (slower == 1 ? "slower operator" : slower + " slower operators");
         }
         return ", not significantly faster than " + String.join(", ", notSig) + " (Conover-Holm p >= " + alpha + ")";
     }

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code report.json} beside the Markdown, CSV and HTML renderings.
  */
 public record Report(String schema, String title, List<String> inputs, Map<String, Object> run, List<String> problems,
-                     List<Table> tables, List<Check> checks, List<KruskalResult> kruskal, List<PairwiseResult> conover,
+                     List<Table> tables, List<Check> checks, List<Cell> cells, List<KruskalResult> kruskal, List<PairwiseResult> conover,
                      List<EffectResult> effects, List<AccuracyTest> accuracyTests, List<Recommendation> recommendations,
                      Gate.Result gate, List<String> plots) {
     public static final String SCHEMA = "tiermark-report/1";
@@ -17,6 +17,11 @@ public record Report(String schema, String title, List<String> inputs, Map<Strin
     /** A figure against its target, e.g. harness overhead 1.012 (target &lt;= 1.03): pass. */
     public record Check(String name, String subject, double value, double low, double high, String target, Boolean pass,
                         String detail) {}
+
+    /** One operator on one deployment of a trade-off group, as numbers (the tables show them as text). */
+    public record Cell(String group, String model, String operator, String deployment, String unit, long samples,
+                       double median, double q1, double q3, double p90, double p99, Double accuracyPercent,
+                       Double accuracyDeltaPoints, String accuracySource, Double speedUpVsIdentity) {}
 
     /** Kruskal-Wallis across the levels of one factor ({@code deployment} or {@code operator}) within a group. */
     public record KruskalResult(String group, String fixed, String across, List<String> levels, double h, int df,

@@ -24,8 +24,10 @@ public final class RunReport {
      * @param gateFailed true when a baseline was given and a benchmark regressed significantly
      * @param files the files written
      * @param millis wall time of the report step
+     * @param phaseMillis wall time per phase (read, gate, plots, analysis, write)
      */
-    public record Result(Path outDir, Report report, boolean gateFailed, List<Path> files, long millis) {}
+    public record Result(Path outDir, Report report, boolean gateFailed, List<Path> files, long millis,
+                         java.util.Map<String, Long> phaseMillis) {}
 
     private RunReport() {}
 
@@ -42,7 +44,11 @@ public final class RunReport {
         long start = System.nanoTime();
         Path out = outDir != null ? outDir : Files.isDirectory(input) ? input
                 : input.toAbsolutePath().resolveSibling(input.getFileName().toString().replaceFirst("\\.[^.]*$", "") + "-report");
+        java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        long t0 = System.nanoTime();
         RunInputs in = RunInputs.load(input, options.accuracy());
+        phases.put("read", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
         Gate.Result gate = null;
         if (options.baseline() != null) {
             List<String> baselineProblems = new ArrayList<>();
@@ -56,23 +62,30 @@ public final class RunReport {
             all.addAll(g.problems());
             gate = new Gate.Result(g.failed(), g.threshold(), g.alpha(), g.baseline(), g.rows(), all);
         }
+        phases.put("gate", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
         List<TradeOffGroup> groups = TradeOffGroup.of(in.measurements());
         List<String> plotProblems = new ArrayList<>();
         List<String> plots = options.plots()
                 ? Plots.draw(groups, in.accuracy(), Accuracy.publishedByModel(), out.resolve("plots"), out, plotProblems)
                 : List.of();
+        phases.put("plots", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
         Report report = Analysis.analyze(in, options, gate, plots, groups);
+        phases.put("analysis", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
         if (!plotProblems.isEmpty()) {
             List<String> p = new ArrayList<>(report.problems());
             p.addAll(plotProblems);
-            report = new Report(report.schema(), report.title(), report.inputs(), report.run(), p, report.tables(), report.checks(),
+            report = new Report(report.schema(), report.title(), report.inputs(), report.run(), p, report.tables(), report.checks(), report.cells(),
                     report.kruskal(), report.conover(), report.effects(), report.accuracyTests(), report.recommendations(),
                     report.gate(), report.plots());
         }
         List<Path> files = new ArrayList<>(ReportWriter.write(report, out));
         plots.forEach(p -> files.add(out.resolve(p)));
+        phases.put("write", (System.nanoTime() - t0) / 1_000_000);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        return new Result(out, report, gate != null && gate.failed(), files, millis);
+        return new Result(out, report, gate != null && gate.failed(), files, millis, phases);
     }
 
     /**
