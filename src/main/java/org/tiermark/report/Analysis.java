@@ -411,7 +411,7 @@ public final class Analysis {
         }
         Stats.Kruskal k = Stats.kruskal(samples);
         kw.add(new Report.KruskalResult(g.id(), fixed, factor, levels, k.h(), k.df(), k.p(), k.p() < alpha));
-        con.add(new Report.PairwiseResult(g.id(), fixed, factor, levels, Stats.conover(samples, false), Stats.conover(samples, true)));
+        con.add(new Report.PairwiseResult(g.id(), fixed, factor, levels, Stats.conover(k, false), Stats.conover(k, true)));
     }
 
     static Table kruskalTable(List<Report.KruskalResult> kw) {

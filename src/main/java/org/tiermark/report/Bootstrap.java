@@ -60,18 +60,24 @@ public final class Bootstrap {
     }
 
     private static Resampler resampler(List<Samples> iterations, Samples all, long seed) {
-        if (iterations.size() >= 2) {
+        // the cumulative tables cost iterations x distinct values; beyond that, observations it is
+        if (iterations.size() >= 2 && (long) iterations.size() * all.distinct() <= 20_000_000L) {
             return new IterationResampler(iterations, all, seed);
         }
         return new OrderStatisticResampler(all, seed);
     }
 
-    /** Resamples whole iterations with replacement and takes the median of their pooled observations. */
+    /**
+     * Resamples whole iterations with replacement and takes the median of their pooled observations.
+     * Each iteration keeps its cumulative counts on the pooled grid of values, so the pooled
+     * distribution function of a resample at any value is a sum over the drawn iterations, and its
+     * median a binary search: O(iterations x log values) per replicate.
+     */
     private static final class IterationResampler implements Resampler {
-        private final int[][] index;
-        private final long[][] count;
+        private final long[][] cumulative;
+        private final long[] sizes;
         private final Samples grid;
-        private final long[] pooled;
+        private final int[] drawn;
         private final SplittableRandom random;
 
         IterationResampler(List<Samples> iterations, Samples all, long seed) {
@@ -80,60 +86,58 @@ public final class Bootstrap {
             for (int i = 0; i < values.length; i++) {
                 values[i] = all.value(i);
             }
-            index = new int[iterations.size()][];
-            count = new long[iterations.size()][];
+            cumulative = new long[iterations.size()][];
+            sizes = new long[iterations.size()];
             for (int it = 0; it < iterations.size(); it++) {
                 Samples s = iterations.get(it);
-                index[it] = new int[s.distinct()];
-                count[it] = new long[s.distinct()];
+                long[] c = new long[values.length];
                 for (int i = 0; i < s.distinct(); i++) {
-                    index[it][i] = Arrays.binarySearch(values, s.value(i));
-                    count[it][i] = s.count(i);
+                    c[Arrays.binarySearch(values, s.value(i))] += s.count(i);
                 }
+                for (int g = 1; g < c.length; g++) {
+                    c[g] += c[g - 1];
+                }
+                cumulative[it] = c;
+                sizes[it] = s.size();
             }
-            pooled = new long[values.length];
+            drawn = new int[iterations.size()];
             random = new SplittableRandom(seed);
         }
 
         @Override
         public double next() {
-            Arrays.fill(pooled, 0);
             long n = 0;
-            for (int k = 0; k < index.length; k++) {
-                int it = random.nextInt(index.length);
-                for (int i = 0; i < index[it].length; i++) {
-                    pooled[index[it][i]] += count[it][i];
-                }
-                n += sum(count[it]);
+            for (int k = 0; k < drawn.length; k++) {
+                drawn[k] = random.nextInt(drawn.length);
+                n += sizes[drawn[k]];
             }
-            return median(pooled, n);
-        }
-
-        private static long sum(long[] c) {
-            long s = 0;
-            for (long x : c) {
-                s += x;
+            if (n == 0) {
+                return Double.NaN;
             }
-            return s;
-        }
-
-        private double median(long[] counts, long n) {
             double h = (n - 1) * 0.5;
             long lo = (long) Math.floor(h);
-            double a = Double.NaN;
-            double b = Double.NaN;
-            long seen = 0;
-            for (int i = 0; i < counts.length; i++) {
-                seen += counts[i];
-                if (Double.isNaN(a) && seen > lo) {
-                    a = grid.value(i);
+            double a = kth(lo);
+            double b = lo + 1 < n ? kth(lo + 1) : a;
+            return a + (h - lo) * (b - a);
+        }
+
+        /** The k-th smallest (0-based) pooled observation of the drawn iterations. */
+        private double kth(long k) {
+            int lo = 0;
+            int hi = grid.distinct() - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                long below = 0;
+                for (int it : drawn) {
+                    below += cumulative[it][mid];
                 }
-                if (seen > lo + 1 || (seen > lo && lo + 1 >= n)) {
-                    b = grid.value(i);
-                    break;
+                if (below > k) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
                 }
             }
-            return a + (h - lo) * (b - a);
+            return grid.value(lo);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package org.tiermark.report;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -47,11 +48,11 @@ public final class JmhReader {
                     p.skipChildren();
                     continue;
                 }
-                JsonNode node = Json.MAPPER.readTree(p);
+                Element e = element(p);
                 try {
-                    out.add(measurement(node, file));
-                } catch (IllegalArgumentException e) {
-                    problems.add(file + ": element [" + index + "]" + name(node) + ": " + e.getMessage());
+                    out.add(e.measurement(file));
+                } catch (IllegalArgumentException ex) {
+                    problems.add(file + ": element [" + index + "]" + (e.benchmark == null ? "" : " (" + e.benchmark + ")") + ": " + ex.getMessage());
                 }
             }
         } catch (NoSuchFileException e) {
@@ -76,58 +77,144 @@ public final class JmhReader {
         };
     }
 
-    private static String name(JsonNode node) {
-        JsonNode b = node.get("benchmark");
-        return b != null && b.isTextual() ? " (" + b.asText() + ")" : "";
+    /**
+     * One benchmark result read with the streaming parser: the raw sample arrays are the bulk of a
+     * JMH JSON file (millions of numbers in a full run) and a tree of them costs several times more.
+     */
+    private static final class Element {
+        String benchmark;
+        String mode;
+        String unit;
+        boolean primary;
+        boolean histogram;
+        boolean raw;
+        JsonNode params;
+        JsonNode secondary;
+        final List<Samples> iterations = new ArrayList<>();
+
+        Measurement measurement(Path file) {
+            if (benchmark == null || benchmark.isBlank()) {
+                throw new IllegalArgumentException("field 'benchmark' missing: not a JMH benchmark result");
+            }
+            if (mode == null || mode.isBlank()) {
+                throw new IllegalArgumentException("field 'mode' missing: not a JMH benchmark result");
+            }
+            if (!primary) {
+                throw new IllegalArgumentException("field 'primaryMetric' missing: not a JMH benchmark result");
+            }
+            if (iterations.stream().allMatch(Samples::isEmpty)) {
+                throw new IllegalArgumentException("no raw samples (neither 'rawDataHistogram' nor 'rawData'): the benchmark failed or was run without raw data");
+            }
+            Map<String, String> ps = new LinkedHashMap<>();
+            if (params != null && params.isObject()) {
+                params.fields().forEachRemaining(e -> ps.put(e.getKey(), e.getValue().asText()));
+            }
+            return new Measurement(benchmark, mode, unit, ps, Samples.pooled(iterations), iterations, secondary(secondary),
+                    file.getFileName().toString());
+        }
     }
 
-    static Measurement measurement(JsonNode node, Path file) {
-        String benchmark = text(node, "benchmark");
-        String mode = text(node, "mode");
-        JsonNode primary = node.get("primaryMetric");
-        if (primary == null || !primary.isObject()) {
-            throw new IllegalArgumentException("field 'primaryMetric' missing: not a JMH benchmark result");
-        }
-        Map<String, String> params = new LinkedHashMap<>();
-        JsonNode ps = node.get("params");
-        if (ps != null && ps.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = ps.fields(); it.hasNext(); ) {
-                var e = it.next();
-                params.put(e.getKey(), e.getValue().asText());
+    private static Element element(JsonParser p) throws IOException {
+        Element e = new Element();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            if (t != JsonToken.FIELD_NAME) {
+                throw new JsonParseException(p, "unexpected end of input");
+            }
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "benchmark" -> e.benchmark = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "mode" -> e.mode = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "params" -> e.params = Json.MAPPER.readTree(p);
+                case "secondaryMetrics" -> e.secondary = Json.MAPPER.readTree(p);
+                case "primaryMetric" -> primary(p, v, e);
+                default -> p.skipChildren();
             }
         }
-        String unit = primary.path("scoreUnit").asText("");
-        List<Samples> iterations = new ArrayList<>();
-        JsonNode hist = primary.get("rawDataHistogram");
-        JsonNode raw = primary.get("rawData");
-        if (hist != null && hist.isArray()) {
-            for (JsonNode fork : hist) {
-                for (JsonNode iteration : fork) {
-                    double[] v = new double[iteration.size()];
-                    long[] c = new long[iteration.size()];
-                    int i = 0;
-                    for (JsonNode pair : iteration) {
-                        if (!pair.isArray() || pair.size() != 2) {
-                            throw new IllegalArgumentException("field 'primaryMetric.rawDataHistogram': expected [value, count] pairs");
+        return e;
+    }
+
+    private static void primary(JsonParser p, JsonToken start, Element e) throws IOException {
+        if (start != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        e.primary = true;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            if (t != JsonToken.FIELD_NAME) {
+                throw new JsonParseException(p, "unexpected end of input");
+            }
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (field.equals("scoreUnit") && v == JsonToken.VALUE_STRING) {
+                e.unit = p.getText();
+            } else if (field.equals("rawDataHistogram") && v == JsonToken.START_ARRAY) {
+                e.histogram = true;
+                e.iterations.clear();
+                // [fork][iteration][[value, count], ...]
+                while (expectArrayOrEnd(p)) {
+                    while (expectArrayOrEnd(p)) {
+                        double[] values = new double[64];
+                        long[] counts = new long[64];
+                        int n = 0;
+                        while (expectArrayOrEnd(p)) {
+                            if (n == values.length) {
+                                values = java.util.Arrays.copyOf(values, 2 * n);
+                                counts = java.util.Arrays.copyOf(counts, 2 * n);
+                            }
+                            values[n] = number(p);
+                            counts[n++] = (long) number(p);
+                            if (p.nextToken() != JsonToken.END_ARRAY) {
+                                throw new JsonParseException(p, "field 'primaryMetric.rawDataHistogram': expected [value, count] pairs");
+                            }
                         }
-                        v[i] = pair.get(0).asDouble();
-                        c[i++] = pair.get(1).asLong();
+                        e.iterations.add(Samples.weighted(java.util.Arrays.copyOf(values, n), java.util.Arrays.copyOf(counts, n)));
                     }
-                    iterations.add(Samples.weighted(v, c));
                 }
-            }
-        } else if (raw != null && raw.isArray()) {
-            for (JsonNode fork : raw) {
-                for (JsonNode value : fork) {
-                    iterations.add(Samples.of(value.asDouble()));
+            } else if (field.equals("rawData") && v == JsonToken.START_ARRAY && !e.histogram) {
+                e.raw = true;
+                while (expectArrayOrEnd(p)) {
+                    for (JsonToken x = p.nextToken(); x != JsonToken.END_ARRAY; x = p.nextToken()) {
+                        e.iterations.add(Samples.of(numberHere(p)));
+                    }
                 }
+            } else {
+                p.skipChildren();
             }
         }
-        if (iterations.stream().allMatch(Samples::isEmpty)) {
-            throw new IllegalArgumentException("no raw samples (neither 'rawDataHistogram' nor 'rawData'): the benchmark failed or was run without raw data");
+    }
+
+    /** Next token: true at the start of a nested array, false at the end of the enclosing one. */
+    private static boolean expectArrayOrEnd(JsonParser p) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.START_ARRAY) {
+            return true;
         }
+        if (t == JsonToken.END_ARRAY) {
+            return false;
+        }
+        throw new JsonParseException(p, "unexpected " + t + " in raw data arrays");
+    }
+
+    private static double number(JsonParser p) throws IOException {
+        p.nextToken();
+        return numberHere(p);
+    }
+
+    private static double numberHere(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getDoubleValue();
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            // JMH writes NaN and infinities as strings
+            return Double.parseDouble(p.getText());
+        }
+        throw new JsonParseException(p, "expected a number in raw data, found " + t);
+    }
+
+    private static Map<String, Double> secondary(JsonNode sec) {
         Map<String, Double> secondary = new LinkedHashMap<>();
-        JsonNode sec = node.get("secondaryMetrics");
         if (sec != null && sec.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = sec.fields(); it.hasNext(); ) {
                 var e = it.next();
@@ -144,15 +231,6 @@ public final class JmhReader {
                 }
             }
         }
-        return new Measurement(benchmark, mode, unit, params, Samples.pooled(iterations), iterations, secondary,
-                file.getFileName().toString());
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual() || v.asText().isBlank()) {
-            throw new IllegalArgumentException("field '" + field + "' missing: not a JMH benchmark result");
-        }
-        return v.asText();
+        return secondary;
     }
 }

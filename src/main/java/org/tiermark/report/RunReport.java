@@ -24,7 +24,7 @@ public final class RunReport {
      * @param gateFailed true when a baseline was given and a benchmark regressed significantly
      * @param files the files written
      * @param millis wall time of the report step
-     * @param phaseMillis wall time per phase (read, gate, plots, analysis, write)
+     * @param phaseMillis wall time per phase (read, gate, plots, analysis, write) and the process CPU time (processCpu)
      */
     public record Result(Path outDir, Report report, boolean gateFailed, List<Path> files, long millis,
                          java.util.Map<String, Long> phaseMillis) {}
@@ -45,6 +45,7 @@ public final class RunReport {
         Path out = outDir != null ? outDir : Files.isDirectory(input) ? input
                 : input.toAbsolutePath().resolveSibling(input.getFileName().toString().replaceFirst("\\.[^.]*$", "") + "-report");
         java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         RunInputs in = RunInputs.load(input, options.accuracy());
         phases.put("read", (System.nanoTime() - t0) / 1_000_000);
@@ -84,8 +85,15 @@ public final class RunReport {
         List<Path> files = new ArrayList<>(ReportWriter.write(report, out));
         plots.forEach(p -> files.add(out.resolve(p)));
         phases.put("write", (System.nanoTime() - t0) / 1_000_000);
+        // on a shared machine wall time says more about the neighbours than about the report
+        phases.put("processCpu", (processCpuNanos() - cpu0) / 1_000_000);
         long millis = (System.nanoTime() - start) / 1_000_000;
         return new Result(out, report, gate != null && gate.failed(), files, millis, phases);
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     /**

@@ -33,6 +33,14 @@ public final class Samples {
         if (values.length != counts.length) {
             throw new IllegalArgumentException("values and counts differ in length");
         }
+        // JMH writes histograms in ascending order: take them as they are
+        boolean clean = true;
+        for (int i = 0; i < values.length && clean; i++) {
+            clean = counts[i] > 0 && Double.isFinite(values[i]) && values[i] != 0.0 && (i == 0 || values[i] > values[i - 1]);
+        }
+        if (clean) {
+            return new Samples(values.clone(), counts.clone());
+        }
         TreeMap<Double, Long> m = new TreeMap<>();
         for (int i = 0; i < values.length; i++) {
             if (counts[i] < 0) {
@@ -73,18 +81,38 @@ public final class Samples {
                 dc.stream().mapToLong(Long::longValue).toArray());
     }
 
-    /** All observations of several samples together. */
+    /** All observations of several samples together (a k-way merge of their sorted values). */
     public static Samples pooled(List<Samples> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
         int size = parts.stream().mapToInt(p -> p.values.length).sum();
         double[] v = new double[size];
         long[] c = new long[size];
-        int i = 0;
-        for (Samples p : parts) {
-            System.arraycopy(p.values, 0, v, i, p.values.length);
-            System.arraycopy(p.counts, 0, c, i, p.counts.length);
-            i += p.values.length;
+        int[] at = new int[parts.size()];
+        int n = 0;
+        while (true) {
+            int best = -1;
+            double min = Double.POSITIVE_INFINITY;
+            for (int k = 0; k < parts.size(); k++) {
+                Samples p = parts.get(k);
+                if (at[k] < p.values.length && (best < 0 || p.values[at[k]] < min)) {
+                    best = k;
+                    min = p.values[at[k]];
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            long cnt = parts.get(best).counts[at[best]++];
+            if (n > 0 && v[n - 1] == min) {
+                c[n - 1] += cnt;
+            } else {
+                v[n] = min;
+                c[n++] = cnt;
+            }
         }
-        return weighted(v, c);
+        return new Samples(Arrays.copyOf(v, n), Arrays.copyOf(c, n));
     }
 
     /** Every value multiplied by {@code factor} (unit changes, injected slowdowns). */

@@ -52,45 +52,43 @@ public final class Stats {
     private record Ranks(double[] rankSums, long[] sizes, long n, double tieSum, double sumSquaredRanks) {}
 
     private static Ranks rank(List<Samples> groups) {
-        int total = groups.stream().mapToInt(Samples::distinct).sum();
-        double[] v = new double[total];
-        int[] g = new int[total];
-        long[] c = new long[total];
-        Integer[] order = new Integer[total];
-        int k = 0;
-        for (int gi = 0; gi < groups.size(); gi++) {
-            Samples s = groups.get(gi);
-            for (int i = 0; i < s.distinct(); i++) {
-                v[k] = s.value(i);
-                g[k] = gi;
-                c[k] = s.count(i);
-                order[k] = k;
-                k++;
-            }
-        }
-        Arrays.sort(order, Comparator.comparingDouble(i -> v[i]));
-        double[] rankSums = new double[groups.size()];
-        long[] sizes = new long[groups.size()];
+        // every group is sorted already: merge them instead of sorting the pool
+        int k = groups.size();
+        int[] at = new int[k];
+        double[] rankSums = new double[k];
+        long[] sizes = new long[k];
+        long[] tie = new long[k];
         long before = 0;
         double tieSum = 0;
         double sumSq = 0;
-        for (int a = 0; a < total; ) {
-            int b = a;
+        while (true) {
+            double min = Double.POSITIVE_INFINITY;
+            boolean any = false;
+            for (int g = 0; g < k; g++) {
+                Samples s = groups.get(g);
+                if (at[g] < s.distinct() && (!any || s.value(at[g]) < min)) {
+                    min = s.value(at[g]);
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
             long t = 0;
-            while (b < total && v[order[b]] == v[order[a]]) {
-                t += c[order[b]];
-                b++;
+            for (int g = 0; g < k; g++) {
+                Samples s = groups.get(g);
+                tie[g] = at[g] < s.distinct() && s.value(at[g]) == min ? s.count(at[g]++) : 0;
+                t += tie[g];
             }
             double mid = before + (t + 1) / 2.0;
-            for (int j = a; j < b; j++) {
-                rankSums[g[order[j]]] += c[order[j]] * mid;
-                sizes[g[order[j]]] += c[order[j]];
+            for (int g = 0; g < k; g++) {
+                rankSums[g] += tie[g] * mid;
+                sizes[g] += tie[g];
             }
             double td = t;
             tieSum += td * td * td - td;
             sumSq += td * mid * mid;
             before += t;
-            a = b;
         }
         return new Ranks(rankSums, sizes, before, tieSum, sumSq);
     }
@@ -121,8 +119,12 @@ public final class Stats {
      * p-values (1 on the diagonal) of Conover's test on the pooled ranks.
      */
     public static double[][] conover(List<Samples> groups, boolean holm) {
-        Kruskal kw = kruskal(groups);
-        int k = groups.size();
+        return conover(kruskal(groups), holm);
+    }
+
+    /** Conover's test from an already computed Kruskal-Wallis test of the same groups. */
+    public static double[][] conover(Kruskal kw, boolean holm) {
+        int k = kw.sizes().length;
         double n = kw.n();
         double x_ties = Math.min(1.0, kw.tieCorrection());
         double hCor = kw.h();
