@@ -69,6 +69,7 @@ public final class Analysis {
             cells.addAll(cells(g, in.accuracy(), published));
             statistics(g, options.alpha(), kruskal, conover, effects);
         }
+        tables.addAll(accuracyTables(in.accuracy(), published, groups));
         List<Report.AccuracyTest> accTests = accuracyTests(in.accuracy(), options.alpha());
         if (!accTests.isEmpty()) {
             Table.Builder t = new Table.Builder("accuracy-wilcoxon", "Accuracy: Wilcoxon signed-rank, identity vs operator (per sample)",
@@ -431,6 +432,35 @@ public final class Analysis {
                 e.mannWhitneyU(), e.p(), e.cliffsDelta(), e.magnitude()));
         t.note("Cliff's delta of the operator's latencies against identity's: negative = faster. Magnitudes after Romano et al. (2006).");
         return t.build();
+    }
+
+    /** Our accuracy entries, and the studies' published accuracies beside them (with their source). */
+    static List<Table> accuracyTables(Accuracy ours, Map<String, Map<String, Double>> published, List<TradeOffGroup> groups) {
+        List<Table> out = new ArrayList<>();
+        if (!ours.entries().isEmpty()) {
+            Table.Builder t = new Table.Builder("accuracy", "Accuracy (accuracy.json)",
+                    List.of("model", "operator", "metric", "value", "95% CI low", "95% CI high", "delta vs identity",
+                            "agreement with identity", "samples"));
+            for (Accuracy.Entry e : ours.entries()) {
+                boolean ci = e.ci95() != null && e.ci95().length == 2;
+                t.row(e.model(), e.operator(), e.metric(), e.value(), ci ? e.ci95()[0] : null, ci ? e.ci95()[1] : null,
+                        e.deltaVsIdentity(), e.agreementWithIdentity(), e.samples() == null ? null : (long) e.samples());
+            }
+            out.add(t.build());
+        }
+        boolean studiesModel = groups.stream().anyMatch(g -> published.containsKey(g.model()));
+        if (!ours.entries().isEmpty() || studiesModel) {
+            Table.Builder t = new Table.Builder("accuracy-published", "Accuracy published by the studies (%), for comparison",
+                    List.of("model", "metric", "operator", "accuracy (%)", "delta vs identity (points)"));
+            for (Accuracy.Published p : Accuracy.published()) {
+                Double id = published.get(p.model()).get("identity");
+                t.row(p.model(), p.metric(), p.operator(), p.percent(), id == null ? null : p.percent() - id);
+            }
+            t.note("Source: Singh, Adams, Hassan, arXiv 2403.17154 (black-box operators) and arXiv 2411.00907 (white-box operators); "
+                    + "resource org/tiermark/report/published-accuracy.json. Their models and data (ImageNet, COCO, Cityscapes, MRPC) differ from ours.");
+            out.add(t.build());
+        }
+        return out;
     }
 
     /** Wilcoxon signed-rank of identity's per-sample scores against each operator's, per model. */
