@@ -33,18 +33,45 @@ final class Plots {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        List<String> out = new ArrayList<>();
-        for (TradeOffGroup g : groups) {
-            try {
-                XYChart scatter = scatter(g, ours, published);
-                if (scatter != null) {
-                    out.addAll(save(scatter, dir.resolve("tradeoff-" + g.id()), base));
-                }
-                out.addAll(save(box(g), dir.resolve("latency-" + g.id()), base));
-            } catch (IOException | RuntimeException e) {
-                problems.add("plots of " + g.title() + " not drawn: " + e);
+        // groups are drawn in parallel (each chart is its own object); results keep the groups' order
+        List<List<String>> files = new ArrayList<>();
+        groups.forEach(g -> files.add(List.of()));
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(groups.size(), Runtime.getRuntime().availableProcessors())));
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < groups.size(); i++) {
+                int gi = i;
+                done.add(pool.submit(() -> {
+                    TradeOffGroup g = groups.get(gi);
+                    try {
+                        List<String> mine = new ArrayList<>();
+                        XYChart scatter = scatter(g, ours, published);
+                        if (scatter != null) {
+                            mine.addAll(save(scatter, dir.resolve("tradeoff-" + g.id()), base));
+                        }
+                        mine.addAll(save(box(g), dir.resolve("latency-" + g.id()), base));
+                        files.set(gi, mine);
+                    } catch (IOException | RuntimeException e) {
+                        failures.add("plots of " + g.title() + " not drawn: " + e);
+                    }
+                }));
             }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.add("plots interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            failures.add("plots failed: " + e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
+        problems.addAll(failures);
+        List<String> out = new ArrayList<>();
+        files.forEach(out::addAll);
         return out;
     }
 
