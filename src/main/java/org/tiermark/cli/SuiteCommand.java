@@ -170,7 +170,7 @@ final class SuiteCommand implements Command {
                     "operator", List.of(operator), "deployment", e.getValue(), "linkDelay", List.of("simulated"))));
             List<String> cold = e.getValue().stream().filter(d -> matrix.size() == Matrix.Size.FULL
                     || d.equals("edge") || d.equals("mobile-edge")).toList();
-            if (!cold.isEmpty() && matrix.size() != Matrix.Size.SMOKE) {
+            if (!cold.isEmpty()) {
                 groups.add(new Group("ColdStartBenchmark", "sessionAndFirstRequest", Map.of("model", List.of(model),
                         "operator", List.of(operator), "deployment", cold, "linkDelay", List.of("simulated"))));
             }
