@@ -33,6 +33,8 @@ final class SuiteCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks",
             "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline");
     private static final Set<String> FLAGS = Set.of("dry-run");
+    /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
+    static final int COLD_START_SHOTS_PER_ITERATION = 4;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     @Override
@@ -206,7 +208,10 @@ final class SuiteCommand implements Command {
                     .result(json.toString())
                     .shouldFailOnError(false)
                     .jvmArgsAppend(forkArgs(suite, runDir, jmh));
-            if (!g.benchmark.equals("ColdStartBenchmark")) {
+            if (g.benchmark.equals("ColdStartBenchmark")) {
+                // one shot per iteration: take more of them than timed iterations
+                o.measurementIterations(COLD_START_SHOTS_PER_ITERATION * jmh.iterations);
+            } else {
                 o.warmupTime(TimeValue.fromString(jmh.warmupTime)).measurementTime(TimeValue.fromString(jmh.time));
             }
             g.params.forEach((k, v) -> o.param(k, v.toArray(String[]::new)));

@@ -102,6 +102,8 @@ class DeploymentRunnerTest {
                     assertEquals(0, b.transferNanos + b.stretchNanos, "off: links and tiers cost nothing");
                 }
                 assertTrue(r.stageInfo().get(0).fileBytes() > 80_000_000);
+                assertTrue(r.stageInfo().get(0).memoryBytes() > 0, "a 90 MB session grows resident memory");
+                assertTrue(r.stageInfo().get(0).fitsBudget(), "MiniLM fits the edge budget of 16 GB");
             }
         }
     }
@@ -170,6 +172,14 @@ class DeploymentRunnerTest {
                 LinkDelayModel.OFF, floats(4))) {
             assertArrayEquals(new float[] {2, 2, 2, 2}, r.run(raw(1, 1, 1, 1)).floats("y"), "off mode runs it at machine speed");
         }
+    }
+
+    @Test
+    void aStageAboveItsTierBudgetIsNotDeployable() {
+        long gib = 1L << 30;
+        assertTrue(!new DeploymentRunner.StageInfo(0, "mobile", 1, 3 * gib, 2 * gib, 4096).fitsBudget(), "5 GiB > 4 GiB");
+        assertTrue(new DeploymentRunner.StageInfo(0, "mobile", 1, gib, gib, 4096).fitsBudget(), "2 GiB <= 4 GiB");
+        assertEquals(-1, new DeploymentRunner.StageInfo(0, "mobile", 1, -1, gib, 4096).memoryBytes(), "unknown stays unknown");
     }
 
     @Test
