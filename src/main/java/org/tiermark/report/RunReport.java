@@ -91,6 +91,27 @@ public final class RunReport {
         return new Result(out, report, gate != null && gate.failed(), files, millis, phases);
     }
 
+    /**
+     * What the suite launcher runs after JMH: the report into the run folder, the regression gate when
+     * {@code baseline} is not blank (Maven passes an empty property), and {@code results/latest}.
+     * Prints the gate's table and the report's problems; the caller fails the build when
+     * {@link Result#gateFailed()}.
+     */
+    public static Result afterSuite(Path resultsDir, Path runDir, String baseline) throws IOException {
+        ReportOptions o = ReportOptions.defaults();
+        if (baseline != null && !baseline.isBlank()) {
+            o = o.withBaseline(Path.of(baseline.trim()));
+        }
+        Result r = write(runDir, o);
+        updateLatest(resultsDir, runDir);
+        r.report().problems().forEach(p -> System.err.println("tiermark report: " + p));
+        if (r.report().gate() != null) {
+            System.out.print(ReportWriter.markdownTable(r.report().gate().table()));
+        }
+        System.out.printf("tiermark report: %s (%.1f s)%n", r.outDir().resolve("report.html"), r.millis() / 1000.0);
+        return r;
+    }
+
     private static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0;

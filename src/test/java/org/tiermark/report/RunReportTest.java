@@ -134,6 +134,20 @@ class RunReportTest {
     }
 
     @Test
+    void afterSuiteReportsGatesAndPointsLatest(@TempDir Path results) throws Exception {
+        Path run = copyRun(results.resolve("20261125-170000-host"));
+        RunReport.Result r = RunReport.afterSuite(results, run, "");
+        assertFalse(r.gateFailed());
+        assertEquals(null, r.report().gate());
+        assertEquals(run.getFileName(), Files.readSymbolicLink(results.resolve("latest")));
+        assertTrue(Files.exists(results.resolve("latest/report.html")));
+        Path again = copyRun(results.resolve("20261125-180000-host"));
+        RunReport.Result g = RunReport.afterSuite(results, again, run.toString());
+        assertFalse(g.gateFailed(), "the same measurements against themselves");
+        assertEquals(7, g.report().gate().rows().size());
+    }
+
+    @Test
     void latestPointsAtTheNewestRun(@TempDir Path results) throws Exception {
         Path older = Files.createDirectories(results.resolve("20261125-100000-host"));
         Path newer = Files.createDirectories(results.resolve("20261125-110000-host"));
