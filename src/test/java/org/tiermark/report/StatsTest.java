@@ -83,6 +83,16 @@ class StatsTest {
     }
 
     @Test
+    void conoverMatchesScikitPosthocsDocumentation() {
+        // scikit_posthocs.posthoc_conover([[1,2,3,5,1], [12,31,54,np.nan], [10,12,6,74,11]], p_adjust='holm')
+        // -> [[-1, 0.00119517, 0.00278329], [0.00119517, -1, 0.18672227], [0.00278329, 0.18672227, -1]]
+        double[][] p = Stats.conover(List.of(Samples.of(1, 2, 3, 5, 1), Samples.of(12, 31, 54), Samples.of(10, 12, 6, 74, 11)), true);
+        assertEquals(0.00119517, p[0][1], 5e-9);
+        assertEquals(0.00278329, p[0][2], 5e-9);
+        assertEquals(0.18672227, p[1][2], 5e-9);
+    }
+
+    @Test
     void holmAdjustment() {
         // by hand: sorted 0.01, 0.02, 0.04 -> 3*0.01=0.03, 2*0.02=0.04, 1*0.04=0.04 (running max)
         assertArrayEquals(new double[] {0.04, 0.03, 0.04}, Stats.holm(new double[] {0.04, 0.01, 0.02}), 1e-12);
