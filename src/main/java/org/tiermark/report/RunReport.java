@@ -56,7 +56,17 @@ public final class RunReport {
             if (!Files.exists(options.baseline())) {
                 throw new InvalidInputException("baseline " + options.baseline() + ": no such run folder or JMH JSON");
             }
-            List<Measurement> base = RunInputs.measurements(options.baseline(), baselineProblems);
+            RunInputs baseIn = RunInputs.load(options.baseline(), null);
+            baselineProblems.addAll(baseIn.problems());
+            List<Measurement> base = baseIn.measurements();
+            // a gate across machines or JVMs measures the machines as much as the code: say so
+            for (String field : List.of("host", "cores", "java", "os")) {
+                Object a = in.run().get(field);
+                Object b = baseIn.run().get(field);
+                if (a != null && b != null && !a.equals(b)) {
+                    baselineProblems.add("measured with a different " + field + " (" + b + " vs " + a + " now): differences may be the machine's, not the code's");
+                }
+            }
             Gate.Result g = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
                     options.alpha(), options.seed());
             List<String> all = new ArrayList<>(baselineProblems.stream().map(p -> "baseline: " + p).toList());

@@ -142,9 +142,15 @@ class RunReportTest {
         assertEquals(run.getFileName(), Files.readSymbolicLink(results.resolve("latest")));
         assertTrue(Files.exists(results.resolve("latest/report.html")));
         Path again = copyRun(results.resolve("20261125-180000-host"));
+        Files.writeString(run.resolve("run.json"), "{\"host\": \"phone\", \"cores\": 2}");
+        Files.writeString(again.resolve("run.json"), "{\"host\": \"edge-box\", \"cores\": 2, \"failures\": [{\"group\": \"03-x\", \"error\": \"boom\"}]}");
         RunReport.Result g = RunReport.afterSuite(results, again, run.toString());
         assertFalse(g.gateFailed(), "the same measurements against themselves");
         assertEquals(7, g.report().gate().rows().size());
+        String gateNotes = String.join("\n", g.report().gate().problems());
+        assertTrue(gateNotes.contains("measured with a different host (phone vs edge-box now)"), gateNotes);
+        assertTrue(g.report().problems().stream().anyMatch(p -> p.contains("run.json: failed: {group=03-x, error=boom}")),
+                g.report().problems().toString());
     }
 
     @Test
