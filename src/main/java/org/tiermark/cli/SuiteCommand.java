@@ -23,6 +23,7 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.Matrix;
 import org.tiermark.Suite;
+import org.tiermark.report.RunReport;
 
 /**
  * The main job ({@code mvn -P jmh verify} runs it): validates every profile and model, creates a new
@@ -112,6 +113,19 @@ final class SuiteCommand implements Command {
         run.put("finishedUtc", Instant.now().toString());
         run.put("failures", failures);
         Json.writeAtomically(runDir.resolve("run.json"), run);
+        boolean gateFailed = false;
+        try {
+            gateFailed = RunReport.afterSuite(results, runDir, a.get("baseline", "")).gateFailed();
+        } catch (IOException | RuntimeException e) {
+            // the measurements are on disk already: report the failure, keep them
+            failures.add(Map.of("group", "report", "error", String.valueOf(e)));
+            Json.writeAtomically(runDir.resolve("run.json"), run);
+        }
+        if (gateFailed) {
+            System.err.println("tiermark suite: the regression gate failed against " + a.get("baseline", "")
+                    + " (see " + runDir.resolve("report.md") + ")");
+            return 1;
+        }
         if (!failures.isEmpty()) {
             System.err.println("tiermark suite: " + failures.size() + " benchmark group(s) failed; see " + runDir.resolve("run.json"));
             failures.forEach(f -> System.err.println("  " + f));
