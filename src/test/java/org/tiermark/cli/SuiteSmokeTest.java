@@ -22,6 +22,12 @@ class SuiteSmokeTest {
     @TempDir
     Path results;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void shareTheMachine() {
+        // a developer may be running JMH elsewhere on this machine; this smoke run only checks the harness
+        System.setProperty("jmh.ignoreLock", "true");
+    }
+
     @Test
     void smokeRunWritesJmhJsonWithSamplesAndBreakdown() throws Exception {
         int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(),
