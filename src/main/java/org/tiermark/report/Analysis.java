@@ -138,7 +138,8 @@ public final class Analysis {
         Set<String> varying = varyingParams(dep, Set.of("model", "operator", "deployment"));
         List<String> cols = new ArrayList<>(List.of("model", "operator", "deployment"));
         cols.addAll(varying);
-        cols.addAll(List.of("median (ms)", "p90 (ms)", "p99 (ms)", "compute share", "payload bytes/request", "samples"));
+        cols.addAll(List.of("median (ms)", "p90 (ms)", "p99 (ms)", "compute share", "payload bytes/request",
+                "memory MB", "deployable", "samples"));
         Table.Builder t = new Table.Builder("deployments", "Deployments: latency per request (model x deployment)", cols);
         List<Measurement> sorted = new ArrayList<>(dep);
         sorted.sort(Comparator.comparing((Measurement m) -> m.param("model")).thenComparing(m -> m.param("operator"))
@@ -159,12 +160,44 @@ public final class Analysis {
             row.add(m.samples().quantile(0.99) * toMs);
             row.add(share);
             row.add(payload);
+            StageMemory mem = stageMemory(stages, m);
+            row.add(mem.maxStageBytes < 0 ? Double.NaN : mem.maxStageBytes / 1e6);
+            row.add(mem.maxStageBytes < 0 ? "unknown" : mem.overBudget.isEmpty() ? "yes" : "no (" + mem.overBudget + ")");
             row.add(m.samples().size());
             t.row(row);
         }
         t.note("Percentiles from the raw sample histogram. Compute share = (computeNanos + stretchNanos) / (computeNanos + stretchNanos + transferNanos); "
-                + "payload = linkBytes / requests (bytes crossing links per request).");
+                + "payload = linkBytes / requests (bytes crossing links per request). Memory = the largest stage's resident growth "
+                + "at session creation plus its first run (stages/*.json); a stage above its tier's memoryBudgetMb makes the "
+                + "variant not deployable there.");
         return t.build();
+    }
+
+    /** The largest stage's measured memory of a cell, and the tiers whose budget a stage exceeds. */
+    private record StageMemory(long maxStageBytes, Set<String> overBudget) {}
+
+    private static StageMemory stageMemory(List<JsonNode> stages, Measurement m) {
+        long max = -1;
+        Set<String> over = new java.util.TreeSet<>();
+        for (JsonNode s : stages) {
+            if (!(s.path("model").asText().equals(m.param("model")) && s.path("operator").asText().equals(m.param("operator"))
+                    && s.path("deployment").asText().equals(m.param("deployment")))) {
+                continue;
+            }
+            for (JsonNode st : s.path("stages")) {
+                long creation = st.path("creationRssBytes").asLong(-1);
+                long firstRun = st.path("firstRunRssBytes").asLong(-1);
+                if (creation < 0 || firstRun < 0) {
+                    continue;
+                }
+                long bytes = Math.max(0, creation) + Math.max(0, firstRun);
+                max = Math.max(max, bytes);
+                if (bytes > st.path("budgetMb").asLong(Long.MAX_VALUE / (1 << 20)) * 1024 * 1024) {
+                    over.add(st.path("tier").asText());
+                }
+            }
+        }
+        return new StageMemory(max, over);
     }
 
     private static double stagePayload(List<JsonNode> stages, Measurement m) {

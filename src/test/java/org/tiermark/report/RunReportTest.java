@@ -65,7 +65,8 @@ class RunReportTest {
         assertTrue(java.util.Arrays.equals(jmhBefore, Files.readAllBytes(run.resolve("jmh.json"))));
         // headline CSV: model x deployment with the foundation columns
         String csv = Files.readString(run.resolve("report.csv"));
-        assertTrue(csv.startsWith("model,operator,deployment,median (ms),p90 (ms),p99 (ms),compute share,payload bytes/request,samples"), csv);
+        assertTrue(csv.startsWith("model,operator,deployment,median (ms),p90 (ms),p99 (ms),compute share,payload bytes/request,memory MB,deployable,samples"), csv);
+        assertTrue(csv.contains(",106.500096,yes,33"), "memory from stages/ and within the edge budget: " + csv);
         assertTrue(csv.contains("minilm-l6,identity,mobile,96.468992,"), csv);
         // targets checked
         JsonNode json = Json.MAPPER.readTree(Files.readString(run.resolve("report.json")));
