@@ -50,6 +50,25 @@ public interface Samples {
         };
     }
 
+    /** The samples after the first {@code n} (held-out inputs when calibration used the first ones). */
+    default Samples skip(int n) {
+        Samples all = this;
+        int size = Math.max(0, all.size() - n);
+        return new Samples() {
+            public int size() {
+                return size;
+            }
+
+            public Map<String, OnnxTensor> get(OrtEnvironment env, int i) throws OrtException {
+                return all.get(env, i + n);
+            }
+
+            public String description() {
+                return "all but the first " + n + " of " + all.description();
+            }
+        };
+    }
+
     /** Raw inputs of a catalog model turned into tensors by its preprocessor (owned by the samples). */
     static Samples of(InputPool pool, Preprocessor preprocessor, String description) {
         return new Samples() {
