@@ -90,7 +90,7 @@ public final class Partition {
             if (p < 0) {
                 continue;
             }
-            if (head.get(p) && g.node(p).getInputCount() > 0) {
+            if (head.get(p) && g.node(p).getInputCount() > 0 && !cheap(g, p, new java.util.HashMap<>())) {
                 return null;
             }
             tail.set(p);
@@ -111,6 +111,37 @@ public final class Partition {
         }
         List<String> ordered = g.inputs().keySet().stream().filter(tailInputs::contains).toList();
         return new Cut(tensor, info == null ? -1 : info.bytes(), ordered, pass, producer);
+    }
+
+    /** Ops cheap enough to compute again in the tail from original inputs (masks, shapes, positions). */
+    private static final Set<String> CHEAP = Set.of("Unsqueeze", "Squeeze", "Cast", "Sub", "Mul", "Add", "Div", "Shape",
+            "Gather", "Slice", "Concat", "Constant", "ConstantOfShape", "Reshape", "Equal", "Where", "Not", "Expand",
+            "Range", "Less", "Greater", "And", "Or", "Neg", "Identity");
+
+    /**
+     * Whether node {@code p} only does cheap work on original inputs (e.g. turning attention_mask into
+     * the additive mask every encoder layer reads): the tail then computes it again from the input,
+     * which crosses the link, instead of making every cut inside the encoder invalid.
+     */
+    private static boolean cheap(OnnxGraph g, int p, Map<Integer, Boolean> memo) {
+        Boolean known = memo.get(p);
+        if (known != null) {
+            return known;
+        }
+        OnnxMl.NodeProto n = g.node(p);
+        boolean ok = CHEAP.contains(n.getOpType()) && n.getDomain().isEmpty();
+        if (ok && n.getOpType().equals("Gather") && g.isInitializer(n.getInput(0))
+                && g.initializers().get(n.getInput(0)).getDataType() == OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
+            ok = false;  // an embedding lookup is model work, not bookkeeping
+        }
+        for (int i = 0; ok && i < n.getInputCount(); i++) {
+            int q = g.producer(n.getInput(i));
+            if (q >= 0) {
+                ok = cheap(g, q, memo);
+            }
+        }
+        memo.put(p, ok);
+        return ok;
     }
 
     /** The named cut, or an error listing the valid cuts nearest to the name. */

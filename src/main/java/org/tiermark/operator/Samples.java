@@ -86,6 +86,75 @@ public interface Samples {
         };
     }
 
+    /**
+     * One sample made from the model's declared input shapes: floats seeded standard-normal, integers 1.
+     * A dynamic dimension must be given in {@code shapes}; otherwise the error asks for it.
+     */
+    static Samples fromDeclaredShapes(org.tiermark.onnx.OnnxGraph g, Map<String, long[]> shapes) {
+        Map<String, long[]> resolved = new LinkedHashMap<>();
+        Map<String, Integer> types = new LinkedHashMap<>();
+        for (var e : g.inputs().entrySet()) {
+            var t = e.getValue().getType().getTensorType();
+            types.put(e.getKey(), t.getElemType());
+            long[] given = shapes.get(e.getKey());
+            if (given != null) {
+                resolved.put(e.getKey(), given);
+                continue;
+            }
+            long[] dims = new long[t.getShape().getDimCount()];
+            for (int i = 0; i < dims.length; i++) {
+                var d = t.getShape().getDim(i);
+                if (!d.hasDimValue()) {
+                    throw new InvalidInputException("input '" + e.getKey() + "' has the dynamic dimension '" + d.getDimParam()
+                            + "' (axis " + i + "): give its size, e.g. --shape " + e.getKey() + "=1x...");
+                }
+                dims[i] = d.getDimValue();
+            }
+            resolved.put(e.getKey(), dims);
+        }
+        for (String name : shapes.keySet()) {
+            if (!resolved.containsKey(name)) {
+                throw InvalidInputException.unknown("input", name, null, g.inputs().keySet());
+            }
+        }
+        return new Samples() {
+            public int size() {
+                return 1;
+            }
+
+            public Map<String, OnnxTensor> get(OrtEnvironment env, int i) throws OrtException {
+                Map<String, OnnxTensor> m = new LinkedHashMap<>();
+                java.util.SplittableRandom r = new java.util.SplittableRandom(i);
+                for (var e : resolved.entrySet()) {
+                    long n = 1;
+                    for (long d : e.getValue()) {
+                        n *= d;
+                    }
+                    int type = types.get(e.getKey());
+                    if (type == ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
+                        float[] v = new float[Math.toIntExact(n)];
+                        for (int k = 0; k < v.length; k++) {
+                            v[k] = (float) SyntheticModels.gaussian(r);
+                        }
+                        m.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(v), e.getValue()));
+                    } else if (type == ai.onnx.proto.OnnxMl.TensorProto.DataType.INT64.getNumber()) {
+                        long[] v = new long[Math.toIntExact(n)];
+                        java.util.Arrays.fill(v, 1);
+                        m.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(v), e.getValue()));
+                    } else {
+                        throw new InvalidInputException("input '" + e.getKey() + "': element type " + type
+                                + " is not supported for probe inputs (float and int64 are)");
+                    }
+                }
+                return m;
+            }
+
+            public String description() {
+                return "one seeded input of the declared shapes";
+            }
+        };
+    }
+
     /** Seeded standard-normal images for the synthetic CNNs (which have no data of their own). */
     static Samples randomImages(String input, int size, int count, long seed) {
         return new Samples() {
