@@ -107,6 +107,42 @@ public final class VariantBuilder {
         }
     }
 
+    /** The variant in {@code folder}, built first when missing or stale (recipe or source changed) or {@code force}. */
+    public static Variant ensure(OrtEnvironment env, Source src, Operator op, Map<String, String> overrides, Path folder,
+                                 boolean force) throws OrtException, IOException {
+        if (op.isIdentity()) {
+            return Variant.identity(src.model(), src.onnx());
+        }
+        String recipeSha = recipeSha256(recipe(op, params(src.defaults(), overrides)));
+        if (!force && isCurrent(folder, recipeSha, OnnxModels.sha256(src.onnx()))) {
+            List<Path> stages = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode s : Json.read(folder.resolve(VariantStore.MANIFEST),
+                    com.fasterxml.jackson.databind.JsonNode.class).path("stages")) {
+                stages.add(folder.resolve(s.asText()));
+            }
+            return new Variant(src.model(), op.name(), stages, folder.resolve(VariantStore.MANIFEST));
+        }
+        return build(env, src, op, overrides, folder);
+    }
+
+    /** Whether the manifest in {@code folder} was built from this recipe and source, with all its stage files. */
+    static boolean isCurrent(Path folder, String recipeSha, String sourceSha) {
+        Path manifest = folder.resolve(VariantStore.MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return false;
+        }
+        com.fasterxml.jackson.databind.JsonNode n = Json.read(manifest, com.fasterxml.jackson.databind.JsonNode.class);
+        if (!recipeSha.equals(n.path("recipeSha256").asText()) || !sourceSha.equals(n.path("source").path("sha256").asText())) {
+            return false;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode s : n.path("stages")) {
+            if (!Files.isRegularFile(folder.resolve(s.asText()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Builds the variant into {@code folder} (replacing what is there) and returns it. */
     public static Variant build(OrtEnvironment env, Source src, Operator op, Map<String, String> overrides, Path folder)
             throws OrtException, IOException {

@@ -88,7 +88,7 @@ public final class VariantStore {
         Path folder = folder(model, op.name());
         Map<String, String> params = VariantBuilder.params(m.descriptor().operatorDefaults(), overrides);
         String recipeSha = VariantBuilder.recipeSha256(VariantBuilder.recipe(op, params));
-        if (!force && isCurrent(folder, recipeSha, OnnxModels.sha256(m.onnx()))) {
+        if (!force && VariantBuilder.isCurrent(folder, recipeSha, OnnxModels.sha256(m.onnx()))) {
             return get(model, op.name());
         }
         OrtEnvironment env = Sessions.environment();
@@ -122,22 +122,5 @@ public final class VariantStore {
             heldOut = Samples.of(Preprocessors.pool(m, Integer.MAX_VALUE), pre, m.pool().toString());
         }
         return new VariantBuilder.Source(m.name(), m.onnx(), calibration, heldOut, m.descriptor().operatorDefaults());
-    }
-
-    private static boolean isCurrent(Path folder, String recipeSha, String sourceSha) {
-        Path manifest = folder.resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest)) {
-            return false;
-        }
-        JsonNode n = Json.read(manifest, JsonNode.class);
-        if (!recipeSha.equals(n.path("recipeSha256").asText()) || !sourceSha.equals(n.path("source").path("sha256").asText())) {
-            return false;
-        }
-        for (JsonNode s : n.path("stages")) {
-            if (!Files.isRegularFile(folder.resolve(s.asText()))) {
-                return false;
-            }
-        }
-        return true;
     }
 }
