@@ -97,6 +97,10 @@ public final class Sptq {
         OnnxMl.ModelProto model = OpsetUpgrade.toAtLeast13(source, ranks(env, source, calib));
         OnnxGraph g = new OnnxGraph(model);
         Plan plan = plan(g, p.forceQuantize());
+        if (plan.weights.isEmpty()) {
+            throw new InvalidInputException("sptq: the model has no Conv, Gemm or MatMul with constant float weights: "
+                    + "nothing to quantize (float kept: " + plan.floatKept + ")");
+        }
         Map<String, float[]> ranges = calibrate(env, model, plan.rangeOwners(), calib, p);
         return new Result(rewrite(g, plan, ranges), plan.floatKept, plan.quantizedOps, calib.description()
                 + ", " + p.method().name().toLowerCase(java.util.Locale.ROOT)
