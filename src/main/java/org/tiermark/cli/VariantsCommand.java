@@ -71,13 +71,27 @@ final class VariantsCommand implements Command {
                 : List.copyOf(suite.catalog().models().keySet());
         List<String> operators = a.get("operator", null) != null ? List.of(a.get("operator", null)) : Operator.BLACK_BOX;
         boolean force = a.get("force", null) != null;
+        List<String> failed = new ArrayList<>();
         for (String m : models) {
             for (String o : operators) {
                 long t = System.nanoTime();
-                Variant v = suite.variants().ensure(m, o, overrides, force);
-                System.out.printf("%s/%s: %d stage(s) %s (%.1f s)%n", m, o, v.stageCount(),
-                        v.manifest() == null ? v.stages().get(0) : v.manifest(), (System.nanoTime() - t) / 1e9);
+                try {
+                    Variant v = suite.variants().ensure(m, o, overrides, force);
+                    System.out.printf("%s/%s: %d stage(s) %s (%.1f s)%n", m, o, v.stageCount(),
+                            v.manifest() == null ? v.stages().get(0) : v.manifest(), (System.nanoTime() - t) / 1e9);
+                } catch (InvalidInputException e) {
+                    if (models.size() == 1 && operators.size() == 1) {
+                        throw e;
+                    }
+                    // one model without, say, residual blocks must not stop the others: say so and go on
+                    System.err.printf("%s/%s: not built: %s%n", m, o, e.getMessage());
+                    failed.add(m + "/" + o);
+                }
             }
+        }
+        if (!failed.isEmpty()) {
+            System.err.println("variants not built: " + String.join(", ", failed));
+            return 2;
         }
         return 0;
     }

@@ -151,6 +151,8 @@ public final class VariantBuilder {
         }
         long start = System.nanoTime();
         Map<String, String> params = params(src.defaults(), overrides);
+        // no manifest while the stage files change: a failed rebuild leaves a variant that is missing, not mixed
+        Files.deleteIfExists(folder.resolve(VariantStore.MANIFEST));
         Map<String, Object> recipe = recipe(op, params);
         String sourceSha = OnnxModels.sha256(src.onnx());
         OnnxMl.ModelProto model = OnnxModels.load(src.onnx());
