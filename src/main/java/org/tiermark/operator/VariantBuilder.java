@@ -65,11 +65,21 @@ public final class VariantBuilder {
 
     private VariantBuilder() {}
 
-    /** The parameters in effect: builder defaults, then the model's, then {@code overrides}; unknown keys are errors. */
+    /** Key prefixes of the black-box operators built here; other prefixes (prune., qat., ...) belong to others. */
+    private static final List<String> OWN_PREFIXES = List.of("sptq.", "partition.", "early-exit.", "check.");
+
+    /**
+     * The parameters in effect: builder defaults, then the model's, then {@code overrides}. An unknown
+     * key under this builder's prefixes is an error; keys of white-box operators are left to them.
+     */
     public static Map<String, String> params(Map<String, String> modelDefaults, Map<String, String> overrides) {
         Map<String, String> p = new TreeMap<>(DEFAULTS);
         for (Map<String, String> m : List.of(modelDefaults, overrides)) {
             for (Map.Entry<String, String> e : m.entrySet()) {
+                boolean own = OWN_PREFIXES.stream().anyMatch(e.getKey()::startsWith);
+                if (!own && m == modelDefaults) {
+                    continue;
+                }
                 if (!DEFAULTS.containsKey(e.getKey())) {
                     throw new InvalidInputException("unknown operator parameter '" + e.getKey() + "'; valid: "
                             + String.join(", ", DEFAULTS.keySet()));

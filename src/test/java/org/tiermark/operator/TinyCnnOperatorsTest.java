@@ -193,5 +193,8 @@ class TinyCnnOperatorsTest {
     void unknownParameterIsAnError() {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> build("sptq", Map.of("sptq.bits", "4")));
         assertTrue(e.getMessage().contains("sptq.calibration.samples"), e.getMessage());
+        // a white-box operator's key in the descriptor is not this builder's business
+        assertEquals("0.9", VariantBuilder.params(Map.of("prune.sparsity", "0.9"), Map.of()).getOrDefault("prune.sparsity", "0.9"));
+        assertEquals("100", VariantBuilder.params(Map.of("prune.sparsity", "0.9"), Map.of()).get("sptq.calibration.samples"));
     }
 }
