@@ -40,16 +40,24 @@ public final class EarlyExit {
         }
         candidates.addAll(g.outputs().keySet());
         List<String> residualInputs = candidates.stream().filter(t -> readByAdd(g, t)).toList();
+        // X is the last feature map before the model's head (pooling, classifier): the last candidate
+        // that still has extent beyond its channels, e.g. [1, 512, 7, 7] or [1, s, 384], not [1, 512, 1, 1]
         String x = null;
         for (String c : candidates) {
             Shapes.Info info = shapes.get(c);
-            if (residualInputs.stream().anyMatch(r -> !r.equals(c) && before(g, r, c) && info != null && info.sameShape(shapes.get(r)))) {
+            if (info != null && info.rank() >= 3 && info.elements() / Math.max(1, info.shape()[1]) > 1) {
                 x = c;
             }
         }
         if (x == null) {
-            throw new InvalidInputException("early-exit: no residual blocks found (no valid cut read by an Add with the shape "
-                    + "of a later block output): this model has no blocks to skip");
+            throw new InvalidInputException("early-exit: the model has no feature map (rank >= 3) between its blocks and its head");
+        }
+        final String last = x;
+        if (residualInputs.stream().noneMatch(r -> !r.equals(last) && before(g, r, last)
+                && shapes.get(r).sameShape(shapes.get(last)))) {
+            throw new InvalidInputException("early-exit: no earlier block output has the shape "
+                    + java.util.Arrays.toString(shapes.get(x).shape()) + " of the last one ('" + x + "'): the last stage has "
+                    + "a single block, so no block can be skipped without changing what the head reads");
         }
         String xKey = blockKey(g, x);
         Map<String, String> lastPerBlock = new LinkedHashMap<>();

@@ -172,11 +172,11 @@ public final class Partition {
         if (all.isEmpty()) {
             throw new InvalidInputException("the model has no valid single-tensor cut: it cannot be partitioned");
         }
-        Pattern stage3 = Pattern.compile("(^|[/._])(stage3|layer3)($|[/._])");
+        Pattern stage3 = Pattern.compile("(^|[/._\\s])(stage3|layer3)($|[/.\\s])");
         Cut best = null;
         for (Cut c : all) {
             String name = c.tensor() + " " + g.node(c.position()).getName();
-            if (c.tensor().equals("stage3")) {
+            if (c.tensor().equals("stage3") || c.tensor().equals("layer3")) {
                 return c;
             }
             if (stage3.matcher(name).find()) {
