@@ -217,8 +217,9 @@ public final class Sptq {
                     }
                 }
                 default -> {
+                    // MaxPool with its optional indices output has no quantized form
                     if (PASS_THROUGH.contains(op) && plan.quantized.contains(n.getInput(0))
-                            && (op.equals("MaxPool") ? n.getOutputCount() == 1 : true)) {
+                            && (!op.equals("MaxPool") || n.getOutputCount() == 1)) {
                         String out = n.getOutput(0);
                         plan.quantized.add(out);
                         plan.sharesWith.put(out, n.getInput(0));
