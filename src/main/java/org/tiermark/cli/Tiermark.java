@@ -13,6 +13,8 @@ public final class Tiermark {
     static List<Command> commands() {
         return List.of(
                 new SuiteCommand(),
+                new SuiteCommand(),
+                new VariantsCommand(),
                 new ReportCommand(),
                 new CompareCommand());
     }
