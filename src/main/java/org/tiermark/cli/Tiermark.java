@@ -13,7 +13,6 @@ public final class Tiermark {
     static List<Command> commands() {
         return List.of(
                 new SuiteCommand(),
-                new SuiteCommand(),
                 new VariantsCommand(),
                 new ReportCommand(),
                 new CompareCommand());
