@@ -12,7 +12,10 @@ public final class Tiermark {
     /** Every subcommand, in the order the overview lists them. */
     static List<Command> commands() {
         return List.of(
-                new SuiteCommand());
+                new SuiteCommand(),
+                new DataCommand(),
+                new TrainCommand(),
+                new AccuracyCommand());
     }
 
     public static void main(String[] argv) {
