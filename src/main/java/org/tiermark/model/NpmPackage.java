@@ -1,6 +1,5 @@
 package org.tiermark.model;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -202,14 +201,12 @@ public record NpmPackage(String name, String version, String integrity) {
             if (e.sizeBytes() > Integer.MAX_VALUE - 16) {
                 throw new IOException("tar entry too large: " + e.name());
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) e.sizeBytes());
             byte[] data = in.readNBytes((int) e.sizeBytes());
             if (data.length != e.sizeBytes()) {
                 throw new IOException("truncated tar entry " + e.name());
             }
-            out.write(data);
             skipBytes(padded(e.sizeBytes()) - e.sizeBytes());
-            return out.toByteArray();
+            return data;
         }
 
         void skip(Entry e) throws IOException {
