@@ -14,6 +14,9 @@ public final class Tiermark {
         return List.of(
                 new SuiteCommand(),
                 new VariantsCommand(),
+                new DataCommand(),
+                new TrainCommand(),
+                new AccuracyCommand(),
                 new ReportCommand(),
                 new CompareCommand());
     }

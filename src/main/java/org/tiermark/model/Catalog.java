@@ -93,7 +93,14 @@ public final class Catalog {
         public void checkFiles() {
             requireFile("onnx", onnx());
             checkOnnx(onnx(), file + ": field 'onnx'");
-            requireFile("pool", pool());
+            if ("image".equals(descriptor.input().kind())) {
+                // an image pool is a folder of encoded images
+                if (!Files.isDirectory(pool())) {
+                    throw InvalidInputException.field(file, "pool", "folder of images not found: " + pool());
+                }
+            } else {
+                requireFile("pool", pool());
+            }
             if ("text".equals(descriptor.input().kind())) {
                 requireFile("input.tokenizer", tokenizer());
             }
@@ -102,7 +109,7 @@ public final class Catalog {
         private void requireFile(String field, Path path) {
             if (!Files.isRegularFile(path)) {
                 throw InvalidInputException.field(file, field, "file not found: " + path
-                        + (path.toString().contains("/models/base/") ? " (third-party models are unpacked by the build: run `mvn generate-resources`)" : ""));
+                        + (path.toString().contains("/models/base/") ? " (third-party models are unpacked, fetched and composed by the build: run `mvn process-classes`)" : ""));
             }
         }
     }
