@@ -144,6 +144,11 @@ public final class Matrix {
         return out;
     }
 
+    /** The same matrix without the cells of the given (model, operator) variants. */
+    public Matrix without(Set<List<String>> variants) {
+        return new Matrix(size, cells.stream().filter(c -> !variants.contains(List.of(c.model(), c.operator()))).toList());
+    }
+
     public Size size() {
         return size;
     }

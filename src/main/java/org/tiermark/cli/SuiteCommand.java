@@ -23,6 +23,8 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.Matrix;
 import org.tiermark.Suite;
+import org.tiermark.accuracy.AccuracyStep;
+import org.tiermark.operator.Operator;
 import org.tiermark.report.RunReport;
 
 /**
@@ -33,7 +35,7 @@ import org.tiermark.report.RunReport;
 final class SuiteCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks",
             "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline");
-    private static final Set<String> FLAGS = Set.of("dry-run");
+    private static final Set<String> FLAGS = Set.of("dry-run", "skip-accuracy");
     /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
     static final int COLD_START_SHOTS_PER_ITERATION = 4;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -57,11 +59,12 @@ final class SuiteCommand implements Command {
                   --matrix SIZE            smoke | default | full (default: default)
                   --params FILTER          restrict cells, e.g. "model=minilm-l6;deployment=edge,cloud"
                   --include REGEX          only benchmark classes matching, e.g. DeploymentBenchmark
-                  --forks N                JMH forks per cell (default 2)
-                  --warmup-iterations N    (default 2)    --warmup-time T   (default 2s)
-                  --iterations N           (default 3)    --time T          (default 3s)
+                  --forks N                JMH forks per cell        (smoke 1, default 1, full 3)
+                  --warmup-iterations N    (1, 1, 2)       --warmup-time T   (1s, 1s, 2s)
+                  --iterations N           (2, 3, 5)       --time T          (1s, 1s, 3s)
                   --jvm-args "ARGS"        extra JVM arguments for the forks
                   --baseline RUN|JSON      fail when slower than this baseline (regression gate)
+                  --skip-accuracy          measure latency only
                   --dry-run                print the plan and exit
                 Through Maven: mvn -P jmh verify -Dtiermark.matrix=full -Dtiermark.jmh.params=deployment=edge
                 """;
@@ -73,9 +76,11 @@ final class SuiteCommand implements Command {
         Path home = Path.of(a.get("home", ".")).toAbsolutePath().normalize();
         Suite suite = Suite.load(home);
         Matrix.Size size = Matrix.parseSize(a.get("matrix", "default"));
-        Matrix matrix = Matrix.plan(suite, size, operators(), this::stageCount).restrict(a.get("params", ""));
-        JmhSettings jmh = new JmhSettings(a.getInt("forks", 2), a.getInt("warmup-iterations", 2),
-                a.get("warmup-time", "2s"), a.getInt("iterations", 3), a.get("time", "3s"),
+        Matrix matrix = Matrix.plan(suite, size, operators(size), (model, op) -> Operator.parse(op).stageCount())
+                .restrict(a.get("params", ""));
+        JmhSettings d = JmhSettings.defaults(size);
+        JmhSettings jmh = new JmhSettings(a.getInt("forks", d.forks), a.getInt("warmup-iterations", d.warmupIterations),
+                a.get("warmup-time", d.warmupTime), a.getInt("iterations", d.iterations), a.get("time", d.time),
                 a.get("jvm-args", ""), a.get("include", ""));
         jmh.validate();
         for (Matrix.Cell c : matrix.cells()) {
@@ -108,6 +113,14 @@ final class SuiteCommand implements Command {
         Json.writeAtomically(runDir.resolve("run.json"), run);
 
         List<Map<String, String>> failures = new ArrayList<>();
+        List<Map<String, String>> skipped = new ArrayList<>();
+        matrix = buildVariants(suite, matrix, skipped);
+        run.put("skipped", skipped);
+        run.put("measuredCells", matrix.cells());
+        Json.writeAtomically(runDir.resolve("run.json"), run);
+        if (!a.has("skip-accuracy")) {
+            measureAccuracy(suite, matrix, size, runDir, failures);
+        }
         List<Path> jsonFiles = runBenchmarks(suite, matrix, jmh, runDir, failures);
         mergeJson(jsonFiles, runDir.resolve("jmh.json"));
         run.put("finishedUtc", Instant.now().toString());
@@ -134,13 +147,72 @@ final class SuiteCommand implements Command {
         return 0;
     }
 
-    /** The operators every model is measured with. */
-    private List<String> operators() {
-        return List.of("identity");
+    /**
+     * The operators every model is measured with: the black-box operators of the studies and their
+     * hybrids by default; every composition in the full matrix.
+     */
+    static List<String> operators(Matrix.Size size) {
+        return switch (size) {
+            case SMOKE -> List.of("identity");
+            case DEFAULT -> List.of("identity", "sptq", "partition", "early-exit", "sptq+partition", "sptq+early-exit");
+            case FULL -> {
+                List<String> all = new ArrayList<>(List.of("identity"));
+                all.addAll(Operator.BLACK_BOX);
+                yield all;
+            }
+        };
     }
 
-    private int stageCount(String model, String operator) {
-        return 1;
+    /**
+     * Builds every missing or stale variant before anything is measured. A variant an operator cannot
+     * make from a model (e.g. early exit on a network without blocks to skip) is dropped from the
+     * matrix, printed and recorded with its reason in run.json: never skipped silently.
+     */
+    private static Matrix buildVariants(Suite suite, Matrix matrix, List<Map<String, String>> skipped) {
+        Set<List<String>> dropped = new java.util.HashSet<>();
+        for (List<String> variant : matrix.deploymentsByVariant().keySet()) {
+            String model = variant.get(0);
+            String operator = variant.get(1);
+            if (operator.equals("identity")) {
+                continue;
+            }
+            long t = System.nanoTime();
+            try {
+                suite.variants().ensure(model, operator);
+                System.out.printf("tiermark suite: variant %s/%s ready (%.1f s)%n", model, operator, (System.nanoTime() - t) / 1e9);
+            } catch (InvalidInputException | IllegalStateException e) {
+                dropped.add(variant);
+                skipped.add(Map.of("model", model, "operator", operator, "reason", String.valueOf(e.getMessage())));
+                System.out.println("tiermark suite: SKIPPED " + model + "/" + operator + ": " + e.getMessage());
+            }
+        }
+        return matrix.without(dropped);
+    }
+
+    /** Accuracy of every measured variant; its failure is recorded and the latency run still happens. */
+    private static void measureAccuracy(Suite suite, Matrix matrix, Matrix.Size size, Path runDir,
+                                        List<Map<String, String>> failures) {
+        List<String[]> pairs = new ArrayList<>();
+        for (List<String> v : matrix.deploymentsByVariant().keySet()) {
+            if (suite.catalog().models().get(v.get(0)).descriptor().evaluation() != null) {
+                pairs.add(new String[] {v.get(0), v.get(1)});
+            }
+        }
+        if (pairs.isEmpty()) {
+            return;
+        }
+        String set = size == Matrix.Size.FULL ? "large" : "small";
+        long t = System.nanoTime();
+        try {
+            var report = AccuracyStep.run(suite, pairs, set, runDir);
+            System.out.printf("tiermark suite: accuracy of %d variants on the %s sets (%.0f s), %d errors%n",
+                    report.entries().size(), set, (System.nanoTime() - t) / 1e9, report.errors().size());
+            report.errors().forEach(e -> failures.add(Map.of("group", "accuracy " + e.model() + "/" + e.operator(),
+                    "error", String.valueOf(e.message()))));
+        } catch (IOException | RuntimeException e) {
+            failures.add(Map.of("group", "accuracy", "error", String.valueOf(e)));
+            System.err.println("tiermark suite: accuracy step failed: " + e);
+        }
     }
 
     /** JMH settings shared by every group of the run; recorded in run.json. */
@@ -169,6 +241,18 @@ final class SuiteCommand implements Command {
             }
         }
 
+        /**
+         * Harness defaults per matrix size: the default matrix finishes in under 30 minutes on 2 cores;
+         * the full one takes the samples a publication would want.
+         */
+        static JmhSettings defaults(Matrix.Size size) {
+            return switch (size) {
+                case SMOKE -> new JmhSettings(1, 1, "1s", 2, "1s", "", "");
+                case DEFAULT -> new JmhSettings(1, 1, "1s", 3, "1s", "", "");
+                case FULL -> new JmhSettings(3, 2, "2s", 5, "3s", "", "");
+            };
+        }
+
         boolean includes(String benchmarkClass) {
             return include.isEmpty() || Pattern.compile(include).matcher(benchmarkClass).find();
         }
@@ -184,8 +268,10 @@ final class SuiteCommand implements Command {
             String operator = e.getKey().get(1);
             groups.add(new Group("DeploymentBenchmark", "request", Map.of("model", List.of(model),
                     "operator", List.of(operator), "deployment", e.getValue(), "linkDelay", List.of("simulated"))));
-            List<String> cold = e.getValue().stream().filter(d -> matrix.size() == Matrix.Size.FULL
-                    || d.equals("edge") || d.equals("mobile-edge")).toList();
+            // the studies' figures contained a session per request; the default measures that for
+            // the unchanged model on edge, the full matrix for every cell
+            List<String> cold = matrix.size() == Matrix.Size.FULL ? e.getValue()
+                    : operator.equals("identity") ? e.getValue().stream().filter(d -> d.equals("edge")).toList() : List.of();
             if (!cold.isEmpty()) {
                 groups.add(new Group("ColdStartBenchmark", "sessionAndFirstRequest", Map.of("model", List.of(model),
                         "operator", List.of(operator), "deployment", cold, "linkDelay", List.of("simulated"))));
@@ -198,6 +284,7 @@ final class SuiteCommand implements Command {
             groups.add(new Group("HarnessOverheadBenchmark", null, Map.of("model", List.of(model))));
         }
         groups.add(new Group("LinkWaitBenchmark", null, Map.of()));
+        groups.addAll(modelLatencyGroups(suite, matrix, models));
 
         List<Path> out = new ArrayList<>();
         Path jmhDir = Files.createDirectories(runDir.resolve("jmh"));
@@ -247,6 +334,33 @@ final class SuiteCommand implements Command {
                     out.add(json);
                 }
             }
+        }
+        return out;
+    }
+
+    /**
+     * Pure model latency of identity vs sptq (the sptq speed targets): the synthetic ResNet-18, MiniLM
+     * against the published dynamic-int8 model at 32 and 128 tokens, and every measured model with an
+     * sptq variant at its own input size.
+     */
+    private static List<Group> modelLatencyGroups(Suite suite, Matrix matrix, List<String> models) {
+        List<Group> out = new ArrayList<>();
+        if (matrix.size() == Matrix.Size.SMOKE) {
+            return out;
+        }
+        out.add(new Group("ModelLatencyBenchmark", "infer", Map.of("model", List.of("resnet18-synthetic"),
+                "variant", List.of("identity", "sptq"), "sequenceLength", List.of("0"))));
+        for (String model : models) {
+            if (!matrix.deploymentsByVariant().containsKey(List.of(model, "sptq"))) {
+                continue;
+            }
+            var input = suite.catalog().models().get(model).descriptor().input();
+            boolean text = input.kind().equals("text");
+            List<String> variants = model.equals("minilm-l6") ? List.of("identity", "sptq", "published-int8") : List.of("identity", "sptq");
+            List<String> lengths = !text ? List.of("0") : model.equals("minilm-l6") ? List.of("32", "128")
+                    : List.of(String.valueOf(input.sequenceLength()));
+            out.add(new Group("ModelLatencyBenchmark", "infer", Map.of("model", List.of(model), "variant", variants,
+                    "sequenceLength", lengths)));
         }
         return out;
     }
