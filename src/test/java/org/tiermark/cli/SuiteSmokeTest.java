@@ -36,7 +36,7 @@ class SuiteSmokeTest {
         assertEquals(0, code);
         Path run;
         try (Stream<Path> s = Files.list(results)) {
-            List<Path> runs = s.filter(Files::isDirectory).toList();
+            List<Path> runs = s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).toList();
             assertEquals(1, runs.size());
             run = runs.get(0);
         }
@@ -51,7 +51,7 @@ class SuiteSmokeTest {
                 assertTrue(primary.get("rawDataHistogram").size() > 0, "SampleTime keeps raw samples");
             }
             if (b.get("benchmark").asText().endsWith("DeploymentBenchmark.request")) {
-                assertEquals("minilm-l6", b.get("params").get("model").asText());
+                assertEquals("bge-spam", b.get("params").get("model").asText(), "smoke: the first catalog model");
                 assertEquals("edge", b.get("params").get("deployment").asText());
                 JsonNode secondary = b.get("secondaryMetrics");
                 for (String m : List.of("requests", "computeNanos", "stretchNanos", "transferNanos", "linkBytes")) {
@@ -66,6 +66,9 @@ class SuiteSmokeTest {
         assertEquals(5, jmh.size(), "one DeploymentBenchmark cell, one cold start and three link waits");
         JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
         assertEquals(0, meta.get("failures").size());
+        assertTrue(Files.isSymbolicLink(results.resolve("latest")), "results/latest points at the run");
+        assertTrue(Files.size(run.resolve("report.md")) > 0 && Files.size(run.resolve("report.csv")) > 0, "the report is written");
+        assertTrue(Files.size(run.resolve("accuracy.json")) > 0, "accuracy of the measured variant");
         try (Stream<Path> s = Files.list(run.resolve("stages"))) {
             JsonNode stage = Json.MAPPER.readTree(s.findFirst().orElseThrow().toFile());
             assertEquals("edge", stage.get("stages").get(0).get("tier").asText());
@@ -87,12 +90,12 @@ class SuiteSmokeTest {
         Files.writeString(home.resolve("models/broken.json"), good.replace("\"minilm-l6\"", "\"broken\"")
                 .replace(real.resolve("models/base/all-minilm-l6-v2/all-minilm-l6-v2-tokenizer.json").toString(), bogus.toString()));
         int code = Tiermark.run(new String[] {"suite", "--home", home.toString(), "--results", results.toString(),
-                "--params", "deployment=edge", "--forks", "1", "--warmup-iterations", "0", "--iterations", "1",
+                "--params", "deployment=edge;operator=identity", "--skip-accuracy", "--forks", "1", "--warmup-iterations", "0", "--iterations", "1",
                 "--time", "1s", "--include", "^DeploymentBenchmark$"});
         assertEquals(1, code, "the build fails on a benchmark error");
         Path run;
         try (Stream<Path> s = Files.list(results)) {
-            run = s.filter(Files::isDirectory).findFirst().orElseThrow();
+            run = s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).findFirst().orElseThrow();
         }
         JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
         assertEquals(1, jmh.size(), "the healthy model's result is kept");
