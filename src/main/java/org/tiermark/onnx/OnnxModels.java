@@ -87,6 +87,27 @@ public final class OnnxModels {
     }
 
     /** Writes a model atomically (protobuf cannot hold more than 2 GB in one file: bigger ones fail clearly). */
+    /**
+     * Turns every {@code Constant} node holding a tensor ({@code value} attribute) into an initializer
+     * of the same name. Exporters such as paddle2onnx emit weights as Constant nodes; quantizers,
+     * cutters and ONNX Runtime's QDQ fusion look for initializers. The graph computes the same.
+     */
+    public static OnnxMl.ModelProto constantsToInitializers(OnnxMl.ModelProto model) {
+        OnnxMl.GraphProto.Builder g = model.getGraph().toBuilder();
+        boolean changed = false;
+        for (int i = g.getNodeCount() - 1; i >= 0; i--) {
+            OnnxMl.NodeProto n = g.getNode(i);
+            if (!n.getOpType().equals("Constant") || !(n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))
+                    || n.getAttributeCount() != 1 || !n.getAttribute(0).getName().equals("value")) {
+                continue;
+            }
+            g.addInitializer(n.getAttribute(0).getT().toBuilder().setName(n.getOutput(0)));
+            g.removeNode(i);
+            changed = true;
+        }
+        return changed ? model.toBuilder().setGraph(g).build() : model;
+    }
+
     public static void save(OnnxMl.ModelProto model, Path file) throws IOException {
         if (model.getSerializedSize() < 0) {
             throw new IOException(file + ": model larger than 2 GB cannot be written as one protobuf");

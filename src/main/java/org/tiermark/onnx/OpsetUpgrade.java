@@ -13,8 +13,12 @@ import org.tiermark.InvalidInputException;
  */
 public final class OpsetUpgrade {
     private static final Set<String> AXES_TO_INPUT = Set.of("Unsqueeze", "Squeeze", "ReduceSum");
-    /** Ops that changed between 11 and 13 in ways that need a rewrite not done here. */
-    private static final Set<String> REFUSED = Set.of("Split", "Resize", "Upsample", "Scan", "Loop", "If", "ScatterND");
+    /**
+     * Ops that changed between 11 and 13 in ways that need a rewrite not done here. Resize is not
+     * among them: Resize-13 only made its roi and scales inputs optional, so a valid Resize-11 node
+     * means the same under opset 13 (and opsets below 11 are refused as a whole).
+     */
+    private static final Set<String> REFUSED = Set.of("Split", "Upsample", "Scan", "Loop", "If", "ScatterND");
 
     private OpsetUpgrade() {}
 

@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import org.tiermark.InvalidInputException;
 import org.tiermark.onnx.GraphBuilder.Attr;
 import org.tiermark.onnx.OnnxGraph;
+import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.OpsetUpgrade;
 import org.tiermark.onnx.OrtRuns;
 import org.tiermark.onnx.Tensors;
@@ -94,7 +95,8 @@ public final class Sptq {
     public static Result apply(OrtEnvironment env, OnnxMl.ModelProto source, Samples calibration, Params p)
             throws OrtException {
         Samples calib = calibration.first(p.samples(), "sptq.calibration.samples");
-        OnnxMl.ModelProto model = OpsetUpgrade.toAtLeast13(source, ranks(env, source, calib));
+        OnnxMl.ModelProto model = OpsetUpgrade.toAtLeast13(OnnxModels.constantsToInitializers(source),
+                ranks(env, source, calib));
         OnnxGraph g = new OnnxGraph(model);
         Plan plan = plan(g, p.forceQuantize());
         if (plan.weights.isEmpty()) {

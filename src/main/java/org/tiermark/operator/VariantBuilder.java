@@ -32,7 +32,7 @@ import org.tiermark.onnx.Shapes;
  */
 public final class VariantBuilder {
     /** Bumped when the builder changes what it produces: every cached variant is then rebuilt. */
-    public static final int BUILDER_VERSION = 1;
+    public static final int BUILDER_VERSION = 2;
 
     /** Parameter keys and their defaults (the model descriptor's {@code operatorDefaults} override them). */
     public static final Map<String, String> DEFAULTS = defaults();
