@@ -46,6 +46,10 @@ public final class Analysis {
         List<Table> tables = new ArrayList<>();
         List<Report.Check> checks = new ArrayList<>();
         problems.addAll(missingTrials(ms, in.stages()));
+        Object skipped = in.run().get("skipped");
+        if (skipped instanceof List<?> l && !l.isEmpty()) {
+            l.forEach(f -> problems.add("run.json: variant not built, its cells were not measured: " + f));
+        }
         Object failures = in.run().get("failures");
         if (failures instanceof List<?> l && !l.isEmpty()) {
             l.forEach(f -> problems.add("run.json: failed: " + f));
