@@ -1,0 +1,73 @@
+package org.tiermark.train;
+
+import java.nio.FloatBuffer;
+import org.tiermark.data.FashionMnist;
+import org.tiermark.data.ImagePreprocessor;
+import org.tiermark.model.ModelDescriptor.InputSpec;
+
+/**
+ * Fashion-MNIST images resized and normalized exactly as the runtime does it ({@link ImagePreprocessor}
+ * on the same 28x28 grey image), held as one float array so that batches are cheap slices.
+ */
+public final class FmnistInputs {
+    /** Mean and standard deviation of Fashion-MNIST's training pixels, scaled to [0, 1]. */
+    public static final double MEAN = 0.2860;
+    public static final double STD = 0.3530;
+    /** The model's input tensor name, in ONNX and in the catalog descriptor. */
+    public static final String TENSOR = "image";
+
+    private final int side;
+    private final float[] pixels;
+    private final int[] labels;
+
+    private FmnistInputs(int side, float[] pixels, int[] labels) {
+        this.side = side;
+        this.pixels = pixels;
+        this.labels = labels;
+    }
+
+    /** The input spec of a model reading {@code side x side} grey images. */
+    public static InputSpec inputSpec(int side) {
+        return new InputSpec("image", null, 0, side, side, 1, new double[] {MEAN}, new double[] {STD}, TENSOR);
+    }
+
+    /** The first {@code limit} images of {@code data}, resized to {@code side}. */
+    public static FmnistInputs of(FashionMnist.Images data, int side, int limit) {
+        int n = Math.min(limit, data.size());
+        int plane = side * side;
+        float[] pixels = new float[n * plane];
+        int[] labels = new int[n];
+        ImagePreprocessor pre = new ImagePreprocessor(null, inputSpec(side));
+        FloatBuffer view = FloatBuffer.wrap(pixels);
+        for (int i = 0; i < n; i++) {
+            pre.writePixels(data.image(i), view.slice(i * plane, plane));
+            labels[i] = data.label(i);
+        }
+        return new FmnistInputs(side, pixels, labels);
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int side() {
+        return side;
+    }
+
+    public int plane() {
+        return side * side;
+    }
+
+    public float[] pixels() {
+        return pixels;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** The pixel value of the white background after normalization: what shifted-in borders are filled with. */
+    public static float background() {
+        return (float) ((0 - MEAN) / STD);
+    }
+}
