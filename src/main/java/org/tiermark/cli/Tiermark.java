@@ -12,7 +12,8 @@ public final class Tiermark {
     /** Every subcommand, in the order the overview lists them. */
     static List<Command> commands() {
         return List.of(
-                new SuiteCommand());
+                new SuiteCommand(),
+                new TrainCommand());
     }
 
     public static void main(String[] argv) {

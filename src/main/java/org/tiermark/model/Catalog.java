@@ -93,9 +93,34 @@ public final class Catalog {
         public void checkFiles() {
             requireFile("onnx", onnx());
             checkOnnx(onnx(), file + ": field 'onnx'");
-            requireFile("pool", pool());
+            if ("image".equals(descriptor.input().kind())) {
+                // image pools and calibration sets are folders of encoded images
+                requireFolder("pool", pool());
+                requireFolder("calibration", calibration());
+                ImageInputCheck.check(this);
+            } else {
+                requireFile("pool", pool());
+            }
             if ("text".equals(descriptor.input().kind())) {
                 requireFile("input.tokenizer", tokenizer());
+            }
+            if (descriptor.evaluation() != null) {
+                requireExists("evaluation.small", resolve(descriptor.evaluation().small()));
+                if (descriptor.evaluation().large() != null) {
+                    requireExists("evaluation.large", resolve(descriptor.evaluation().large()));
+                }
+            }
+        }
+
+        private void requireFolder(String field, Path path) {
+            if (!Files.isDirectory(path)) {
+                throw InvalidInputException.field(file, field, "folder not found: " + path);
+            }
+        }
+
+        private void requireExists(String field, Path path) {
+            if (!Files.exists(path)) {
+                throw InvalidInputException.field(file, field, "not found: " + path);
             }
         }
 

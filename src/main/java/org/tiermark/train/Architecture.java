@@ -69,10 +69,10 @@ public record Architecture(
 
     /**
      * ResNeXt-style: same input and stem, bottleneck units 1x1 -> grouped 3x3 (8 groups) -> 1x1,
-     * widths 32/64/128/256 with as many channels inside each unit (~18M multiply-adds).
+     * widths 16/32/64/128 with as many channels inside each unit (2 to 16 channels per group).
      */
     public static Architecture resnext() {
-        return new Architecture("resnext-fmnist", 64, 16, 2, List.of(32, 64, 128, 256), List.of(1, 1, 1, 1), 8, 1.0, 10);
+        return new Architecture("resnext-fmnist", 64, 16, 2, List.of(16, 32, 64, 128), List.of(1, 1, 1, 1), 8, 1.0, 10);
     }
 
     public static Architecture byName(String name) {

@@ -46,6 +46,14 @@ public final class FmnistInputs {
         return new FmnistInputs(side, pixels, labels);
     }
 
+    /** Already preprocessed images (tests, synthetic data): {@code labels.length} planes of {@code side x side}. */
+    public static FmnistInputs of(float[] pixels, int[] labels, int side) {
+        if (pixels.length != labels.length * side * side) {
+            throw new IllegalArgumentException("pixels: expected " + labels.length * side * side + " values, got " + pixels.length);
+        }
+        return new FmnistInputs(side, pixels.clone(), labels.clone());
+    }
+
     public int size() {
         return labels.length;
     }
