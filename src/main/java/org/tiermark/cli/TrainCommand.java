@@ -54,7 +54,7 @@ final class TrainCommand implements Command {
                   --train-limit N   use only the first N training images (smoke runs)
                   --max-steps N     stop after N steps (smoke runs)
                   --out DIR         where model.onnx and training.json go (default models/trained/<model>)
-                  --params DIR      where the DJL parameters go (default target/trained/<model>)
+                  --params DIR      where the DJL parameters go (default: the --out folder)
                   --export-only     skip training: load the DJL parameters from --params, export and check
                   --export-data     write data/fashion-mnist/{eval-100,eval-1000,pool,calibration} and exit
                   --home DIR        project folder (default -Dtiermark.home or the working directory)""";
@@ -83,7 +83,8 @@ final class TrainCommand implements Command {
                 args.getInt("epochs", 6), args.getInt("batch-size", 128), (float) args.getDouble("lr", 2e-3),
                 5e-5f, args.getInt("seed", 1), args.getInt("train-limit", Integer.MAX_VALUE), args.getInt("max-steps", 0));
         Path out = Path.of(args.get("out", home.resolve("models/trained").resolve(arch.name()).toString()));
-        Path params = Path.of(args.get("params", home.resolve("target/trained").resolve(arch.name()).toString()));
+        // the DJL parameters are small: they sit next to the ONNX model so that the export can be re-checked
+        Path params = Path.of(args.get("params", out.toString()));
 
         long prepStart = System.nanoTime();
         FmnistInputs test = FmnistInputs.of(FashionMnist.load(FashionMnist.Split.TEST), arch.inputSize(), Integer.MAX_VALUE);

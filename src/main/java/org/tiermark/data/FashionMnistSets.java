@@ -39,10 +39,10 @@ public final class FashionMnistSets {
         int[] testOrder = permutation(test.size(), TEST_SEED);
         int[] trainOrder = permutation(train.size(), CALIBRATION_SEED);
         List<Written> out = new ArrayList<>();
-        out.add(writeLabelled(test, "test", testOrder, SMALL, target.resolve("eval-100")));
+        out.add(writeLabelled(test, "test", testOrder, Math.min(SMALL, test.size()), target.resolve("eval-100")));
         out.add(writeLabelled(test, "test", testOrder, Math.min(LARGE, test.size()), target.resolve("eval-1000")));
-        out.add(writeImages(test, "test", testOrder, POOL, target.resolve("pool")));
-        out.add(writeImages(train, "train", trainOrder, CALIBRATION, target.resolve("calibration")));
+        out.add(writeImages(test, "test", testOrder, Math.min(POOL, test.size()), target.resolve("pool")));
+        out.add(writeImages(train, "train", trainOrder, Math.min(CALIBRATION, train.size()), target.resolve("calibration")));
         return out;
     }
 

@@ -54,6 +54,30 @@ public final class FmnistInputs {
         return new FmnistInputs(side, pixels.clone(), labels.clone());
     }
 
+    /** A labelled image set (PNG files) decoded and preprocessed as the runtime does it. */
+    public static FmnistInputs of(org.tiermark.data.LabelledImages set, int side) {
+        int plane = side * side;
+        float[] pixels = new float[set.size() * plane];
+        int[] labels = new int[set.size()];
+        ImagePreprocessor pre = new ImagePreprocessor(null, inputSpec(side));
+        FloatBuffer view = FloatBuffer.wrap(pixels);
+        for (int i = 0; i < set.size(); i++) {
+            var item = set.items().get(i);
+            java.awt.image.BufferedImage image;
+            try {
+                image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(item.encoded()));
+            } catch (java.io.IOException e) {
+                throw new org.tiermark.InvalidInputException(set.folder().resolve(item.file()) + ": not a readable image", e);
+            }
+            if (image == null) {
+                throw new org.tiermark.InvalidInputException(set.folder().resolve(item.file()) + ": not a PNG/JPEG image");
+            }
+            pre.writePixels(image, view.slice(i * plane, plane));
+            labels[i] = item.label();
+        }
+        return new FmnistInputs(side, pixels, labels);
+    }
+
     public int size() {
         return labels.length;
     }
