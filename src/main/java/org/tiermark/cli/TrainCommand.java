@@ -25,7 +25,7 @@ import org.tiermark.train.OnnxLogits;
  */
 final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("model", "epochs", "seed", "batch-size", "lr", "threads",
-            "train-limit", "max-steps", "out", "params", "home");
+            "train-limit", "max-steps", "out", "params", "init", "home");
     private static final Set<String> FLAGS = Set.of("export-data", "export-only");
 
     @Override
@@ -55,6 +55,8 @@ final class TrainCommand implements Command {
                   --max-steps N     stop after N steps (smoke runs)
                   --out DIR         where model.onnx and training.json go (default models/trained/<model>)
                   --params DIR      where the DJL parameters go (default: the --out folder)
+                  --init DIR        start from the DJL parameters saved in DIR (fine-tuning) instead of a fresh
+                                    initialization
                   --export-only     skip training: load the DJL parameters from --params, export and check
                   --export-data     write data/fashion-mnist/{eval-100,eval-1000,pool,calibration} and exit
                   --home DIR        project folder (default -Dtiermark.home or the working directory)""";
@@ -91,7 +93,8 @@ final class TrainCommand implements Command {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", arch.name());
         report.put("architecture", arch);
-        try (Model model = args.has("export-only") ? FashionMnistTrainer.load(arch, params) : FashionMnistTrainer.newModel(arch)) {
+        Path init = args.has("export-only") ? params : args.has("init") ? Path.of(args.get("init", "")) : null;
+        try (Model model = init != null ? FashionMnistTrainer.load(arch, init) : FashionMnistTrainer.newModel(arch)) {
             if (!args.has("export-only")) {
                 FmnistInputs train = FmnistInputs.of(FashionMnist.load(FashionMnist.Split.TRAIN), arch.inputSize(),
                         options.trainLimit());

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.IntConsumer;
 
 /**
  * Trains a tiermark classifier on Fashion-MNIST with DJL's PyTorch engine: Adam with a cosine
@@ -136,23 +135,7 @@ public final class FashionMnistTrainer {
 
     /** Top-1 accuracy of {@code model} on {@code data}, in inference mode (batch-norm running statistics). */
     public static double accuracy(Model model, FmnistInputs data, int batchSize) {
-        int[] pred = predict(model, data, batchSize, i -> { });
-        int correct = 0;
-        for (int i = 0; i < pred.length; i++) {
-            correct += pred[i] == data.label(i) ? 1 : 0;
-        }
-        return correct / (double) data.size();
-    }
-
-    /** The predicted class of every image of {@code data}. */
-    public static int[] predict(Model model, FmnistInputs data, int batchSize, IntConsumer progress) {
-        float[][] logits = logits(model, data, batchSize);
-        int[] out = new int[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = argmax(logits[i]);
-            progress.accept(i);
-        }
-        return out;
+        return OnnxLogits.accuracy(logits(model, data, batchSize), data);
     }
 
     /** The logits of every image of {@code data}, computed by DJL in inference mode. */
