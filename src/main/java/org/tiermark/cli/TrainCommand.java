@@ -109,6 +109,11 @@ final class TrainCommand implements Command {
                 report.put("options", options);
                 report.put("epochs", epochs);
                 report.put("trainingSeconds", trainNanos / 1e9);
+                // wall time depends on what else the machine runs; the process's CPU time much less so
+                if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os) {
+                    report.put("processCpuSeconds", os.getProcessCpuTime() / 1e9);
+                }
                 report.put("command", "tiermark train " + String.join(" ", argv));
                 Path saved = FashionMnistTrainer.save(model, params);
                 System.out.println("DJL parameters: " + saved);

@@ -70,6 +70,21 @@ class VisionModelsTest {
         return correct / (double) set.size();
     }
 
+    /** The models run through the suite's own deployment runner on their committed pool. */
+    @ParameterizedTest
+    @CsvSource({"resnet-fmnist", "resnext-fmnist"})
+    void runsEndToEndOnItsPool(String name) throws Exception {
+        org.tiermark.Suite suite = org.tiermark.Suite.load(HOME);
+        org.tiermark.data.InputPool pool = suite.pool(name, 4);
+        try (var runner = suite.runner(name, "identity", "edge", org.tiermark.runtime.LinkDelayModel.OFF)) {
+            for (int i = 0; i < pool.size(); i++) {
+                var answer = runner.run(pool.get(i));
+                assertEquals(1, answer.tensors().size());
+                assertEquals(java.util.List.of(1L, 10L), java.util.Arrays.stream(answer.tensors().get(0).shape()).boxed().toList());
+            }
+        }
+    }
+
     @Test
     void missingOnnxFileNamesTheField() throws IOException {
         descriptor("gone.onnx", 64, "image");
