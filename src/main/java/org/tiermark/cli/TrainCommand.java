@@ -26,7 +26,7 @@ import org.tiermark.train.OnnxLogits;
 final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("model", "epochs", "seed", "batch-size", "lr", "threads",
             "train-limit", "max-steps", "out", "params", "init", "home");
-    private static final Set<String> FLAGS = Set.of("export-data", "export-only");
+    private static final Set<String> FLAGS = Set.of("export-data", "export-only", "no-augment");
 
     @Override
     public String name() {
@@ -53,6 +53,7 @@ final class TrainCommand implements Command {
                   --threads N       PyTorch intra-op threads (default 2)
                   --train-limit N   use only the first N training images (smoke runs)
                   --max-steps N     stop after N steps (smoke runs)
+                  --no-augment      no random flips and shifts (e.g. for a final fine-tune with --init)
                   --out DIR         where model.onnx and training.json go (default models/trained/<model>)
                   --params DIR      where the DJL parameters go (default: the --out folder)
                   --init DIR        start from the DJL parameters saved in DIR (fine-tuning) instead of a fresh
@@ -83,7 +84,8 @@ final class TrainCommand implements Command {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         FashionMnistTrainer.Options options = new FashionMnistTrainer.Options(
                 args.getInt("epochs", 6), args.getInt("batch-size", 128), (float) args.getDouble("lr", 2e-3),
-                5e-5f, args.getInt("seed", 1), args.getInt("train-limit", Integer.MAX_VALUE), args.getInt("max-steps", 0));
+                5e-5f, args.getInt("seed", 1), args.getInt("train-limit", Integer.MAX_VALUE), args.getInt("max-steps", 0),
+                !args.has("no-augment"));
         Path out = Path.of(args.get("out", home.resolve("models/trained").resolve(arch.name()).toString()));
         // the DJL parameters are small: they sit next to the ONNX model so that the export can be re-checked
         Path params = Path.of(args.get("params", out.toString()));

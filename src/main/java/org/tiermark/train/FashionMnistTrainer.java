@@ -37,9 +37,10 @@ public final class FashionMnistTrainer {
      * @param seed          seeds weight initialization (torch), shuffling and augmentation separately
      * @param trainLimit    use only the first this many training images (smoke runs), else all
      * @param maxSteps      stop after this many steps (smoke runs), 0 for no limit
+     * @param augment       random flips and shifts (off: the images as they are, e.g. for a final fine-tune)
      */
     public record Options(int epochs, int batchSize, float learningRate, float weightDecay, long seed,
-                          int trainLimit, int maxSteps) {
+                          int trainLimit, int maxSteps, boolean augment) {
         public Options {
             if (epochs < 1) {
                 throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
@@ -53,7 +54,7 @@ public final class FashionMnistTrainer {
         }
 
         public static Options defaults(int epochs, long seed) {
-            return new Options(epochs, 128, 2e-3f, 5e-5f, seed, Integer.MAX_VALUE, 0);
+            return new Options(epochs, 128, 2e-3f, 5e-5f, seed, Integer.MAX_VALUE, 0, true);
         }
     }
 
@@ -107,7 +108,11 @@ public final class FashionMnistTrainer {
                     int n = Math.min(o.batchSize(), train.size() - from);
                     for (int i = 0; i < n; i++) {
                         int idx = order[from + i];
-                        augmentInto(train.pixels(), idx * plane, batch, i * plane, side, augment);
+                        if (o.augment()) {
+                            augmentInto(train.pixels(), idx * plane, batch, i * plane, side, augment);
+                        } else {
+                            System.arraycopy(train.pixels(), idx * plane, batch, i * plane, plane);
+                        }
                         labels[i] = train.label(idx);
                     }
                     try (NDManager m = trainer.getManager().newSubManager()) {
