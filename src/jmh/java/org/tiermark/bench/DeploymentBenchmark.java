@@ -56,7 +56,7 @@ public class DeploymentBenchmark {
         pool = suite.pool(model, BenchmarkFiles.POOL_SIZE);
         runner = suite.runner(model, operator, deployment, LinkDelayModel.parse(linkDelay));
         runner.warmUp(pool.get(0));
-        BenchmarkFiles.writeStageInfo(this.getClass(), model + "." + operator + "." + deployment + "." + linkDelay, runner);
+        BenchmarkFiles.writeStageInfo(DeploymentBenchmark.class, model + "." + operator + "." + deployment + "." + linkDelay, runner);
     }
 
     @Benchmark

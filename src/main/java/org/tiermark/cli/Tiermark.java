@@ -13,7 +13,12 @@ public final class Tiermark {
     static List<Command> commands() {
         return List.of(
                 new SuiteCommand(),
-                new TrainCommand());
+                new VariantsCommand(),
+                new DataCommand(),
+                new TrainCommand(),
+                new AccuracyCommand(),
+                new ReportCommand(),
+                new CompareCommand());
     }
 
     public static void main(String[] argv) {

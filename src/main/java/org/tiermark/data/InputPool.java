@@ -34,11 +34,11 @@ public final class InputPool {
         return new InputPool(out);
     }
 
-    /** Encoded images (PNG/JPEG): every file of {@code folder}, sorted by name. */
+    /** Encoded images: every PNG/JPEG file of {@code folder}, sorted by name (label files beside them are skipped). */
     public static InputPool imageFiles(Path folder, int limit) {
         List<byte[]> out = new ArrayList<>();
         try (var s = Files.list(folder)) {
-            for (Path f : s.filter(Files::isRegularFile).sorted().limit(limit).toList()) {
+            for (Path f : s.filter(Files::isRegularFile).filter(InputPool::isImage).sorted().limit(limit).toList()) {
                 out.add(Files.readAllBytes(f));
             }
         } catch (IOException e) {
@@ -48,6 +48,11 @@ public final class InputPool {
             throw new InvalidInputException(folder + ": the image pool has no files");
         }
         return new InputPool(out);
+    }
+
+    private static boolean isImage(Path f) {
+        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
 
     public static InputPool of(List<byte[]> inputs) {

@@ -94,9 +94,8 @@ public final class Catalog {
             requireFile("onnx", onnx());
             checkOnnx(onnx(), file + ": field 'onnx'");
             if ("image".equals(descriptor.input().kind())) {
-                // image pools and calibration sets are folders of encoded images
+                // an image pool is a folder of encoded images
                 requireFolder("pool", pool());
-                requireFolder("calibration", calibration());
                 ImageInputCheck.check(this);
             } else {
                 requireFile("pool", pool());
@@ -105,10 +104,8 @@ public final class Catalog {
                 requireFile("input.tokenizer", tokenizer());
             }
             if (descriptor.evaluation() != null) {
+                // the small set is committed for every model; larger ones may be made by the build
                 requireExists("evaluation.small", resolve(descriptor.evaluation().small()));
-                if (descriptor.evaluation().large() != null) {
-                    requireExists("evaluation.large", resolve(descriptor.evaluation().large()));
-                }
             }
         }
 
@@ -127,7 +124,7 @@ public final class Catalog {
         private void requireFile(String field, Path path) {
             if (!Files.isRegularFile(path)) {
                 throw InvalidInputException.field(file, field, "file not found: " + path
-                        + (path.toString().contains("/models/base/") ? " (third-party models are unpacked by the build: run `mvn generate-resources`)" : ""));
+                        + (path.toString().contains("/models/base/") ? " (third-party models are unpacked, fetched and composed by the build: run `mvn process-classes`)" : ""));
             }
         }
     }

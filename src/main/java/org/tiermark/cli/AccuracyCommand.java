@@ -1,0 +1,84 @@
+package org.tiermark.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.tiermark.InvalidInputException;
+import org.tiermark.Suite;
+import org.tiermark.accuracy.AccuracyReport;
+import org.tiermark.accuracy.AccuracyStep;
+import org.tiermark.model.Catalog;
+import org.tiermark.operator.VariantStore;
+
+/** {@code tiermark accuracy}: scores variants on their evaluation sets and writes {@code accuracy.json}. */
+final class AccuracyCommand implements Command {
+    @Override
+    public String name() {
+        return "accuracy";
+    }
+
+    @Override
+    public String summary() {
+        return "score variants on their evaluation sets, write <run>/accuracy.json";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: tiermark accuracy [--model M[,M..]] [--operator O[,O..]] [--set small|large] [--out RUN_DIR] [--home DIR]
+                  --model     models to score (default: every model whose descriptor has an evaluation set)
+                  --operator  operators to score (default: identity and every built variant of the model);
+                              identity is always scored, as the reference for delta and agreement
+                  --set       small (100 samples, as the studies) or large (>= 1000 where the data allow; default)
+                  --out       run folder for accuracy.json (default: results/accuracy-<UTC time>)""";
+    }
+
+    @Override
+    public int run(String[] argv) throws IOException {
+        Args a = Args.parse(name(), argv, Set.of("home", "model", "operator", "set", "out"), Set.of());
+        Suite suite = Suite.load(Path.of(a.get("home", System.getProperty(Suite.HOME_PROPERTY, "."))));
+        List<String> models = a.has("model") ? split(a.get("model", "")) : suite.catalog().models().values().stream()
+                .filter(m -> m.descriptor().evaluation() != null).map(Catalog.Model::name).toList();
+        if (models.isEmpty()) {
+            throw new InvalidInputException("accuracy: no model has an evaluation set in " + suite.catalog().root());
+        }
+        List<String[]> pairs = new ArrayList<>();
+        for (String model : models) {
+            List<String> operators = a.has("operator") ? split(a.get("operator", "")) : builtOperators(suite.variants(), model);
+            for (String op : operators) {
+                pairs.add(new String[] {model, op});
+            }
+        }
+        Path out = a.has("out") ? Path.of(a.get("out", "")) : suite.home().resolve("results").resolve("accuracy-"
+                + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        AccuracyReport r = AccuracyStep.run(suite, pairs, a.get("set", "large"), out);
+        System.out.println("wrote " + out.resolve(AccuracyStep.FILE) + ": " + r.entries().size() + " entries, "
+                + r.errors().size() + " errors");
+        return r.errors().isEmpty() ? 0 : 1;
+    }
+
+    private static List<String> split(String s) {
+        return Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+    }
+
+    /** identity plus every operator folder of the model that holds a manifest. */
+    static List<String> builtOperators(VariantStore store, String model) throws IOException {
+        List<String> out = new ArrayList<>(List.of("identity"));
+        Path dir = store.root().resolve(model);
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> Files.isRegularFile(p.resolve(VariantStore.MANIFEST)))
+                        .map(p -> p.getFileName().toString()).sorted().forEach(out::add);
+            }
+        }
+        return out;
+    }
+}

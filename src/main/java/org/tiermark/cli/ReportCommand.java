@@ -1,0 +1,74 @@
+package org.tiermark.cli;
+
+import java.nio.file.Path;
+import java.util.Set;
+import org.tiermark.InvalidInputException;
+import org.tiermark.report.ReportOptions;
+import org.tiermark.report.RunReport;
+
+/** {@code tiermark report}: tables, statistics, plots, recommendations and the regression gate for a run. */
+public final class ReportCommand implements Command {
+    @Override
+    public String name() {
+        return "report";
+    }
+
+    @Override
+    public String summary() {
+        return "report a run folder, JMH JSON or samples CSV: tables, statistics, plots, recommendations, regression gate";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: tiermark report RUN_DIR|JMH_JSON|SAMPLES_CSV [options]
+
+                Writes report.md, report.csv, report.html (self-contained), report.json, tables/*.csv and
+                plots/*.png|svg into the run folder (or --out). Measurement files are never replaced.
+
+                  --baseline B            run folder or JMH JSON to gate against: exit code 1 when a benchmark is
+                                          slower by more than the threshold and the difference is significant
+                  --threshold 0.10        relative slowdown that counts as a regression (default 0.10)
+                  --alpha 0.05            significance level (default 0.05)
+                  --max-latency-ms X      latency budget for the recommendations
+                  --max-accuracy-drop Y   accuracy budget in points (percentage points) for the recommendations
+                  --accuracy FILE         accuracy JSON to use instead of RUN_DIR/accuracy.json
+                  --out DIR               where to write (default: the run folder; <name>-report/ beside a file)
+                  --no-plots              skip the plots
+                  --help                  this text
+
+                Samples CSV: the studies' format (Inference seconds, Device, Model with operator words).
+                Exit codes: 0 ok, 1 regression gate failed or error, 2 bad input.""";
+    }
+
+    @Override
+    public int run(String[] argv) throws Exception {
+        Args a = Args.parse(name(), argv, Set.of("baseline", "threshold", "alpha", "max-latency-ms", "max-accuracy-drop",
+                "accuracy", "out"), Set.of("no-plots"));
+        if (a.positional().size() != 1) {
+            throw new InvalidInputException("report: give exactly one RUN_DIR, JMH_JSON or SAMPLES_CSV (got " + a.positional() + ")");
+        }
+        ReportOptions o;
+        try {
+            String baseline = a.get("baseline", null);
+            String accuracy = a.get("accuracy", null);
+            o = new ReportOptions(baseline == null ? null : Path.of(baseline),
+                    a.getDouble("threshold", ReportOptions.DEFAULT_THRESHOLD), a.getDouble("alpha", ReportOptions.DEFAULT_ALPHA),
+                    a.has("max-latency-ms") ? a.getDouble("max-latency-ms", 0) : null,
+                    a.has("max-accuracy-drop") ? a.getDouble("max-accuracy-drop", 0) : null,
+                    accuracy == null ? null : Path.of(accuracy), !a.has("no-plots"), ReportOptions.defaults().seed());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("report: " + e.getMessage());
+        }
+        String out = a.get("out", null);
+        RunReport.Result r = RunReport.write(Path.of(a.positional().get(0)), out == null ? null : Path.of(out), o);
+        r.report().problems().forEach(p -> System.err.println("warning: " + p));
+        if (r.report().gate() != null) {
+            System.out.print(org.tiermark.report.ReportWriter.markdownTable(r.report().gate().table()));
+        }
+        r.report().recommendations().forEach(rec -> System.out.println(rec.text()));
+        System.out.printf("report written to %s in %.2f s (%d files; ms per phase %s)%n", r.outDir(), r.millis() / 1000.0,
+                r.files().size(), r.phaseMillis());
+        return r.gateFailed() ? 1 : 0;
+    }
+}

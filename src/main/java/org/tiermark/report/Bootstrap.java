@@ -1,0 +1,173 @@
+package org.tiermark.report;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.commons.math3.distribution.BetaDistribution;
+import org.apache.commons.math3.random.Well19937c;
+
+/**
+ * Bootstrap confidence interval of a ratio of medians (measurement A over measurement B).
+ *
+ * <p>JMH samples within one iteration are not independent (the JIT, GC and the neighbours on a
+ * shared machine move whole iterations), so when a measurement has several iterations the
+ * iterations are what is resampled: an interval from raw samples would be far too narrow and
+ * every A/A comparison would look significant. A measurement with one unit (the studies' CSVs,
+ * where each request is independent) is resampled by observation; its bootstrap median is drawn
+ * exactly as the order statistic at a Beta(k, n-k+1) quantile, which needs no resampling loop over
+ * millions of values.
+ */
+public final class Bootstrap {
+    /** Point estimate and interval. */
+    public record Interval(double estimate, double low, double high, double level, int replicates, String unit) {
+        public boolean above(double x) {
+            return low > x;
+        }
+
+        public boolean below(double x) {
+            return high < x;
+        }
+    }
+
+    private Bootstrap() {}
+
+    /** Interval for median(a) / median(b) at {@code level} (e.g. 0.95), {@code replicates} resamples, seeded. */
+    public static Interval ratioOfMedians(Measurement a, Measurement b, double level, int replicates, long seed) {
+        Resampler ra = resampler(a.iterations(), a.samples(), seed);
+        Resampler rb = resampler(b.iterations(), b.samples(), seed * 31 + 7);
+        double[] ratios = new double[replicates];
+        for (int i = 0; i < replicates; i++) {
+            ratios[i] = ra.next() / rb.next();
+        }
+        Arrays.sort(ratios);
+        double alpha = (1 - level) / 2;
+        double est = a.samples().median() / b.samples().median();
+        String unit = ra.unit() + " / " + rb.unit();
+        return new Interval(est, percentile(ratios, alpha), percentile(ratios, 1 - alpha), level, replicates, unit);
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        double h = (sorted.length - 1) * p;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    private interface Resampler {
+        double next();
+
+        String unit();
+    }
+
+    private static Resampler resampler(List<Samples> iterations, Samples all, long seed) {
+        // the cumulative tables cost iterations x distinct values; beyond that, observations it is
+        if (iterations.size() >= 2 && (long) iterations.size() * all.distinct() <= 20_000_000L) {
+            return new IterationResampler(iterations, all, seed);
+        }
+        return new OrderStatisticResampler(all, seed);
+    }
+
+    /**
+     * Resamples whole iterations with replacement and takes the median of their pooled observations.
+     * Each iteration keeps its cumulative counts on the pooled grid of values, so the pooled
+     * distribution function of a resample at any value is a sum over the drawn iterations, and its
+     * median a binary search: O(iterations x log values) per replicate.
+     */
+    private static final class IterationResampler implements Resampler {
+        private final long[][] cumulative;
+        private final long[] sizes;
+        private final Samples grid;
+        private final int[] drawn;
+        private final SplittableRandom random;
+
+        IterationResampler(List<Samples> iterations, Samples all, long seed) {
+            grid = all;
+            double[] values = new double[all.distinct()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = all.value(i);
+            }
+            cumulative = new long[iterations.size()][];
+            sizes = new long[iterations.size()];
+            for (int it = 0; it < iterations.size(); it++) {
+                Samples s = iterations.get(it);
+                long[] c = new long[values.length];
+                for (int i = 0; i < s.distinct(); i++) {
+                    c[Arrays.binarySearch(values, s.value(i))] += s.count(i);
+                }
+                for (int g = 1; g < c.length; g++) {
+                    c[g] += c[g - 1];
+                }
+                cumulative[it] = c;
+                sizes[it] = s.size();
+            }
+            drawn = new int[iterations.size()];
+            random = new SplittableRandom(seed);
+        }
+
+        @Override
+        public double next() {
+            long n = 0;
+            for (int k = 0; k < drawn.length; k++) {
+                drawn[k] = random.nextInt(drawn.length);
+                n += sizes[drawn[k]];
+            }
+            if (n == 0) {
+                return Double.NaN;
+            }
+            double h = (n - 1) * 0.5;
+            long lo = (long) Math.floor(h);
+            double a = kth(lo);
+            double b = lo + 1 < n ? kth(lo + 1) : a;
+            return a + (h - lo) * (b - a);
+        }
+
+        /** The k-th smallest (0-based) pooled observation of the drawn iterations. */
+        private double kth(long k) {
+            int lo = 0;
+            int hi = grid.distinct() - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                long below = 0;
+                for (int it : drawn) {
+                    below += cumulative[it][mid];
+                }
+                if (below > k) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return grid.value(lo);
+        }
+
+        @Override
+        public String unit() {
+            return "iterations";
+        }
+    }
+
+    /** The median of n draws from the empirical distribution is its quantile at a Beta(k, n-k+1) variate. */
+    private static final class OrderStatisticResampler implements Resampler {
+        private final Samples samples;
+        private final BetaDistribution order;
+
+        OrderStatisticResampler(Samples samples, long seed) {
+            this.samples = samples;
+            long n = samples.size();
+            long k = (n + 1) / 2;
+            this.order = new BetaDistribution(new Well19937c(seed), k, n - k + 1.0);
+        }
+
+        @Override
+        public double next() {
+            double u = order.sample();
+            long k = Math.min(samples.size() - 1, (long) Math.floor(u * samples.size()));
+            return samples.kth(k);
+        }
+
+        @Override
+        public String unit() {
+            return "observations";
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package org.tiermark.report;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BoxChart;
+import org.knowm.xchart.BoxChartBuilder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.tiermark.AtomicFiles;
+
+/**
+ * The report's plots with XChart, as PNG and SVG: latency against accuracy per deployment with the
+ * Pareto front marked, and latency distributions (box plots) per operator and deployment.
+ */
+final class Plots {
+    /** Observations per box at most: enough for the quartiles and whiskers, small enough to draw fast. */
+    private static final int BOX_SAMPLES = 200;
+
+    private Plots() {}
+
+    /** Draws the plots of every group into {@code dir}; returns the written files relative to {@code base}. */
+    static List<String> draw(List<TradeOffGroup> groups, Accuracy ours, Map<String, Map<String, Double>> published,
+                             Path dir, Path base, List<String> problems) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        // groups are drawn in parallel (each chart is its own object); results keep the groups' order
+        List<List<String>> files = new ArrayList<>();
+        groups.forEach(g -> files.add(List.of()));
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(groups.size(), Runtime.getRuntime().availableProcessors())));
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < groups.size(); i++) {
+                int gi = i;
+                done.add(pool.submit(() -> {
+                    TradeOffGroup g = groups.get(gi);
+                    try {
+                        List<String> mine = new ArrayList<>();
+                        XYChart scatter = scatter(g, ours, published);
+                        if (scatter != null) {
+                            mine.addAll(save(scatter, dir.resolve("tradeoff-" + g.id()), base));
+                        }
+                        mine.addAll(save(box(g), dir.resolve("latency-" + g.id()), base));
+                        files.set(gi, mine);
+                    } catch (IOException | RuntimeException e) {
+                        failures.add("plots of " + g.title() + " not drawn: " + e);
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.add("plots interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            failures.add("plots failed: " + e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        problems.addAll(failures);
+        List<String> out = new ArrayList<>();
+        files.forEach(out::addAll);
+        return out;
+    }
+
+    static XYChart scatter(TradeOffGroup g, Accuracy ours, Map<String, Map<String, Double>> published) {
+        String unit = g.unit().replace("/op", "");
+        XYChart c = new XYChartBuilder().width(900).height(600).title("Latency vs accuracy: " + g.title())
+                .xAxisTitle("median latency (" + unit + ")").yAxisTitle("accuracy (%)").build();
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(10);
+        List<Double> allX = new ArrayList<>();
+        List<Double> allY = new ArrayList<>();
+        for (String d : g.deployments()) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (String op : g.operators()) {
+                Measurement m = g.cell(op, d);
+                Analysis.Acc a = Analysis.accuracy(ours, published, g.model(), op);
+                if (m != null && a != null) {
+                    x.add(m.samples().median());
+                    y.add(a.percent());
+                }
+            }
+            if (!x.isEmpty()) {
+                c.addSeries(d, x, y);
+                allX.addAll(x);
+                allY.addAll(y);
+            }
+        }
+        if (allX.isEmpty()) {
+            return null;
+        }
+        double[] lx = allX.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] ly = allY.stream().mapToDouble(Double::doubleValue).toArray();
+        List<Integer> front = Recommendations.paretoIndices(lx, ly);
+        XYSeries f = c.addSeries("Pareto front", front.stream().map(i -> lx[i]).toList(), front.stream().map(i -> ly[i]).toList());
+        f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        f.setMarker(SeriesMarkers.DIAMOND);
+        return c;
+    }
+
+    static BoxChart box(TradeOffGroup g) {
+        String unit = g.unit().replace("/op", "");
+        int boxes = 0;
+        for (String op : g.operators()) {
+            for (String d : g.deployments()) {
+                boxes += g.cell(op, d) == null ? 0 : 1;
+            }
+        }
+        BoxChart c = new BoxChartBuilder().width(Math.max(800, 70 * boxes)).height(600)
+                .title("Latency distributions: " + g.title()).xAxisTitle("operator @ deployment")
+                .yAxisTitle("latency (" + unit + ")").build();
+        c.getStyler().setLegendVisible(false);
+        c.getStyler().setXAxisLabelRotation(45);
+        for (String d : g.deployments()) {
+            for (String op : g.operators()) {
+                Measurement m = g.cell(op, d);
+                if (m != null) {
+                    c.addSeries(op + " @ " + d, m.samples().expanded(BOX_SAMPLES));
+                }
+            }
+        }
+        return c;
+    }
+
+    private static List<String> save(Chart<?, ?> chart, Path stem, Path base) throws IOException {
+        Path png = stem.resolveSibling(stem.getFileName() + ".png");
+        Path svg = stem.resolveSibling(stem.getFileName() + ".svg");
+        AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        VectorGraphicsEncoder.saveVectorGraphic(chart, bytes, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        AtomicFiles.write(svg, bytes.toByteArray());
+        return List.of(base.relativize(png).toString(), base.relativize(svg).toString());
+    }
+}

@@ -1,0 +1,156 @@
+package org.tiermark.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.tiermark.InvalidInputException;
+
+/**
+ * The report step: what the suite launcher calls after JMH, and what {@code tiermark report} runs.
+ * Reads a run folder (or a JMH JSON or samples CSV), writes {@code report.md}, {@code report.csv},
+ * {@code report.html}, {@code report.json}, {@code tables/} and {@code plots/} beside the
+ * measurements (never over them) and runs the regression gate when a baseline is given.
+ */
+public final class RunReport {
+    /**
+     * What the report step did.
+     *
+     * @param outDir where the report files are
+     * @param report the report's content
+     * @param gateFailed true when a baseline was given and a benchmark regressed significantly
+     * @param files the files written
+     * @param millis wall time of the report step
+     * @param phaseMillis wall time per phase (read, gate, plots, analysis, write) and the process CPU time (processCpu)
+     */
+    public record Result(Path outDir, Report report, boolean gateFailed, List<Path> files, long millis,
+                         java.util.Map<String, Long> phaseMillis) {}
+
+    private RunReport() {}
+
+    /** Reports the run folder {@code runDir} into itself. */
+    public static Result write(Path runDir, ReportOptions options) throws IOException {
+        return write(runDir, runDir, options);
+    }
+
+    /**
+     * Reports {@code input} (run folder, JMH JSON or samples CSV) into {@code outDir}; null
+     * {@code outDir} means the run folder itself, or {@code <name>-report/} beside a file.
+     */
+    public static Result write(Path input, Path outDir, ReportOptions options) throws IOException {
+        long start = System.nanoTime();
+        Path out = outDir != null ? outDir : Files.isDirectory(input) ? input
+                : input.toAbsolutePath().resolveSibling(input.getFileName().toString().replaceFirst("\\.[^.]*$", "") + "-report");
+        java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        RunInputs in = RunInputs.load(input, options.accuracy());
+        phases.put("read", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
+        Gate.Result gate = null;
+        if (options.baseline() != null) {
+            List<String> baselineProblems = new ArrayList<>();
+            if (!Files.exists(options.baseline())) {
+                throw new InvalidInputException("baseline " + options.baseline() + ": no such run folder or JMH JSON");
+            }
+            RunInputs baseIn = RunInputs.load(options.baseline(), null);
+            baselineProblems.addAll(baseIn.problems());
+            List<Measurement> base = baseIn.measurements();
+            // a gate across machines or JVMs measures the machines as much as the code: say so
+            for (String field : List.of("host", "cores", "java", "os")) {
+                Object a = in.run().get(field);
+                Object b = baseIn.run().get(field);
+                if (a != null && b != null && !a.equals(b)) {
+                    baselineProblems.add("measured with a different " + field + " (" + b + " vs " + a + " now): differences may be the machine's, not the code's");
+                }
+            }
+            Gate.Result g = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
+                    options.alpha(), options.seed());
+            List<String> all = new ArrayList<>(baselineProblems.stream().map(p -> "baseline: " + p).toList());
+            all.addAll(g.problems());
+            gate = new Gate.Result(g.failed(), g.threshold(), g.alpha(), g.baseline(), g.rows(), all);
+        }
+        phases.put("gate", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
+        List<TradeOffGroup> groups = TradeOffGroup.of(in.measurements());
+        List<String> plotProblems = new ArrayList<>();
+        List<String> plots = options.plots()
+                ? Plots.draw(groups, in.accuracy(), Accuracy.publishedByModel(), out.resolve("plots"), out, plotProblems)
+                : List.of();
+        phases.put("plots", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
+        Report report = Analysis.analyze(in, options, gate, plots, groups);
+        phases.put("analysis", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
+        if (!plotProblems.isEmpty()) {
+            List<String> p = new ArrayList<>(report.problems());
+            p.addAll(plotProblems);
+            report = new Report(report.schema(), report.title(), report.inputs(), report.run(), p, report.tables(), report.checks(), report.cells(),
+                    report.kruskal(), report.conover(), report.effects(), report.accuracyTests(), report.recommendations(),
+                    report.gate(), report.plots());
+        }
+        List<Path> files = new ArrayList<>(ReportWriter.write(report, out));
+        plots.forEach(p -> files.add(out.resolve(p)));
+        phases.put("write", (System.nanoTime() - t0) / 1_000_000);
+        // on a shared machine wall time says more about the neighbours than about the report
+        phases.put("processCpu", (processCpuNanos() - cpu0) / 1_000_000);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return new Result(out, report, gate != null && gate.failed(), files, millis, phases);
+    }
+
+    /**
+     * What the suite launcher runs after JMH: the report into the run folder, the regression gate when
+     * {@code baseline} is not blank (Maven passes an empty property), and {@code results/latest}.
+     * Prints the gate's table and the report's problems; the caller fails the build when
+     * {@link Result#gateFailed()}.
+     */
+    public static Result afterSuite(Path resultsDir, Path runDir, String baseline) throws IOException {
+        ReportOptions o = ReportOptions.defaults();
+        if (baseline != null && !baseline.isBlank()) {
+            o = o.withBaseline(Path.of(baseline.trim()));
+        }
+        Result r = write(runDir, o);
+        updateLatest(resultsDir, runDir);
+        r.report().problems().forEach(p -> System.err.println("tiermark report: " + p));
+        if (r.report().gate() != null) {
+            System.out.print(ReportWriter.markdownTable(r.report().gate().table()));
+        }
+        System.out.printf("tiermark report: %s (%.1f s)%n", r.outDir().resolve("report.html"), r.millis() / 1000.0);
+        return r;
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
+    /**
+     * Points {@code resultsDir/latest} at {@code runDir} unless it already points at a newer run
+     * (run folders are named by UTC start time, so names order by time). Atomic: a temporary
+     * symlink renamed over the old one, so readers always see a complete link.
+     */
+    public static void updateLatest(Path resultsDir, Path runDir) throws IOException {
+        Path latest = resultsDir.resolve("latest");
+        Path target = resultsDir.toAbsolutePath().normalize().relativize(runDir.toAbsolutePath().normalize());
+        if (Files.exists(latest, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isSymbolicLink(latest)) {
+                throw new InvalidInputException(latest + ": exists and is not a symlink; not replacing it (it may hold results)");
+            }
+            Path current = Files.readSymbolicLink(latest);
+            if (current.getFileName() != null && current.getFileName().toString().compareTo(target.getFileName().toString()) > 0
+                    && Files.isDirectory(resultsDir.resolve(current))) {
+                return;
+            }
+        }
+        Path tmp = resultsDir.resolve(".latest-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Files.createSymbolicLink(tmp, target);
+        try {
+            Files.move(tmp, latest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

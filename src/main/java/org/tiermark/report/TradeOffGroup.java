@@ -1,0 +1,78 @@
+package org.tiermark.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The measurements of one model in one benchmark (at fixed other params) laid out the studies' way:
+ * operators by deployments. Found from the params {@code model}, {@code operator} and
+ * {@code deployment}, which define these tables; any other param that varies splits the group.
+ */
+public record TradeOffGroup(String id, String benchmark, String model, Map<String, String> fixed, List<String> operators,
+                            List<String> deployments, Map<String, Map<String, Measurement>> cells, String unit) {
+    /** Deployments in the order of the tiers, then any others alphabetically. */
+    private static final List<String> DEPLOYMENT_ORDER = List.of("mobile", "edge", "cloud", "mobile-edge", "edge-cloud", "mobile-cloud");
+
+    public Measurement cell(String operator, String deployment) {
+        Map<String, Measurement> row = cells.get(operator);
+        return row == null ? null : row.get(deployment);
+    }
+
+    /** A readable name: model, then benchmark and fixed params when they tell groups apart. */
+    public String title() {
+        String f = fixed.isEmpty() ? "" : " (" + fixed.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .reduce((a, b) -> a + ", " + b).orElse("") + ")";
+        return model + " - " + benchmark + f;
+    }
+
+    /** Groups every measurement that has model, operator and deployment params. */
+    public static List<TradeOffGroup> of(List<Measurement> measurements) {
+        Map<String, List<Measurement>> byGroup = new LinkedHashMap<>();
+        Map<String, Map<String, String>> fixedOf = new LinkedHashMap<>();
+        for (Measurement m : measurements) {
+            if (m.param("model") == null || m.param("operator") == null || m.param("deployment") == null) {
+                continue;
+            }
+            Map<String, String> fixed = new TreeMap<>(m.params());
+            fixed.remove("model");
+            fixed.remove("operator");
+            fixed.remove("deployment");
+            String key = m.shortName() + "|" + m.mode() + "|" + m.param("model") + "|" + fixed;
+            byGroup.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+            fixedOf.put(key, fixed);
+        }
+        // a fixed param that has one value in every group of a benchmark says nothing: leave it out of names
+        List<TradeOffGroup> out = new ArrayList<>();
+        for (var e : byGroup.entrySet()) {
+            List<Measurement> ms = e.getValue();
+            Measurement first = ms.get(0);
+            List<String> ops = new ArrayList<>();
+            List<String> deps = new ArrayList<>();
+            Map<String, Map<String, Measurement>> cells = new LinkedHashMap<>();
+            for (Measurement m : ms) {
+                String op = m.param("operator");
+                String dep = m.param("deployment");
+                if (!ops.contains(op)) {
+                    ops.add(op);
+                }
+                if (!deps.contains(dep)) {
+                    deps.add(dep);
+                }
+                cells.computeIfAbsent(op, k -> new LinkedHashMap<>()).put(dep, m);
+            }
+            ops.sort(Comparator.comparing((String o) -> !o.equals("identity")));
+            deps.sort(Comparator.comparing((String d) -> DEPLOYMENT_ORDER.indexOf(d) < 0 ? 99 : DEPLOYMENT_ORDER.indexOf(d))
+                    .thenComparing(d -> d));
+            String benchmark = first.shortName();
+            Map<String, String> fixed = fixedOf.get(e.getKey());
+            String id = (first.param("model") + "-" + benchmark.replace('.', '-') + (fixed.isEmpty() ? ""
+                    : "-" + String.join("-", fixed.values()))).toLowerCase().replaceAll("[^a-z0-9._+-]+", "-");
+            out.add(new TradeOffGroup(id, benchmark, first.param("model"), fixed, ops, deps, cells, first.unit()));
+        }
+        return out;
+    }
+}

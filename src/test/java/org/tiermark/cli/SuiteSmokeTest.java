@@ -1,0 +1,135 @@
+package org.tiermark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tiermark.Json;
+
+/** Runs the real benchmarks jar path (JMH forks included) on the smoke matrix with minimal iterations. */
+class SuiteSmokeTest {
+    static final String HOME = System.getProperty("tiermark.home", ".");
+
+    @TempDir
+    Path results;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void shareTheMachine() {
+        // a developer may be running JMH elsewhere on this machine; this smoke run only checks the harness
+        System.setProperty("jmh.ignoreLock", "true");
+    }
+
+    @Test
+    void smokeRunWritesJmhJsonWithSamplesAndBreakdown() throws Exception {
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(),
+                "--matrix", "smoke", "--forks", "1", "--warmup-iterations", "0", "--iterations", "1", "--time", "1s",
+                "--include", "DeploymentBenchmark|ColdStartBenchmark|LinkWaitBenchmark"});
+        assertEquals(0, code);
+        Path run;
+        try (Stream<Path> s = Files.list(results)) {
+            List<Path> runs = s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).toList();
+            assertEquals(1, runs.size());
+            run = runs.get(0);
+        }
+        JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
+        assertTrue(jmh.isArray());
+        Set<String> names = new HashSet<>();
+        for (JsonNode b : jmh) {
+            names.add(b.get("benchmark").asText());
+            JsonNode primary = b.get("primaryMetric");
+            assertTrue(primary.get("scorePercentiles").has("99.0"));
+            if (b.get("mode").asText().equals("sample")) {
+                assertTrue(primary.get("rawDataHistogram").size() > 0, "SampleTime keeps raw samples");
+            }
+            if (b.get("benchmark").asText().endsWith("DeploymentBenchmark.request")) {
+                assertEquals("bge-spam", b.get("params").get("model").asText(), "smoke: the first catalog model");
+                assertEquals("edge", b.get("params").get("deployment").asText());
+                JsonNode secondary = b.get("secondaryMetrics");
+                for (String m : List.of("requests", "computeNanos", "stretchNanos", "transferNanos", "linkBytes")) {
+                    assertTrue(secondary.has(m), "breakdown " + m + " recorded in the result");
+                }
+                assertTrue(secondary.get("requests").get("score").asDouble() > 0);
+                assertTrue(secondary.get("transferNanos").get("score").asDouble() > 0);
+            }
+        }
+        assertEquals(Set.of("org.tiermark.bench.DeploymentBenchmark.request", "org.tiermark.bench.LinkWaitBenchmark.linkWait",
+                "org.tiermark.bench.ColdStartBenchmark.sessionAndFirstRequest"), names);
+        assertEquals(5, jmh.size(), "one DeploymentBenchmark cell, one cold start and three link waits");
+        JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
+        assertEquals(0, meta.get("failures").size());
+        assertTrue(Files.isSymbolicLink(results.resolve("latest")), "results/latest points at the run");
+        assertTrue(Files.size(run.resolve("report.md")) > 0 && Files.size(run.resolve("report.csv")) > 0, "the report is written");
+        assertTrue(Files.size(run.resolve("accuracy.json")) > 0, "accuracy of the measured variant");
+        try (Stream<Path> s = Files.list(run.resolve("stages"))) {
+            JsonNode stage = Json.MAPPER.readTree(s.findFirst().orElseThrow().toFile());
+            assertEquals("edge", stage.get("stages").get(0).get("tier").asText());
+            assertFalse(stage.get("hops").isEmpty());
+        }
+    }
+
+    @Test
+    void aFailingBenchmarkDoesNotLoseTheOthers(@TempDir Path home) throws Exception {
+        Path real = Path.of(HOME).toAbsolutePath();
+        copyTree(real.resolve("profiles"), home.resolve("profiles"));
+        Files.createDirectories(home.resolve("models"));
+        String good = Files.readString(real.resolve("models/minilm-l6.json"))
+                .replace("\"base/", "\"" + real.resolve("models/base") + "/")
+                .replace("\"../data/", "\"" + real.resolve("data") + "/");
+        Files.writeString(home.resolve("models/minilm-l6.json"), good);
+        // passes the file checks, but its tokenizer cannot be loaded: the trial's setup fails in its fork
+        Path bogus = Files.writeString(home.resolve("bogus-tokenizer.json"), "{\"not\": \"a tokenizer\"}");
+        Files.writeString(home.resolve("models/broken.json"), good.replace("\"minilm-l6\"", "\"broken\"")
+                .replace(real.resolve("models/base/all-minilm-l6-v2/all-minilm-l6-v2-tokenizer.json").toString(), bogus.toString()));
+        int code = Tiermark.run(new String[] {"suite", "--home", home.toString(), "--results", results.toString(),
+                "--params", "deployment=edge;operator=identity", "--skip-accuracy", "--forks", "1", "--warmup-iterations", "0", "--iterations", "1",
+                "--time", "1s", "--include", "^DeploymentBenchmark$"});
+        assertEquals(1, code, "the build fails on a benchmark error");
+        Path run;
+        try (Stream<Path> s = Files.list(results)) {
+            run = s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).findFirst().orElseThrow();
+        }
+        JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
+        assertEquals(1, jmh.size(), "the healthy model's result is kept");
+        assertEquals("minilm-l6", jmh.get(0).get("params").get("model").asText());
+        JsonNode failures = Json.MAPPER.readTree(run.resolve("run.json").toFile()).get("failures");
+        assertEquals(1, failures.size());
+        assertTrue(failures.get(0).get("group").asText().contains("broken"), failures.toString());
+    }
+
+    static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    @Test
+    void badParamsFailBeforeAnythingIsMeasured() {
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(),
+                "--params", "deployment=moon"});
+        assertEquals(2, code);
+        code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--params", "tier=edge"});
+        assertEquals(2, code);
+        code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--time", "soon"});
+        assertEquals(2, code);
+        code = Tiermark.run(new String[] {"suite", "--home", HOME, "--bogus", "1"});
+        assertEquals(2, code);
+        assertEquals(2, Tiermark.run(new String[] {"nonsense"}));
+        assertTrue(results.toFile().list().length == 0, "no run folder was created");
+    }
+}
