@@ -103,21 +103,11 @@ public final class Catalog {
             if ("text".equals(descriptor.input().kind())) {
                 requireFile("input.tokenizer", tokenizer());
             }
-            if (descriptor.evaluation() != null) {
-                // the small set is committed for every model; larger ones may be made by the build
-                requireExists("evaluation.small", resolve(descriptor.evaluation().small()));
-            }
         }
 
         private void requireFolder(String field, Path path) {
             if (!Files.isDirectory(path)) {
                 throw InvalidInputException.field(file, field, "folder not found: " + path);
-            }
-        }
-
-        private void requireExists(String field, Path path) {
-            if (!Files.exists(path)) {
-                throw InvalidInputException.field(file, field, "not found: " + path);
             }
         }
 

@@ -29,7 +29,7 @@ final class ImageInputCheck {
         OnnxMl.ValueInfoProto input = inputs.stream().filter(v -> v.getName().equals(spec.tensor())).findFirst()
                 .orElseThrow(() -> InvalidInputException.field(model.file(), "input.tensor", "the ONNX model "
                         + model.onnx() + " has no input '" + spec.tensor() + "'; its inputs: "
-                        + String.join(", ", inputs.stream().map(OnnxMl.ValueInfoProto::getName).toList())));
+                        + inputs.stream().map(OnnxMl.ValueInfoProto::getName).toList()));
         List<OnnxMl.TensorShapeProto.Dimension> dims = input.getType().getTensorType().getShape().getDimList();
         if (dims.size() != 4) {
             throw InvalidInputException.field(model.file(), "input.tensor", "the ONNX input '" + spec.tensor()

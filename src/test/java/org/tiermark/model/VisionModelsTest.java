@@ -104,7 +104,7 @@ class VisionModelsTest {
 
         descriptor("probe.onnx", 64, "pixels");
         e = assertThrows(InvalidInputException.class, () -> Catalog.load(dir).model("probe"));
-        assertTrue(e.getMessage().contains("field 'input.tensor'") && e.getMessage().contains("its inputs: image"), e.getMessage());
+        assertTrue(e.getMessage().contains("field 'input.tensor'") && e.getMessage().contains("its inputs: [image]"), e.getMessage());
 
         descriptor("probe.onnx", 64, "image");
         assertEquals("probe", Catalog.load(dir).model("probe").name());
