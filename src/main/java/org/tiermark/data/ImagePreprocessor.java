@@ -48,6 +48,18 @@ public final class ImagePreprocessor implements Preprocessor {
         if (image == null) {
             throw new IllegalArgumentException("input is not a PNG/JPEG image (" + raw.length + " bytes)");
         }
+        pixels.clear();
+        writePixels(image, pixels);
+        pixels.limit(spec.channels() * spec.width() * spec.height());
+        return Map.of(spec.tensor(), OnnxTensor.createTensor(env, pixels, shape));
+    }
+
+    /**
+     * Resizes {@code image} bilinearly to the model's size and writes its normalized NCHW floats into
+     * {@code out} at its absolute positions from 0. Training uses this same method, so that the model
+     * learns from exactly the pixels the runtime feeds it.
+     */
+    public void writePixels(BufferedImage image, FloatBuffer out) {
         Graphics2D g = canvas.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
@@ -57,7 +69,6 @@ public final class ImagePreprocessor implements Preprocessor {
         }
         canvas.getRGB(0, 0, spec.width(), spec.height(), rgb, 0, spec.width());
         int plane = rgb.length;
-        pixels.clear();
         if (spec.channels() == 1) {
             float mean = (float) spec.mean()[0];
             float std = (float) spec.std()[0];
@@ -65,7 +76,7 @@ public final class ImagePreprocessor implements Preprocessor {
                 int p = rgb[i];
                 // ITU-R BT.601 luma, as PIL's convert("L")
                 float grey = (0.299f * ((p >> 16) & 0xff) + 0.587f * ((p >> 8) & 0xff) + 0.114f * (p & 0xff)) / 255f;
-                pixels.put(i, (grey - mean) / std);
+                out.put(i, (grey - mean) / std);
             }
         } else {
             for (int c = 0; c < 3; c++) {
@@ -73,12 +84,10 @@ public final class ImagePreprocessor implements Preprocessor {
                 float mean = (float) spec.mean()[c];
                 float std = (float) spec.std()[c];
                 for (int i = 0; i < plane; i++) {
-                    pixels.put(c * plane + i, (((rgb[i] >> shift) & 0xff) / 255f - mean) / std);
+                    out.put(c * plane + i, (((rgb[i] >> shift) & 0xff) / 255f - mean) / std);
                 }
             }
         }
-        pixels.limit(spec.channels() * plane);
-        return Map.of(spec.tensor(), OnnxTensor.createTensor(env, pixels, shape));
     }
 
     @Override

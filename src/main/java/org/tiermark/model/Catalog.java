@@ -95,14 +95,19 @@ public final class Catalog {
             checkOnnx(onnx(), file + ": field 'onnx'");
             if ("image".equals(descriptor.input().kind())) {
                 // an image pool is a folder of encoded images
-                if (!Files.isDirectory(pool())) {
-                    throw InvalidInputException.field(file, "pool", "folder of images not found: " + pool());
-                }
+                requireFolder("pool", pool());
+                ImageInputCheck.check(this);
             } else {
                 requireFile("pool", pool());
             }
             if ("text".equals(descriptor.input().kind())) {
                 requireFile("input.tokenizer", tokenizer());
+            }
+        }
+
+        private void requireFolder(String field, Path path) {
+            if (!Files.isDirectory(path)) {
+                throw InvalidInputException.field(file, field, "folder not found: " + path);
             }
         }
 

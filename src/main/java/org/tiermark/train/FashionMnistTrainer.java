@@ -1,0 +1,234 @@
+package org.tiermark.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a tiermark classifier on Fashion-MNIST with DJL's PyTorch engine: Adam with a cosine
+ * learning-rate decay, random horizontal flips and shifts, batch norm; evaluates on the test split.
+ */
+public final class FashionMnistTrainer {
+    /**
+     * Training settings.
+     *
+     * @param epochs        passes over the training images
+     * @param batchSize     images per step
+     * @param learningRate  Adam's peak learning rate (decays by a cosine to 1% of it)
+     * @param weightDecay   L2 weight decay
+     * @param seed          seeds weight initialization (torch), shuffling and augmentation separately
+     * @param trainLimit    use only the first this many training images (smoke runs), else all
+     * @param maxSteps      stop after this many steps (smoke runs), 0 for no limit
+     * @param augment       random flips and shifts (off: the images as they are, e.g. for a final fine-tune)
+     */
+    public record Options(int epochs, int batchSize, float learningRate, float weightDecay, long seed,
+                          int trainLimit, int maxSteps, boolean augment) {
+        public Options {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1 (got " + batchSize + ")");
+            }
+            if (!(learningRate > 0)) {
+                throw new IllegalArgumentException("learning rate must be > 0 (got " + learningRate + ")");
+            }
+        }
+
+        public static Options defaults(int epochs, long seed) {
+            return new Options(epochs, 128, 2e-3f, 5e-5f, seed, Integer.MAX_VALUE, 0, true);
+        }
+    }
+
+    /** One epoch's log line. */
+    public record Epoch(int epoch, double trainLoss, double testAccuracy, long nanos) {}
+
+    private FashionMnistTrainer() {}
+
+    /** A new DJL model holding {@code a}'s network with freshly initialized parameters. */
+    public static Model newModel(Architecture a) {
+        Model model = Model.newInstance(a.name(), Device.cpu(), "PyTorch");
+        model.setBlock(new Network(a));
+        return model;
+    }
+
+    /**
+     * Trains {@code model}'s network in place on {@code train}, reporting each epoch to {@code log};
+     * returns the epochs' log (test accuracy measured on {@code test} after each epoch).
+     */
+    public static List<Epoch> train(Model model, FmnistInputs train, FmnistInputs test, Options o,
+                                    java.util.function.Consumer<Epoch> log) {
+        Network net = (Network) model.getBlock();
+        Engine.getInstance().setRandomSeed((int) o.seed());
+        int stepsPerEpoch = (train.size() + o.batchSize() - 1) / o.batchSize();
+        int totalSteps = o.maxSteps() > 0 ? Math.min(o.maxSteps(), stepsPerEpoch * o.epochs()) : stepsPerEpoch * o.epochs();
+        Tracker lr = Tracker.cosine().setBaseValue(o.learningRate()).optFinalValue(o.learningRate() * 0.01f)
+                .setMaxUpdates(totalSteps).build();
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                // He initialization: the units are ReLU networks
+                .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                        XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT)
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(o.weightDecay()).build())
+                .optDevices(new Device[] {Device.cpu()});
+        List<Epoch> epochs = new ArrayList<>();
+        SplittableRandom shuffle = new SplittableRandom(o.seed() * 31 + 1);
+        SplittableRandom augment = new SplittableRandom(o.seed() * 31 + 2);
+        int side = train.side();
+        int plane = train.plane();
+        float[] batch = new float[o.batchSize() * plane];
+        float[] labels = new float[o.batchSize()];
+        int step = 0;
+        try (Trainer trainer = model.newTrainer(config)) {
+            trainer.initialize(net.inputShape(o.batchSize()));
+            for (int e = 1; e <= o.epochs() && step < totalSteps; e++) {
+                long start = System.nanoTime();
+                int[] order = permutation(train.size(), shuffle);
+                double lossSum = 0;
+                int lossCount = 0;
+                for (int b = 0; b < stepsPerEpoch && step < totalSteps; b++, step++) {
+                    int from = b * o.batchSize();
+                    int n = Math.min(o.batchSize(), train.size() - from);
+                    for (int i = 0; i < n; i++) {
+                        int idx = order[from + i];
+                        if (o.augment()) {
+                            augmentInto(train.pixels(), idx * plane, batch, i * plane, side, augment);
+                        } else {
+                            System.arraycopy(train.pixels(), idx * plane, batch, i * plane, plane);
+                        }
+                        labels[i] = train.label(idx);
+                    }
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        NDArray x = m.create(java.nio.FloatBuffer.wrap(batch, 0, n * plane), new Shape(n, 1, side, side));
+                        NDArray y = m.create(java.util.Arrays.copyOf(labels, n));
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDList pred = trainer.forward(new NDList(x));
+                            NDArray loss = trainer.getLoss().evaluate(new NDList(y), pred);
+                            gc.backward(loss);
+                            lossSum += loss.getFloat();
+                            lossCount++;
+                        }
+                        trainer.step();
+                    }
+                }
+                long nanos = System.nanoTime() - start;
+                double acc = test == null ? Double.NaN : accuracy(model, test, 500);
+                Epoch ep = new Epoch(e, lossSum / Math.max(1, lossCount), acc, nanos);
+                epochs.add(ep);
+                log.accept(ep);
+            }
+        }
+        return epochs;
+    }
+
+    /** Top-1 accuracy of {@code model} on {@code data}, in inference mode (batch-norm running statistics). */
+    public static double accuracy(Model model, FmnistInputs data, int batchSize) {
+        return OnnxLogits.accuracy(logits(model, data, batchSize), data);
+    }
+
+    /** The logits of every image of {@code data}, computed by DJL in inference mode. */
+    public static float[][] logits(Model model, FmnistInputs data, int batchSize) {
+        Network net = (Network) model.getBlock();
+        int plane = data.plane();
+        int classes = net.architecture().classes();
+        float[][] out = new float[data.size()][];
+        ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(model.getNDManager(), false);
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int n = Math.min(batchSize, data.size() - from);
+            try (NDManager m = model.getNDManager().newSubManager()) {
+                NDArray x = m.create(java.nio.FloatBuffer.wrap(data.pixels(), from * plane, n * plane),
+                        new Shape(n, 1, data.side(), data.side()));
+                float[] flat = net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    out[from + i] = java.util.Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
+                }
+            }
+        }
+        return out;
+    }
+
+    public static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Saves the DJL parameters as {@code dir/<name>-0000.params}. */
+    public static Path save(Model model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        model.save(dir, model.getName());
+        return dir.resolve(model.getName() + "-0000.params");
+    }
+
+    /** A DJL model of {@code a} with the parameters saved by {@link #save} in {@code dir}. */
+    public static Model load(Architecture a, Path dir) throws IOException {
+        Model model = newModel(a);
+        try {
+            model.getBlock().initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    ((Network) model.getBlock()).inputShape(1));
+            model.load(dir, a.name());
+            return model;
+        } catch (ai.djl.MalformedModelException | IOException | RuntimeException e) {
+            model.close();
+            throw new org.tiermark.InvalidInputException(dir + ": cannot load " + a.name() + " parameters: " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] permutation(int n, SplittableRandom random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /**
+     * Copies one image with a random horizontal flip and a random shift of up to 1/16 of its side in
+     * each direction (4 pixels at 64x64), filling the uncovered border with the background.
+     */
+    static void augmentInto(float[] src, int srcOffset, float[] dst, int dstOffset, int side, SplittableRandom r) {
+        boolean flip = r.nextBoolean();
+        int max = side / 16;
+        int dx = r.nextInt(2 * max + 1) - max;
+        int dy = r.nextInt(2 * max + 1) - max;
+        float bg = FmnistInputs.background();
+        for (int y = 0; y < side; y++) {
+            int sy = y - dy;
+            for (int x = 0; x < side; x++) {
+                int sx = x - dx;
+                float v = bg;
+                if (sy >= 0 && sy < side && sx >= 0 && sx < side) {
+                    v = src[srcOffset + sy * side + (flip ? side - 1 - sx : sx)];
+                }
+                dst[dstOffset + y * side + x] = v;
+            }
+        }
+    }
+}
