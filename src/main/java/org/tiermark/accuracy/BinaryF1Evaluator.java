@@ -72,15 +72,6 @@ final class BinaryF1Evaluator implements Evaluator {
     }
 
     @Override
-    public double agreement(List<Outcome> variant, List<Outcome> identity) {
-        int same = 0;
-        for (int i = 0; i < variant.size(); i++) {
-            same += variant.get(i).predicted() == identity.get(i).predicted() ? 1 : 0;
-        }
-        return (double) same / variant.size();
-    }
-
-    @Override
     public Map<String, Double> extra(List<Outcome> outcomes) {
         return Map.of("accuracy", Metrics.mean(outcomes, Metrics.all(outcomes.size()), Outcome::score));
     }

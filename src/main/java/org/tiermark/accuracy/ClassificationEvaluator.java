@@ -89,13 +89,4 @@ final class ClassificationEvaluator implements Evaluator {
     public double value(List<Outcome> outcomes, int[] indices) {
         return Metrics.mean(outcomes, indices, Outcome::score);
     }
-
-    @Override
-    public double agreement(List<Outcome> variant, List<Outcome> identity) {
-        int same = 0;
-        for (int i = 0; i < variant.size(); i++) {
-            same += variant.get(i).predicted() == identity.get(i).predicted() ? 1 : 0;
-        }
-        return (double) same / variant.size();
-    }
 }

@@ -31,8 +31,17 @@ public interface Evaluator {
     /** The metric on the samples at {@code indices} (repeats allowed: the bootstrap uses them). */
     double value(List<Outcome> outcomes, int[] indices);
 
-    /** How often (or how much) a variant's predictions agree with identity's, sample by sample. */
-    double agreement(List<Outcome> variant, List<Outcome> identity);
+    /**
+     * How often (or how much) a variant's predictions agree with identity's, sample by sample; by
+     * default the share of samples with the same predicted class.
+     */
+    default double agreement(List<Outcome> variant, List<Outcome> identity) {
+        int same = 0;
+        for (int i = 0; i < variant.size(); i++) {
+            same += variant.get(i).predicted() == identity.get(i).predicted() ? 1 : 0;
+        }
+        return (double) same / variant.size();
+    }
 
     /** Further figures of the same run (e.g. box F1 for text detection); may be empty. */
     default Map<String, Double> extra(List<Outcome> outcomes) {

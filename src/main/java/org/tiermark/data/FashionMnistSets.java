@@ -48,7 +48,11 @@ public final class FashionMnistSets {
 
     /** A seeded Fisher-Yates permutation of 0..n-1. */
     public static int[] permutation(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
+        return permutation(n, new SplittableRandom(seed));
+    }
+
+    /** A Fisher-Yates permutation of 0..n-1 drawn from {@code random} (advanced by the draw). */
+    public static int[] permutation(int n, SplittableRandom random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

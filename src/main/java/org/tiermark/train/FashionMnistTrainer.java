@@ -100,7 +100,7 @@ public final class FashionMnistTrainer {
             trainer.initialize(net.inputShape(o.batchSize()));
             for (int e = 1; e <= o.epochs() && step < totalSteps; e++) {
                 long start = System.nanoTime();
-                int[] order = permutation(train.size(), shuffle);
+                int[] order = org.tiermark.data.FashionMnistSets.permutation(train.size(), shuffle);
                 double lossSum = 0;
                 int lossCount = 0;
                 for (int b = 0; b < stepsPerEpoch && step < totalSteps; b++, step++) {
@@ -193,20 +193,6 @@ public final class FashionMnistTrainer {
             model.close();
             throw new org.tiermark.InvalidInputException(dir + ": cannot load " + a.name() + " parameters: " + e.getMessage(), e);
         }
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /**
