@@ -36,6 +36,8 @@ final class SuiteCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks",
             "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline");
     private static final Set<String> FLAGS = Set.of("dry-run", "skip-accuracy");
+    /** Forks per cell when a baseline is given and --forks is not. */
+    static final int GATE_MIN_FORKS = 3;
     /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
     static final int COLD_START_SHOTS_PER_ITERATION = 4;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -63,7 +65,8 @@ final class SuiteCommand implements Command {
                   --warmup-iterations N    (1, 1, 2)       --warmup-time T   (1s, 1s, 2s)
                   --iterations N           (2, 3, 5)       --time T          (1s, 1s, 3s)
                   --jvm-args "ARGS"        extra JVM arguments for the forks
-                  --baseline RUN|JSON      fail when slower than this baseline (regression gate)
+                  --baseline RUN|JSON      fail when slower than this baseline (regression gate);
+                                           forks default to 3 then, so run-to-run noise is sampled
                   --skip-accuracy          measure latency only
                   --dry-run                print the plan and exit
                 Through Maven: mvn -P jmh verify -Dtiermark.matrix=full -Dtiermark.jmh.params=deployment=edge
@@ -79,7 +82,15 @@ final class SuiteCommand implements Command {
         Matrix matrix = Matrix.plan(suite, size, operators(size), (model, op) -> Operator.parse(op).stageCount())
                 .restrict(a.get("params", ""));
         JmhSettings d = JmhSettings.defaults(size);
-        JmhSettings jmh = new JmhSettings(a.getInt("forks", d.forks), a.getInt("warmup-iterations", d.warmupIterations),
+        // the gate needs run-to-run variance in its samples: one fork cannot show it (an A/A pair of
+        // 1-fork runs differed by 15% on one cell here), three forks did not trip it
+        boolean gating = !a.get("baseline", "").isBlank();
+        int forks = a.getInt("forks", gating ? Math.max(d.forks, GATE_MIN_FORKS) : d.forks);
+        if (gating && forks < GATE_MIN_FORKS) {
+            System.err.println("tiermark suite: warning: --forks " + forks + " with a baseline: run-to-run noise is not sampled"
+                    + " and the gate may trip on it; use at least " + GATE_MIN_FORKS);
+        }
+        JmhSettings jmh = new JmhSettings(forks, a.getInt("warmup-iterations", d.warmupIterations),
                 a.get("warmup-time", d.warmupTime), a.getInt("iterations", d.iterations), a.get("time", d.time),
                 a.get("jvm-args", ""), a.get("include", ""));
         jmh.validate();
