@@ -85,6 +85,10 @@ final class SuiteCommand implements Command {
         // the gate needs run-to-run variance in its samples: one fork cannot show it (an A/A pair of
         // 1-fork runs differed by 15% on one cell here), three forks did not trip it
         boolean gating = !a.get("baseline", "").isBlank();
+        if (gating && !Files.exists(Path.of(a.get("baseline", "").trim()))) {
+            throw new InvalidInputException("--baseline: " + a.get("baseline", "").trim()
+                    + " not found; give a run folder (results/<run>) or a JMH JSON file");
+        }
         int forks = a.getInt("forks", gating ? Math.max(d.forks, GATE_MIN_FORKS) : d.forks);
         if (gating && forks < GATE_MIN_FORKS) {
             System.err.println("tiermark suite: warning: --forks " + forks + " with a baseline: run-to-run noise is not sampled"

@@ -127,6 +127,9 @@ class SuiteSmokeTest {
         assertEquals(2, code);
         code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--time", "soon"});
         assertEquals(2, code);
+        code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(),
+                "--baseline", results.resolve("no-such-run").toString()});
+        assertEquals(2, code, "a missing baseline fails before a 25-minute run, not after it");
         code = Tiermark.run(new String[] {"suite", "--home", HOME, "--bogus", "1"});
         assertEquals(2, code);
         assertEquals(2, Tiermark.run(new String[] {"nonsense"}));
