@@ -330,7 +330,7 @@ public final class Analysis {
             }
             if (!t.isEmpty()) {
                 t.note("Targets: sptq/identity <= 0.40 for resnet18-synthetic; sptq/published-int8 <= 1.02 for minilm-l6 at 32 and 128 tokens. "
-                        + "CIs: bootstrap over iterations.");
+                        + "CIs: bootstrap over forks, then iterations.");
                 out.add(t.build());
             }
         }

@@ -12,7 +12,10 @@ import org.apache.commons.math3.random.Well19937c;
  * <p>JMH samples within one iteration are not independent (the JIT, GC and the neighbours on a
  * shared machine move whole iterations), so when a measurement has several iterations the
  * iterations are what is resampled: an interval from raw samples would be far too narrow and
- * every A/A comparison would look significant. A measurement with one unit (the studies' CSVs,
+ * every A/A comparison would look significant. Iterations of one fork are not independent either
+ * (each fork has its own JIT decisions, memory layout and thread placement), so with two or more
+ * forks the resampling is two-stage: forks with replacement, then iterations within each drawn fork
+ * (a cluster bootstrap). One fork cannot show fork-to-fork variation at all, whatever is resampled. A measurement with one unit (the studies' CSVs,
  * where each request is independent) is resampled by observation; its bootstrap median is drawn
  * exactly as the order statistic at a Beta(k, n-k+1) quantile, which needs no resampling loop over
  * millions of values.
@@ -33,8 +36,8 @@ public final class Bootstrap {
 
     /** Interval for median(a) / median(b) at {@code level} (e.g. 0.95), {@code replicates} resamples, seeded. */
     public static Interval ratioOfMedians(Measurement a, Measurement b, double level, int replicates, long seed) {
-        Resampler ra = resampler(a.iterations(), a.samples(), seed);
-        Resampler rb = resampler(b.iterations(), b.samples(), seed * 31 + 7);
+        Resampler ra = resampler(a, seed);
+        Resampler rb = resampler(b, seed * 31 + 7);
         double[] ratios = new double[replicates];
         for (int i = 0; i < replicates; i++) {
             ratios[i] = ra.next() / rb.next();
@@ -59,28 +62,34 @@ public final class Bootstrap {
         String unit();
     }
 
-    private static Resampler resampler(List<Samples> iterations, Samples all, long seed) {
+    private static Resampler resampler(Measurement m, long seed) {
+        List<Samples> iterations = m.iterations();
+        Samples all = m.samples();
         // the cumulative tables cost iterations x distinct values; beyond that, observations it is
         if (iterations.size() >= 2 && (long) iterations.size() * all.distinct() <= 20_000_000L) {
-            return new IterationResampler(iterations, all, seed);
+            return new IterationResampler(iterations, m.forks().size() >= 2 ? m.forks() : List.of(iterations.size()), all, seed);
         }
         return new OrderStatisticResampler(all, seed);
     }
 
     /**
-     * Resamples whole iterations with replacement and takes the median of their pooled observations.
-     * Each iteration keeps its cumulative counts on the pooled grid of values, so the pooled
-     * distribution function of a resample at any value is a sum over the drawn iterations, and its
-     * median a binary search: O(iterations x log values) per replicate.
+     * Resamples whole iterations with replacement (forks first when there are several, then the
+     * iterations of each drawn fork) and takes the median of their pooled observations. Each
+     * iteration keeps its cumulative counts on the pooled grid of values, so the pooled distribution
+     * function of a resample at any value is a sum over the drawn iterations, and its median a binary
+     * search: O(iterations x log values) per replicate.
      */
     private static final class IterationResampler implements Resampler {
         private final long[][] cumulative;
         private final long[] sizes;
         private final Samples grid;
+        /** first iteration index of each fork, and one past the last */
+        private final int[] forkStart;
         private final int[] drawn;
+        private int drawnCount;
         private final SplittableRandom random;
 
-        IterationResampler(List<Samples> iterations, Samples all, long seed) {
+        IterationResampler(List<Samples> iterations, List<Integer> forks, Samples all, long seed) {
             grid = all;
             double[] values = new double[all.distinct()];
             for (int i = 0; i < values.length; i++) {
@@ -100,16 +109,30 @@ public final class Bootstrap {
                 cumulative[it] = c;
                 sizes[it] = s.size();
             }
-            drawn = new int[iterations.size()];
+            forkStart = new int[forks.size() + 1];
+            int longest = 0;
+            for (int f = 0; f < forks.size(); f++) {
+                forkStart[f + 1] = forkStart[f] + forks.get(f);
+                longest = Math.max(longest, forks.get(f));
+            }
+            drawn = new int[forks.size() * longest];
             random = new SplittableRandom(seed);
         }
 
         @Override
         public double next() {
             long n = 0;
-            for (int k = 0; k < drawn.length; k++) {
-                drawn[k] = random.nextInt(drawn.length);
-                n += sizes[drawn[k]];
+            drawnCount = 0;
+            int forkCount = forkStart.length - 1;
+            for (int k = 0; k < forkCount; k++) {
+                int f = forkCount == 1 ? 0 : random.nextInt(forkCount);
+                int from = forkStart[f];
+                int size = forkStart[f + 1] - from;
+                for (int j = 0; j < size; j++) {
+                    int it = from + random.nextInt(size);
+                    drawn[drawnCount++] = it;
+                    n += sizes[it];
+                }
             }
             if (n == 0) {
                 return Double.NaN;
@@ -128,8 +151,8 @@ public final class Bootstrap {
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
                 long below = 0;
-                for (int it : drawn) {
-                    below += cumulative[it][mid];
+                for (int d = 0; d < drawnCount; d++) {
+                    below += cumulative[drawn[d]][mid];
                 }
                 if (below > k) {
                     hi = mid;
@@ -142,7 +165,7 @@ public final class Bootstrap {
 
         @Override
         public String unit() {
-            return "iterations";
+            return forkStart.length > 2 ? "forks>iterations" : "iterations";
         }
     }
 

@@ -50,7 +50,7 @@ public final class Compare {
                 }
                 t.row(row);
             }
-            t.note("Ratios are medians of run #k over run #1 (above 1: slower than #1); intervals: bootstrap over iterations.");
+            t.note("Ratios are medians of run #k over run #1 (above 1: slower than #1); intervals: bootstrap over forks, then iterations.");
             problems.forEach(t::note);
             return t.build();
         }

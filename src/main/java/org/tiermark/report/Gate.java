@@ -9,7 +9,7 @@ import java.util.Map;
  * The performance-regression gate: each benchmark at each params against the same one in a baseline.
  * A regression is a median slower by more than the threshold whose difference is also significant
  * twice over: Mann-Whitney U on the raw samples (p &lt; alpha) and a 95% bootstrap interval of the
- * median ratio, resampling iterations, that lies wholly above 1 + threshold (a one-sided test at
+ * median ratio, resampling forks and then iterations, that lies wholly above 1 + threshold (a one-sided test at
  * 2.5% that the slowdown exceeds the threshold). The second condition is what keeps A/A runs on a
  * noisy shared machine from tripping it: raw samples alone make any shift significant, and one
  * disturbed iteration can move a pooled median by more than 10%.
@@ -49,7 +49,7 @@ public final class Gate {
                         r.verdict().name().toLowerCase().replace('_', ' '));
             }
             t.note("slowdown = median / baseline median (baseline / median for throughput): above 1 is slower. "
-                    + "A regression needs Mann-Whitney p < alpha and the whole 95% bootstrap CI (resampling iterations) above 1 + threshold.");
+                    + "A regression needs Mann-Whitney p < alpha and the whole 95% bootstrap CI (resampling forks, then iterations within them) above 1 + threshold.");
             problems.forEach(t::note);
             return t.build();
         }

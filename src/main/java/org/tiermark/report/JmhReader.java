@@ -91,6 +91,7 @@ public final class JmhReader {
         JsonNode params;
         JsonNode secondary;
         final List<Samples> iterations = new ArrayList<>();
+        final List<Integer> forks = new ArrayList<>();
 
         Measurement measurement(Path file) {
             if (benchmark == null || benchmark.isBlank()) {
@@ -110,7 +111,7 @@ public final class JmhReader {
                 params.fields().forEachRemaining(e -> ps.put(e.getKey(), e.getValue().asText()));
             }
             return new Measurement(benchmark, mode, unit, ps, Samples.pooled(iterations), iterations, secondary(secondary),
-                    file.getFileName().toString());
+                    file.getFileName().toString(), forks);
         }
     }
 
@@ -151,9 +152,12 @@ public final class JmhReader {
             } else if (field.equals("rawDataHistogram") && v == JsonToken.START_ARRAY) {
                 e.histogram = true;
                 e.iterations.clear();
+                e.forks.clear();
                 // [fork][iteration][[value, count], ...]
                 while (expectArrayOrEnd(p)) {
+                    e.forks.add(0);
                     while (expectArrayOrEnd(p)) {
+                        e.forks.set(e.forks.size() - 1, e.forks.get(e.forks.size() - 1) + 1);
                         double[] values = new double[64];
                         long[] counts = new long[64];
                         int n = 0;
@@ -173,10 +177,14 @@ public final class JmhReader {
                 }
             } else if (field.equals("rawData") && v == JsonToken.START_ARRAY && !e.histogram) {
                 e.raw = true;
+                // [fork][iteration value]
                 while (expectArrayOrEnd(p)) {
+                    int n = 0;
                     for (JsonToken x = p.nextToken(); x != JsonToken.END_ARRAY; x = p.nextToken()) {
                         e.iterations.add(Samples.of(numberHere(p)));
+                        n++;
                     }
+                    e.forks.add(n);
                 }
             } else {
                 p.skipChildren();

@@ -21,9 +21,10 @@ import java.util.stream.Collectors;
  * @param iterations observations per measurement iteration (forks one after the other)
  * @param secondary secondary metrics summed over all iterations and forks (AuxCounters EVENTS)
  * @param source the file it was read from
+ * @param forks how many of {@code iterations} each fork ran, in order; empty when unknown (one fork)
  */
 public record Measurement(String benchmark, String mode, String unit, Map<String, String> params, Samples samples,
-                          List<Samples> iterations, Map<String, Double> secondary, String source) {
+                          List<Samples> iterations, Map<String, Double> secondary, String source, List<Integer> forks) {
     public Measurement {
         Objects.requireNonNull(benchmark, "benchmark");
         mode = mode == null ? "" : mode;
@@ -33,6 +34,16 @@ public record Measurement(String benchmark, String mode, String unit, Map<String
         iterations = iterations == null || iterations.isEmpty() ? List.of(samples) : List.copyOf(iterations);
         secondary = secondary == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secondary));
         source = source == null ? "" : source;
+        forks = forks == null ? List.of() : List.copyOf(forks);
+        if (!forks.isEmpty() && forks.stream().mapToInt(Integer::intValue).sum() != iterations.size()) {
+            throw new IllegalArgumentException("forks " + forks + " do not add up to the " + iterations.size() + " iterations");
+        }
+    }
+
+    /** A measurement whose fork boundaries are unknown (the studies' CSVs, tests). */
+    public Measurement(String benchmark, String mode, String unit, Map<String, String> params, Samples samples,
+                       List<Samples> iterations, Map<String, Double> secondary, String source) {
+        this(benchmark, mode, unit, params, samples, iterations, secondary, source, List.of());
     }
 
     /** {@code Class.method} without the package. */
@@ -65,7 +76,7 @@ public record Measurement(String benchmark, String mode, String unit, Map<String
     public Measurement scaled(double factor) {
         List<Samples> its = new ArrayList<>();
         iterations.forEach(s -> its.add(s.scaled(factor)));
-        return new Measurement(benchmark, mode, unit, params, samples.scaled(factor), its, secondary, source);
+        return new Measurement(benchmark, mode, unit, params, samples.scaled(factor), its, secondary, source, forks);
     }
 
     /** Per-operation value of a summed secondary metric: {@code name / per}, or NaN when either is missing. */

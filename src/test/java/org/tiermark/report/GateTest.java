@@ -79,4 +79,58 @@ class GateTest {
         assertFalse(r.failed());
         assertTrue(r.problems().get(0).contains("in the baseline but not measured now"), r.problems().toString());
     }
+
+    /** JMH's [fork][iteration] structure is kept: the cluster bootstrap needs to know which iterations share a JVM. */
+    @Test
+    void readsForkBoundaries() {
+        Measurement m = read("gate/aa3-a.json").get(0);
+        assertEquals(List.of(3, 3, 3), m.forks());
+        assertEquals(9, m.iterations().size());
+        assertEquals(List.of(4), read("linkwait-a.json").get(0).forks());
+        assertEquals(m.forks(), m.scaled(2).forks());
+    }
+
+    /**
+     * Iterations of one fork share JIT decisions and memory layout: when whole forks are shifted, an
+     * interval from resampling iterations alone is too narrow; resampling forks first widens it.
+     */
+    @Test
+    void forkShiftsWidenTheInterval() {
+        // three forks of five iterations that agree closely within a fork, but whose levels differ by 10%
+        List<Samples> its = new java.util.ArrayList<>();
+        double[] level = {100, 110, 105};
+        for (double l : level) {
+            for (int i = 0; i < 5; i++) {
+                double[] v = new double[50];
+                for (int k = 0; k < v.length; k++) {
+                    v[k] = l + i * 0.1 + k * 0.01;
+                }
+                its.add(Samples.of(v));
+            }
+        }
+        Samples all = Samples.pooled(its);
+        Measurement clustered = new Measurement("b", "sample", "ms/op", java.util.Map.of(), all, its, null, "x", List.of(5, 5, 5));
+        Measurement flat = new Measurement("b", "sample", "ms/op", java.util.Map.of(), all, its, null, "x");
+        Bootstrap.Interval wide = Bootstrap.ratioOfMedians(clustered, clustered.scaled(1.0), 0.95, 2000, SEED);
+        Bootstrap.Interval narrow = Bootstrap.ratioOfMedians(flat, flat.scaled(1.0), 0.95, 2000, SEED);
+        assertEquals("forks>iterations / forks>iterations", wide.unit());
+        assertEquals("iterations / iterations", narrow.unit());
+        assertTrue(wide.high() - wide.low() > 1.5 * (narrow.high() - narrow.low()), wide + " vs " + narrow);
+    }
+
+    /**
+     * Real runs of DeploymentBenchmark on minilm-spam (src/test/resources/jmh/gate/README.md): the same code
+     * twice with 3 forks passes; the edge tier really slowed from relative speed 0.50 to 0.42 (a 19% longer
+     * compute) fails on edge identity, with the 3-fork run as baseline.
+     */
+    @Test
+    void threeForkRunsGateRealSlowdownsOnly() {
+        Gate.Result aa = Gate.compare(read("gate/aa3-b.json"), read("gate/aa3-a.json"), "aa3-a", 0.10, 0.05, SEED);
+        assertFalse(aa.failed(), () -> ReportWriter.markdownTable(aa.table()));
+        assertEquals(6, aa.rows().size());
+        Gate.Result slow = Gate.compare(read("gate/edge-0.42.json"), read("gate/aa3-a.json"), "aa3-a", 0.10, 0.05, SEED);
+        Gate.Row edge = slow.rows().stream().filter(x -> x.key().contains("operator=identity")).findFirst().orElseThrow();
+        assertEquals(Gate.Verdict.REGRESSION, edge.verdict(), () -> ReportWriter.markdownTable(slow.table()));
+        assertTrue(edge.slowdown() > 1.15 && edge.slowdown() < 1.30, edge.toString());
+    }
 }
