@@ -28,6 +28,8 @@ final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("model", "epochs", "seed", "batch-size", "lr", "threads",
             "train-limit", "max-steps", "out", "params", "init", "home", "limit");
     private static final Set<String> FLAGS = Set.of("export-data", "export-only", "no-augment");
+    /** Epochs of the recipe that produced each committed model (models/trained/MODEL/README.md). */
+    static final Map<String, Integer> RECIPE_EPOCHS = Map.of("resnet-fmnist", 4, "resnext-fmnist", 5);
 
     @Override
     public String name() {
@@ -47,7 +49,8 @@ final class TrainCommand implements Command {
                 Trains the model with DJL (PyTorch engine) on the 60k Fashion-MNIST training images (Debian package
                 dataset-fashion-mnist, or -Dtiermark.fashionMnist=FOLDER), reports test accuracy on the 10k test
                 images, saves the DJL parameters, exports ONNX and checks ONNX Runtime's logits against DJL's.
-                  --epochs N        passes over the training data (default 6)
+                  --epochs N        passes over the training data (default: the committed model's recipe, 4 for
+                                    resnet-fmnist, 5 for resnext-fmnist)
                   --seed S          weight-initialization, shuffling and augmentation seed (default 1)
                   --batch-size N    images per step (default 128)
                   --lr X            Adam's peak learning rate, cosine decay (default 0.002)
@@ -95,7 +98,7 @@ final class TrainCommand implements Command {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         FashionMnistTrainer.Options options = new FashionMnistTrainer.Options(
-                args.getInt("epochs", 6), args.getInt("batch-size", 128), (float) args.getDouble("lr", 2e-3),
+                args.getInt("epochs", RECIPE_EPOCHS.get(arch.name())), args.getInt("batch-size", 128), (float) args.getDouble("lr", 2e-3),
                 5e-5f, args.getInt("seed", 1), args.getInt("train-limit", Integer.MAX_VALUE), args.getInt("max-steps", 0),
                 !args.has("no-augment"));
         Path out = Path.of(args.get("out", home.resolve("models/trained").resolve(arch.name()).toString()));
@@ -107,6 +110,7 @@ final class TrainCommand implements Command {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", arch.name());
         report.put("architecture", arch);
+        report.put("cost", arch.cost());
         Path init = args.has("export-only") ? params : args.has("init") ? Path.of(args.get("init", "")) : null;
         try (Model model = init != null ? FashionMnistTrainer.load(arch, init) : FashionMnistTrainer.newModel(arch)) {
             if (!args.has("export-only")) {

@@ -96,6 +96,8 @@ public final class FashionMnistTrainer {
         float[] batch = new float[o.batchSize() * plane];
         float[] labels = new float[o.batchSize()];
         int step = 0;
+        // an epoch can take minutes: a line every ~quarter epoch shows the run is alive and converging
+        int progress = stepsPerEpoch >= 40 ? stepsPerEpoch / 4 : 0;
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(net.inputShape(o.batchSize()));
             for (int e = 1; e <= o.epochs() && step < totalSteps; e++) {
@@ -122,10 +124,20 @@ public final class FashionMnistTrainer {
                             NDList pred = trainer.forward(new NDList(x));
                             NDArray loss = trainer.getLoss().evaluate(new NDList(y), pred);
                             gc.backward(loss);
-                            lossSum += loss.getFloat();
+                            float value = loss.getFloat();
+                            // a diverged run only wastes the rest of its epochs: stop with what to change
+                            if (!Float.isFinite(value)) {
+                                throw new IllegalStateException("training diverged: loss " + value + " at step " + step
+                                        + " (epoch " + e + "); try a lower --lr (now " + o.learningRate() + ")");
+                            }
+                            lossSum += value;
                             lossCount++;
                         }
                         trainer.step();
+                    }
+                    if (progress > 0 && (b + 1) % progress == 0) {
+                        System.out.printf("  epoch %d step %d/%d: mean loss %.4f, %.0f s%n", e, b + 1, stepsPerEpoch,
+                                lossSum / lossCount, (System.nanoTime() - start) / 1e9);
                     }
                 }
                 long nanos = System.nanoTime() - start;
@@ -196,12 +208,12 @@ public final class FashionMnistTrainer {
     }
 
     /**
-     * Copies one image with a random horizontal flip and a random shift of up to 1/16 of its side in
-     * each direction (4 pixels at 64x64), filling the uncovered border with the background.
+     * Copies one image with a random horizontal flip and a random shift of up to 1/14 of its side in
+     * each direction (2 pixels at 28x28, 4 at 64x64), filling the uncovered border with the background.
      */
     static void augmentInto(float[] src, int srcOffset, float[] dst, int dstOffset, int side, SplittableRandom r) {
         boolean flip = r.nextBoolean();
-        int max = side / 16;
+        int max = Math.max(1, side / 14);
         int dx = r.nextInt(2 * max + 1) - max;
         int dy = r.nextInt(2 * max + 1) - max;
         float bg = FmnistInputs.background();

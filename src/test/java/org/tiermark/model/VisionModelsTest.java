@@ -85,6 +85,24 @@ class VisionModelsTest {
         }
     }
 
+    /**
+     * Two units in layer4 are what makes early exit possible: the exit is the first unit's output, and
+     * the hybrid with sptq quantizes what remains.
+     */
+    @ParameterizedTest
+    @CsvSource({"resnet-fmnist", "resnext-fmnist"})
+    void earlyExitSkipsTheLastUnitOfLayer4(String name) throws Exception {
+        Catalog catalog = Catalog.load(HOME.resolve("models"));
+        org.tiermark.operator.VariantStore store = new org.tiermark.operator.VariantStore(catalog, dir.resolve("variants"));
+        var exit = org.tiermark.Json.read(store.ensure(name, "early-exit").manifest(),
+                com.fasterxml.jackson.databind.JsonNode.class);
+        assertEquals("layer4_0", exit.path("steps").path("early-exit").path("exit").asText(), exit.toString());
+        assertEquals("layer4", exit.path("steps").path("early-exit").path("skippedTo").asText());
+        var hybrid = org.tiermark.Json.read(store.ensure(name, "sptq+early-exit").manifest(),
+                com.fasterxml.jackson.databind.JsonNode.class);
+        assertTrue(hybrid.path("fusedOps").path("model.onnx").path("com.microsoft:QLinearConv").asInt() > 0, hybrid.toString());
+    }
+
     @Test
     void missingOnnxFileNamesTheField() throws IOException {
         descriptor("gone.onnx", 64, "image");

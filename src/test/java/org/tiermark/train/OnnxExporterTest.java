@@ -53,6 +53,31 @@ class OnnxExporterTest {
         check(tiny(true));
     }
 
+    /** Worked by hand: 8x8 input, 2 channels everywhere, stride 1 stem, one basic unit per stage, 3 classes. */
+    @Test
+    void costCountsEveryConvolution() {
+        Architecture a = new Architecture("x", 8, 2, 1, List.of(2, 2, 2, 2), List.of(1, 1, 1, 1), 1, 1.0, 3);
+        // stem 18x64; layer1 2x36x64; layer2 2x36x16 + 4x16; layer3 2x36x4 + 4x4; layer4 2x36 + 4; fc 6
+        assertEquals(1152 + 4608 + 1216 + 304 + 76 + 6, a.cost().multiplyAdds());
+        assertEquals(20 + 76 + 82 + 82 + 82 + 9, a.cost().parameters());
+    }
+
+    /** The parameter count is what the exported graph holds, for both unit kinds. */
+    @Test
+    void costParametersAreTheExportedInitializers() throws Exception {
+        for (Architecture a : List.of(tiny(false), tiny(true))) {
+            try (Model model = FashionMnistTrainer.newModel(a)) {
+                Network net = (Network) model.getBlock();
+                net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, net.inputShape(1));
+                long held = 0;
+                for (OnnxMl.TensorProto t : OnnxExporter.export(net).getGraph().getInitializerList()) {
+                    held += t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (x, y) -> x * y);
+                }
+                assertEquals(held, a.cost().parameters(), a.name());
+            }
+        }
+    }
+
     private void check(Architecture a) throws Exception {
         FmnistInputs data = random(24, a.inputSize(), 7);
         try (Model model = FashionMnistTrainer.newModel(a)) {
