@@ -237,36 +237,72 @@ public final class Analysis {
         return out;
     }
 
+    /** The paired harness/raw time ratio of one HarnessOverheadBenchmark.paired measurement, or null. */
+    static Bootstrap.Interval pairedInterval(Measurement m, long seed) {
+        if (m == null) {
+            return null;
+        }
+        List<Double> h = m.secondaryIterations().get("harnessNanos");
+        List<Double> r = m.secondaryIterations().get("rawNanos");
+        if (h == null || r == null || h.isEmpty() || h.size() != r.size()) {
+            return null;
+        }
+        List<Integer> forks = m.forks().stream().mapToInt(Integer::intValue).sum() == h.size() ? m.forks() : List.of();
+        return Bootstrap.ratioOfPairedSums(h, r, forks, 0.95, 2000, seed);
+    }
+
     /** Tables and checks of the foundation targets: harness overhead, link wait accuracy, quantized speed-ups. */
     static List<Table> checkTables(List<Measurement> ms, List<Report.Check> checks, long seed) {
         List<Table> out = new ArrayList<>();
-        // harness overhead: deployment / rawOrt per model
+        // harness overhead: deployment / rawOrt per model, and the paired ratio where measured
         Map<String, Measurement> dep = new TreeMap<>();
         Map<String, Measurement> raw = new TreeMap<>();
+        Map<String, Measurement> paired = new TreeMap<>();
         for (Measurement m : ms) {
-            if (m.shortName().equals("HarnessOverheadBenchmark.deployment")) {
-                dep.put(m.paramsText(), m);
-            } else if (m.shortName().equals("HarnessOverheadBenchmark.rawOrt")) {
-                raw.put(m.paramsText(), m);
+            switch (m.shortName()) {
+                case "HarnessOverheadBenchmark.deployment" -> dep.put(m.paramsText(), m);
+                case "HarnessOverheadBenchmark.rawOrt" -> raw.put(m.paramsText(), m);
+                case "HarnessOverheadBenchmark.paired" -> paired.put(m.paramsText(), m);
+                default -> { }
             }
         }
-        if (!dep.isEmpty() || !raw.isEmpty()) {
-            Table.Builder t = new Table.Builder("harness-overhead", "Harness overhead: median(deployment) / median(rawOrt)",
-                    List.of("params", "deployment median", "rawOrt median", "unit", "ratio", "95% CI low", "95% CI high", "target", "pass"));
-            for (var e : dep.entrySet()) {
-                Measurement r = raw.get(e.getKey());
-                if (r == null) {
-                    t.note("no rawOrt result for " + e.getKey() + ": ratio not computed");
+        java.util.SortedSet<String> models = new java.util.TreeSet<>(dep.keySet());
+        models.addAll(paired.keySet());
+        if (!models.isEmpty()) {
+            Table.Builder t = new Table.Builder("harness-overhead", "Harness overhead: harness time / raw ONNX Runtime time",
+                    List.of("params", "deployment median", "rawOrt median", "unit", "ratio of medians", "95% CI low",
+                            "95% CI high", "paired ratio", "paired 95% CI low", "paired 95% CI high", "target", "pass"));
+            for (String key : models) {
+                Measurement d = dep.get(key);
+                Measurement r = raw.get(key);
+                Bootstrap.Interval medians = null;
+                if (d != null && r != null) {
+                    medians = Bootstrap.ratioOfMedians(d, r.unit().equals(d.unit()) ? r
+                            : r.scaled(Units.toMillis(r.unit()) / Units.toMillis(d.unit())), 0.95, 2000, seed);
+                } else if (d != null) {
+                    t.note("no rawOrt result for " + key + ": ratio of medians not computed");
+                }
+                Bootstrap.Interval pair = pairedInterval(paired.get(key), seed);
+                Bootstrap.Interval checked = pair != null ? pair : medians;
+                if (checked == null) {
                     continue;
                 }
-                Bootstrap.Interval ci = Bootstrap.ratioOfMedians(e.getValue(), r.unit().equals(e.getValue().unit()) ? r
-                        : r.scaled(Units.toMillis(r.unit()) / Units.toMillis(e.getValue().unit())), 0.95, 2000, seed);
-                boolean pass = ci.estimate() <= 1.03;
-                t.row(e.getKey(), e.getValue().samples().median(), r.samples().median() * Units.toMillis(r.unit()) / Units.toMillis(e.getValue().unit()),
-                        e.getValue().unit(), ci.estimate(), ci.low(), ci.high(), "<= 1.03", pass ? "yes" : "NO");
-                checks.add(new Report.Check("harness-overhead", e.getKey(), ci.estimate(), ci.low(), ci.high(), "<= 1.03", pass,
-                        "median(HarnessOverheadBenchmark.deployment) / median(HarnessOverheadBenchmark.rawOrt)"));
+                boolean pass = checked.estimate() <= 1.03;
+                double rawMedian = r == null || d == null ? Double.NaN
+                        : r.samples().median() * Units.toMillis(r.unit()) / Units.toMillis(d.unit());
+                t.row(key, d == null ? Double.NaN : d.samples().median(), rawMedian, d == null ? "" : d.unit(),
+                        medians == null ? Double.NaN : medians.estimate(), medians == null ? Double.NaN : medians.low(),
+                        medians == null ? Double.NaN : medians.high(), pair == null ? Double.NaN : pair.estimate(),
+                        pair == null ? Double.NaN : pair.low(), pair == null ? Double.NaN : pair.high(), "<= 1.03",
+                        pass ? "yes" : "NO");
+                checks.add(new Report.Check("harness-overhead", key, checked.estimate(), checked.low(), checked.high(),
+                        "<= 1.03", pass, pair != null
+                                ? "sum(harnessNanos) / sum(rawNanos) of HarnessOverheadBenchmark.paired (both calls in every invocation)"
+                                : "median(HarnessOverheadBenchmark.deployment) / median(HarnessOverheadBenchmark.rawOrt)"));
             }
+            t.note("The target is checked on the paired ratio when HarnessOverheadBenchmark.paired ran: one harness call and one "
+                    + "raw call per invocation, so both see the same load; the ratio of medians of the two separate benchmarks "
+                    + "also moves with any change in the machine's load between them.");
             out.add(t.build());
         }
         // link wait accuracy: median against waitMicros

@@ -49,6 +49,47 @@ public final class Bootstrap {
         return new Interval(est, percentile(ratios, alpha), percentile(ratios, 1 - alpha), level, replicates, unit);
     }
 
+    /**
+     * Interval for sum(a) / sum(b) where {@code a[i]} and {@code b[i]} were measured in the same iteration
+     * (paired counters): iterations are resampled together, forks first when {@code forks} has two or more.
+     */
+    public static Interval ratioOfPairedSums(List<Double> a, List<Double> b, List<Integer> forks, double level,
+                                             int replicates, long seed) {
+        if (a.size() != b.size() || a.isEmpty()) {
+            throw new IllegalArgumentException("paired sums need the same, non-zero number of iterations (" + a.size()
+                    + " vs " + b.size() + ")");
+        }
+        List<Integer> clusters = forks.size() >= 2 ? forks : List.of(a.size());
+        int[] start = new int[clusters.size() + 1];
+        for (int f = 0; f < clusters.size(); f++) {
+            start[f + 1] = start[f] + clusters.get(f);
+        }
+        if (start[clusters.size()] != a.size()) {
+            throw new IllegalArgumentException("forks " + forks + " do not add up to " + a.size() + " iterations");
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] ratios = new double[replicates];
+        for (int r = 0; r < replicates; r++) {
+            double sa = 0;
+            double sb = 0;
+            for (int k = 0; k < clusters.size(); k++) {
+                int f = clusters.size() == 1 ? 0 : random.nextInt(clusters.size());
+                int size = start[f + 1] - start[f];
+                for (int j = 0; j < size; j++) {
+                    int i = start[f] + random.nextInt(size);
+                    sa += a.get(i);
+                    sb += b.get(i);
+                }
+            }
+            ratios[r] = sa / sb;
+        }
+        Arrays.sort(ratios);
+        double alpha = (1 - level) / 2;
+        double est = a.stream().mapToDouble(Double::doubleValue).sum() / b.stream().mapToDouble(Double::doubleValue).sum();
+        return new Interval(est, percentile(ratios, alpha), percentile(ratios, 1 - alpha), level, replicates,
+                clusters.size() >= 2 ? "forks>iterations (paired)" : "iterations (paired)");
+    }
+
     private static double percentile(double[] sorted, double p) {
         double h = (sorted.length - 1) * p;
         int lo = (int) Math.floor(h);

@@ -110,8 +110,11 @@ public final class JmhReader {
             if (params != null && params.isObject()) {
                 params.fields().forEachRemaining(e -> ps.put(e.getKey(), e.getValue().asText()));
             }
-            return new Measurement(benchmark, mode, unit, ps, Samples.pooled(iterations), iterations, secondary(secondary),
-                    file.getFileName().toString(), forks);
+            Map<String, List<Double>> perIteration = secondaryIterations(secondary);
+            Map<String, Double> sums = new LinkedHashMap<>();
+            perIteration.forEach((k, v) -> sums.put(k, v.stream().mapToDouble(Double::doubleValue).sum()));
+            return new Measurement(benchmark, mode, unit, ps, Samples.pooled(iterations), iterations, sums,
+                    file.getFileName().toString(), forks, perIteration);
         }
     }
 
@@ -221,21 +224,22 @@ public final class JmhReader {
         throw new JsonParseException(p, "expected a number in raw data, found " + t);
     }
 
-    private static Map<String, Double> secondary(JsonNode sec) {
-        Map<String, Double> secondary = new LinkedHashMap<>();
+    /** Each secondary metric's values per iteration ([fork][iteration] flattened); summing them gives AuxCounters' totals. */
+    private static Map<String, List<Double>> secondaryIterations(JsonNode sec) {
+        Map<String, List<Double>> secondary = new LinkedHashMap<>();
         if (sec != null && sec.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = sec.fields(); it.hasNext(); ) {
                 var e = it.next();
                 JsonNode r = e.getValue().get("rawData");
                 // the percentile pseudo-metrics of sample mode have no raw data of their own: skip them
                 if (r != null && r.isArray() && !e.getKey().startsWith("p0.") && !e.getKey().equals("p1.00")) {
-                    double s = 0;
+                    List<Double> values = new ArrayList<>();
                     for (JsonNode fork : r) {
                         for (JsonNode v : fork) {
-                            s += v.asDouble();
+                            values.add(v.asDouble());
                         }
                     }
-                    secondary.put(e.getKey(), s);
+                    secondary.put(e.getKey(), List.copyOf(values));
                 }
             }
         }

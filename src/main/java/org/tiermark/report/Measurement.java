@@ -22,9 +22,12 @@ import java.util.stream.Collectors;
  * @param secondary secondary metrics summed over all iterations and forks (AuxCounters EVENTS)
  * @param source the file it was read from
  * @param forks how many of {@code iterations} each fork ran, in order; empty when unknown (one fork)
+ * @param secondaryIterations each secondary metric per iteration, in the order of {@code iterations}
+ *                            (empty when not read), for statistics over iterations of counters
  */
 public record Measurement(String benchmark, String mode, String unit, Map<String, String> params, Samples samples,
-                          List<Samples> iterations, Map<String, Double> secondary, String source, List<Integer> forks) {
+                          List<Samples> iterations, Map<String, Double> secondary, String source, List<Integer> forks,
+                          Map<String, List<Double>> secondaryIterations) {
     public Measurement {
         Objects.requireNonNull(benchmark, "benchmark");
         mode = mode == null ? "" : mode;
@@ -35,6 +38,8 @@ public record Measurement(String benchmark, String mode, String unit, Map<String
         secondary = secondary == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secondary));
         source = source == null ? "" : source;
         forks = forks == null ? List.of() : List.copyOf(forks);
+        secondaryIterations = secondaryIterations == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secondaryIterations));
         if (!forks.isEmpty() && forks.stream().mapToInt(Integer::intValue).sum() != iterations.size()) {
             throw new IllegalArgumentException("forks " + forks + " do not add up to the " + iterations.size() + " iterations");
         }
@@ -43,7 +48,7 @@ public record Measurement(String benchmark, String mode, String unit, Map<String
     /** A measurement whose fork boundaries are unknown (the studies' CSVs, tests). */
     public Measurement(String benchmark, String mode, String unit, Map<String, String> params, Samples samples,
                        List<Samples> iterations, Map<String, Double> secondary, String source) {
-        this(benchmark, mode, unit, params, samples, iterations, secondary, source, List.of());
+        this(benchmark, mode, unit, params, samples, iterations, secondary, source, List.of(), Map.of());
     }
 
     /** {@code Class.method} without the package. */
@@ -76,7 +81,8 @@ public record Measurement(String benchmark, String mode, String unit, Map<String
     public Measurement scaled(double factor) {
         List<Samples> its = new ArrayList<>();
         iterations.forEach(s -> its.add(s.scaled(factor)));
-        return new Measurement(benchmark, mode, unit, params, samples.scaled(factor), its, secondary, source, forks);
+        return new Measurement(benchmark, mode, unit, params, samples.scaled(factor), its, secondary, source, forks,
+                secondaryIterations);
     }
 
     /** Per-operation value of a summed secondary metric: {@code name / per}, or NaN when either is missing. */

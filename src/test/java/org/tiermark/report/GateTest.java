@@ -109,7 +109,7 @@ class GateTest {
             }
         }
         Samples all = Samples.pooled(its);
-        Measurement clustered = new Measurement("b", "sample", "ms/op", java.util.Map.of(), all, its, null, "x", List.of(5, 5, 5));
+        Measurement clustered = new Measurement("b", "sample", "ms/op", java.util.Map.of(), all, its, null, "x", List.of(5, 5, 5), null);
         Measurement flat = new Measurement("b", "sample", "ms/op", java.util.Map.of(), all, its, null, "x");
         Bootstrap.Interval wide = Bootstrap.ratioOfMedians(clustered, clustered.scaled(1.0), 0.95, 2000, SEED);
         Bootstrap.Interval narrow = Bootstrap.ratioOfMedians(flat, flat.scaled(1.0), 0.95, 2000, SEED);
@@ -132,5 +132,28 @@ class GateTest {
         Gate.Row edge = slow.rows().stream().filter(x -> x.key().contains("operator=identity")).findFirst().orElseThrow();
         assertEquals(Gate.Verdict.REGRESSION, edge.verdict(), () -> ReportWriter.markdownTable(slow.table()));
         assertTrue(edge.slowdown() > 1.15 && edge.slowdown() < 1.30, edge.toString());
+    }
+
+    /**
+     * Paired counters: the machine's load doubles from one iteration to the next, the harness costs 2% more
+     * than the raw call in every one of them. The paired ratio sees 1.02 with a tight interval; the
+     * load drift that moves separate benchmarks' medians cancels.
+     */
+    @Test
+    void pairedSumsCancelLoadDrift() {
+        List<Double> raw = List.of(10.0, 20.0, 11.0, 19.0, 10.5, 21.0);
+        List<Double> harness = raw.stream().map(x -> x * 1.02).toList();
+        Bootstrap.Interval ci = Bootstrap.ratioOfPairedSums(harness, raw, List.of(), 0.95, 2000, SEED);
+        assertEquals(1.02, ci.estimate(), 1e-12);
+        assertEquals(1.02, ci.low(), 1e-9);
+        assertEquals(1.02, ci.high(), 1e-9);
+        Bootstrap.Interval clustered = Bootstrap.ratioOfPairedSums(harness, raw, List.of(3, 3), 0.95, 2000, SEED);
+        assertEquals("forks>iterations (paired)", clustered.unit());
+        // noise that is not shared widens the interval, and a mismatch is refused
+        List<Double> noisy = List.of(10.4, 20.1, 11.0, 19.6, 10.6, 21.8);
+        Bootstrap.Interval n = Bootstrap.ratioOfPairedSums(noisy, raw, List.of(), 0.95, 2000, SEED);
+        assertTrue(n.low() < n.estimate() && n.estimate() < n.high(), n.toString());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Bootstrap.ratioOfPairedSums(noisy, raw.subList(0, 5), List.of(), 0.95, 100, SEED));
     }
 }
