@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,6 +27,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.data.InputPool;
@@ -53,6 +55,12 @@ import org.tiermark.tier.TierProfile;
  * {@code -p model=minilm-l6 -p variant=identity,sptq,published-int8 -p sequenceLength=32,128}. Any
  * other combination (an image model with tokens, published-int8 where nothing is published) fails
  * in setup with a message naming the parameter.
+ *
+ * <p>{@link #paired} compares {@code variant} with {@code against} call by call: one run of each per
+ * invocation, in alternating order, each side's time summed per iteration. Two variants measured as
+ * separate benchmarks run one after the other, so a change in the shared machine's load between them
+ * moves their ratio (MiniLM sptq / published-int8 at 32 tokens read 0.875 in one run and 1.204 in the
+ * next); the paired ratio is what the report checks the targets on.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -76,7 +84,12 @@ public class ModelLatencyBenchmark {
     @Param({"0"})
     public String sequenceLength;
 
+    /** The variant {@link #paired} compares with ({@code identity}, {@code published-int8}); unused by {@link #infer}. */
+    @Param({"identity"})
+    public String against;
+
     private OrtSession session;
+    private OrtSession againstSession;
     private final List<Map<String, OnnxTensor>> inputs = new ArrayList<>();
     private int next;
 
@@ -85,9 +98,11 @@ public class ModelLatencyBenchmark {
         Suite suite = Suite.fromSystemProperty();
         OrtEnvironment env = Sessions.environment();
         int tokens = parseLength();
-        Path file = modelFile(suite, env);
         TierProfile oneThread = new TierProfile("bench-1-thread", 1, 1, 1.0, 1 << 20, "1 intra-op thread");
-        session = Sessions.open(env, file, oneThread);
+        session = Sessions.open(env, modelFile(suite, env, variant), oneThread);
+        if (!against.equals(variant)) {
+            againstSession = Sessions.open(env, modelFile(suite, env, against), oneThread);
+        }
         if (model.equals(RESNET18_SYNTHETIC)) {
             Samples s = Samples.randomImages(SyntheticModels.INPUT, 224, INPUTS, 4242);
             for (int i = 0; i < INPUTS; i++) {
@@ -127,7 +142,7 @@ public class ModelLatencyBenchmark {
         return n;
     }
 
-    private Path modelFile(Suite suite, OrtEnvironment env) throws Exception {
+    private Path modelFile(Suite suite, OrtEnvironment env, String variant) throws Exception {
         if (model.equals(RESNET18_SYNTHETIC)) {
             Path dir = suite.home().resolve("target").resolve("tiermark-synthetic");
             Path onnx = dir.resolve(RESNET18_SYNTHETIC + ".onnx");
@@ -143,7 +158,7 @@ public class ModelLatencyBenchmark {
                     Samples.randomImages(SyntheticModels.INPUT, 224, 16, 100_000), Map.of());
             Variant v = VariantBuilder.ensure(env, src, Operator.parse(variant), Map.of(),
                     dir.resolve("variants").resolve(model).resolve(variant), false);
-            return single(v);
+            return single(v, variant);
         }
         if (variant.equals("published-int8")) {
             Path p = publishedInt8(suite.catalog().model(model).onnx());
@@ -153,7 +168,7 @@ public class ModelLatencyBenchmark {
             }
             return p;
         }
-        return single(suite.variants().ensure(model, variant));
+        return single(suite.variants().ensure(model, variant), variant);
     }
 
     /** Where the build unpacks the int8 model published beside a base model: folder and file name with {@code -q}. */
@@ -163,7 +178,7 @@ public class ModelLatencyBenchmark {
         return onnx.getParent().resolveSibling(folder + "-q").resolve(file + "-q.onnx");
     }
 
-    private Path single(Variant v) {
+    private static Path single(Variant v, String variant) {
         if (v.stageCount() != 1) {
             throw new InvalidInputException("variant " + variant + " has " + v.stageCount()
                     + " stages: model latency measures one-stage variants (identity, sptq, early-exit, ...)");
@@ -200,8 +215,49 @@ public class ModelLatencyBenchmark {
         }
     }
 
+    /** One run of {@code variant} and one of {@code against} on the same input, timed separately, order alternating. */
+    @Benchmark
+    public void paired(Pair pair, Blackhole bh) throws Exception {
+        if (againstSession == null) {
+            throw new InvalidInputException("against=" + against + ": paired needs a variant other than variant=" + variant);
+        }
+        Map<String, OnnxTensor> in = inputs.get(next);
+        next = (next + 1) % inputs.size();
+        boolean variantFirst = (pair.calls++ & 1) == 0;
+        for (int k = 0; k < 2; k++) {
+            boolean mine = (k == 0) == variantFirst;
+            long start = System.nanoTime();
+            try (OrtSession.Result r = (mine ? session : againstSession).run(in)) {
+                bh.consume(r.size());
+            }
+            long nanos = System.nanoTime() - start;
+            if (mine) {
+                pair.variantNanos += nanos;
+            } else {
+                pair.againstNanos += nanos;
+            }
+        }
+    }
+
+    /** Summed per iteration: the report's paired ratio is {@code variantNanos / againstNanos}. */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class Pair {
+        public long variantNanos;
+        public long againstNanos;
+        long calls;
+
+        @Setup(Level.Iteration)
+        public void clean() {
+            variantNanos = againstNanos = 0;
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
+        if (againstSession != null) {
+            againstSession.close();
+        }
         for (Map<String, OnnxTensor> m : inputs) {
             m.values().forEach(OnnxTensor::close);
         }

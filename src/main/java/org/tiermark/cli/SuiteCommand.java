@@ -365,6 +365,13 @@ final class SuiteCommand implements Command {
         }
         out.add(new Group("ModelLatencyBenchmark", "infer", Map.of("model", List.of("resnet18-synthetic"),
                 "variant", List.of("identity", "sptq"), "sequenceLength", List.of("0"))));
+        // the two targets again, measured call by call: what the report checks them on
+        out.add(new Group("ModelLatencyBenchmark", "paired", Map.of("model", List.of("resnet18-synthetic"),
+                "variant", List.of("sptq"), "against", List.of("identity"), "sequenceLength", List.of("0"))));
+        if (models.contains("minilm-l6") && matrix.deploymentsByVariant().containsKey(List.of("minilm-l6", "sptq"))) {
+            out.add(new Group("ModelLatencyBenchmark", "paired", Map.of("model", List.of("minilm-l6"),
+                    "variant", List.of("sptq"), "against", List.of("published-int8"), "sequenceLength", List.of("32", "128"))));
+        }
         for (String model : models) {
             if (!matrix.deploymentsByVariant().containsKey(List.of(model, "sptq"))) {
                 continue;
