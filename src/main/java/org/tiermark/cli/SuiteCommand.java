@@ -383,6 +383,9 @@ final class SuiteCommand implements Command {
                     : List.of(String.valueOf(input.sequenceLength()));
             out.add(new Group("ModelLatencyBenchmark", "infer", Map.of("model", List.of(model), "variant", variants,
                     "sequenceLength", lengths)));
+            // sptq / identity call by call: separate benchmarks' medians move with the machine's load
+            out.add(new Group("ModelLatencyBenchmark", "paired", Map.of("model", List.of(model), "variant", List.of("sptq"),
+                    "against", List.of("identity"), "sequenceLength", lengths.subList(lengths.size() - 1, lengths.size()))));
         }
         return out;
     }
