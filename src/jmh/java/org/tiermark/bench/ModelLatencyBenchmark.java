@@ -99,9 +99,9 @@ public class ModelLatencyBenchmark {
         OrtEnvironment env = Sessions.environment();
         int tokens = parseLength();
         TierProfile oneThread = new TierProfile("bench-1-thread", 1, 1, 1.0, 1 << 20, "1 intra-op thread");
-        session = Sessions.open(env, modelFile(suite, env, variant), oneThread);
+        session = Sessions.open(env, modelFile(suite, env, "variant", variant), oneThread);
         if (!against.equals(variant)) {
-            againstSession = Sessions.open(env, modelFile(suite, env, against), oneThread);
+            againstSession = Sessions.open(env, modelFile(suite, env, "against", against), oneThread);
         }
         if (model.equals(RESNET18_SYNTHETIC)) {
             Samples s = Samples.randomImages(SyntheticModels.INPUT, 224, INPUTS, 4242);
@@ -142,7 +142,8 @@ public class ModelLatencyBenchmark {
         return n;
     }
 
-    private Path modelFile(Suite suite, OrtEnvironment env, String variant) throws Exception {
+    /** The ONNX file of {@code variant}, the value of the benchmark parameter {@code param} (named in errors). */
+    private Path modelFile(Suite suite, OrtEnvironment env, String param, String variant) throws Exception {
         if (model.equals(RESNET18_SYNTHETIC)) {
             Path dir = suite.home().resolve("target").resolve("tiermark-synthetic");
             Path onnx = dir.resolve(RESNET18_SYNTHETIC + ".onnx");
@@ -150,7 +151,7 @@ public class ModelLatencyBenchmark {
                 OnnxModels.save(SyntheticModels.resnet18(1), onnx);
             }
             if (variant.equals("published-int8")) {
-                throw new InvalidInputException("variant published-int8: nothing is published for " + model
+                throw new InvalidInputException(param + "=published-int8: nothing is published for " + model
                         + "; valid: identity, sptq");
             }
             VariantBuilder.Source src = new VariantBuilder.Source(model, onnx,
@@ -158,17 +159,17 @@ public class ModelLatencyBenchmark {
                     Samples.randomImages(SyntheticModels.INPUT, 224, 16, 100_000), Map.of());
             Variant v = VariantBuilder.ensure(env, src, Operator.parse(variant), Map.of(),
                     dir.resolve("variants").resolve(model).resolve(variant), false);
-            return single(v, variant);
+            return single(v, param, variant);
         }
         if (variant.equals("published-int8")) {
             Path p = publishedInt8(suite.catalog().model(model).onnx());
             if (!Files.isRegularFile(p)) {
-                throw new InvalidInputException("variant published-int8: no published int8 model for " + model + " (looked for " + p
+                throw new InvalidInputException(param + "=published-int8: no published int8 model for " + model + " (looked for " + p
                         + "); valid: identity, sptq");
             }
             return p;
         }
-        return single(suite.variants().ensure(model, variant), variant);
+        return single(suite.variants().ensure(model, variant), param, variant);
     }
 
     /** Where the build unpacks the int8 model published beside a base model: folder and file name with {@code -q}. */
@@ -178,9 +179,9 @@ public class ModelLatencyBenchmark {
         return onnx.getParent().resolveSibling(folder + "-q").resolve(file + "-q.onnx");
     }
 
-    private static Path single(Variant v, String variant) {
+    private static Path single(Variant v, String param, String variant) {
         if (v.stageCount() != 1) {
-            throw new InvalidInputException("variant " + variant + " has " + v.stageCount()
+            throw new InvalidInputException(param + "=" + variant + " has " + v.stageCount()
                     + " stages: model latency measures one-stage variants (identity, sptq, early-exit, ...)");
         }
         return v.stages().get(0);
