@@ -136,7 +136,7 @@ final class TrainCommand implements Command {
                 Path saved = FashionMnistTrainer.save(model, params);
                 System.out.println("DJL parameters: " + saved);
             }
-            float[][] djl = FashionMnistTrainer.logits(model, test, 500);
+            float[][] djl = FashionMnistTrainer.logits(model, test, FashionMnistTrainer.EVAL_BATCH);
             Path onnx = out.resolve("model.onnx");
             long bytes = OnnxExporter.write((Network) model.getBlock(), onnx);
             float[][] ort = OnnxLogits.of(onnx, test, 500, threads);

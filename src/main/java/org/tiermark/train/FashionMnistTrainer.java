@@ -141,7 +141,7 @@ public final class FashionMnistTrainer {
                     }
                 }
                 long nanos = System.nanoTime() - start;
-                double acc = test == null ? Double.NaN : accuracy(model, test, 500);
+                double acc = test == null ? Double.NaN : accuracy(model, test, EVAL_BATCH);
                 Epoch ep = new Epoch(e, lossSum / Math.max(1, lossCount), acc, nanos);
                 epochs.add(ep);
                 log.accept(ep);
@@ -149,6 +149,12 @@ public final class FashionMnistTrainer {
         }
         return epochs;
     }
+
+    /**
+     * Images per inference batch when evaluating: small batches keep each layer's activations in cache
+     * (10k test images at 42x42 took 120 s at batch 500 and 22 s at batch 50 here).
+     */
+    public static final int EVAL_BATCH = 50;
 
     /** Top-1 accuracy of {@code model} on {@code data}, in inference mode (batch-norm running statistics). */
     public static double accuracy(Model model, FmnistInputs data, int batchSize) {
@@ -189,6 +195,8 @@ public final class FashionMnistTrainer {
     /** Saves the DJL parameters as {@code dir/<name>-0000.params}. */
     public static Path save(Model model, Path dir) throws IOException {
         Files.createDirectories(dir);
+        // DJL numbers the file after the newest one already there: always 0000, replacing an older run's
+        model.setProperty("Epoch", "0");
         model.save(dir, model.getName());
         return dir.resolve(model.getName() + "-0000.params");
     }
