@@ -120,10 +120,21 @@ final class Plots {
                 boxes += g.cell(op, d) == null ? 0 : 1;
             }
         }
+        List<Double> medians = new ArrayList<>();
+        for (String op : g.operators()) {
+            for (String d : g.deployments()) {
+                Measurement m = g.cell(op, d);
+                if (m != null) {
+                    medians.add(m.samples().median());
+                }
+            }
+        }
+        boolean log = logScale(medians);
         BoxChart c = new BoxChartBuilder().width(Math.max(800, 70 * boxes)).height(600)
-                .title("Latency distributions: " + g.title()).xAxisTitle("operator @ deployment")
+                .title("Latency distributions: " + g.title() + (log ? ", log scale" : "")).xAxisTitle("operator @ deployment")
                 .yAxisTitle("latency (" + unit + ")").build();
         c.getStyler().setLegendVisible(false);
+        c.getStyler().setYAxisLogarithmic(log);
         c.getStyler().setXAxisLabelRotation(45);
         for (String d : g.deployments()) {
             for (String op : g.operators()) {
@@ -135,6 +146,19 @@ final class Plots {
         }
         return c;
     }
+
+    /**
+     * A logarithmic latency axis when the medians span a factor of {@value #LOG_SPAN} or more: a group
+     * with a 240 ms partition over a slow link and 3 ms on-device cells otherwise squeezes every
+     * on-device box into the bottom pixels.
+     */
+    static boolean logScale(List<Double> medians) {
+        double min = medians.stream().mapToDouble(Double::doubleValue).filter(v -> v > 0).min().orElse(Double.NaN);
+        double max = medians.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        return max / min >= LOG_SPAN;
+    }
+
+    static final double LOG_SPAN = 20;
 
     private static List<String> save(Chart<?, ?> chart, Path stem, Path base) throws IOException {
         Path png = stem.resolveSibling(stem.getFileName() + ".png");

@@ -1,0 +1,31 @@
+package org.tiermark.report;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Box plots of latency distributions: which axis. */
+class PlotsTest {
+    @Test
+    void medianSpreadChoosesTheAxis() {
+        assertFalse(Plots.logScale(List.of(3.0, 10.0, 59.0)));
+        assertTrue(Plots.logScale(List.of(3.0, 10.0, 60.0)));
+        assertFalse(Plots.logScale(List.of(5.0)));
+        assertFalse(Plots.logScale(List.of()));
+    }
+
+    /** Reference run 20261125-204536-vm: resnet-fmnist's request latencies span 2.6 ms (sptq+early-exit @ edge) to 240 ms. */
+    @Test
+    void aRealGroupWithSlowLinksGetsALogAxis() throws Exception {
+        List<Measurement> ms = JmhReader.read(Path.of("docs/runs/20261125-204536-vm/jmh.json")).measurements();
+        TradeOffGroup resnet = TradeOffGroup.of(ms).stream()
+                .filter(g -> g.model().equals("resnet-fmnist") && g.benchmark().contains("DeploymentBenchmark"))
+                .findFirst().orElseThrow();
+        var chart = Plots.box(resnet);
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+        assertTrue(chart.getTitle().endsWith(", log scale"), chart.getTitle());
+    }
+}
