@@ -114,12 +114,6 @@ final class Plots {
 
     static BoxChart box(TradeOffGroup g) {
         String unit = g.unit().replace("/op", "");
-        int boxes = 0;
-        for (String op : g.operators()) {
-            for (String d : g.deployments()) {
-                boxes += g.cell(op, d) == null ? 0 : 1;
-            }
-        }
         List<Double> medians = new ArrayList<>();
         for (String op : g.operators()) {
             for (String d : g.deployments()) {
@@ -130,7 +124,7 @@ final class Plots {
             }
         }
         boolean log = logScale(medians);
-        BoxChart c = new BoxChartBuilder().width(Math.max(800, 70 * boxes)).height(600)
+        BoxChart c = new BoxChartBuilder().width(Math.max(800, 70 * medians.size())).height(600)
                 .title("Latency distributions: " + g.title() + (log ? ", log scale" : "")).xAxisTitle("operator @ deployment")
                 .yAxisTitle("latency (" + unit + ")").build();
         c.getStyler().setLegendVisible(false);

@@ -118,6 +118,21 @@ class OnnxExporterTest {
         }
     }
 
+    /** DJL would number a second save in the same folder -0001: tiermark replaces -0000 instead. */
+    @Test
+    void savingAgainReplacesTheParameters(@TempDir Path dir) throws Exception {
+        try (Model model = FashionMnistTrainer.newModel(tiny(false))) {
+            Network net = (Network) model.getBlock();
+            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, net.inputShape(1));
+            Path first = FashionMnistTrainer.save(model, dir);
+            Path second = FashionMnistTrainer.save(model, dir);
+            assertEquals(first, second);
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertEquals(List.of(first.getFileName().toString()), files.map(f -> f.getFileName().toString()).toList());
+            }
+        }
+    }
+
     @Test
     void stageOutputsAreNamedTensorsAndBatchNormIsFolded() {
         try (Model model = FashionMnistTrainer.newModel(tiny(false))) {
