@@ -17,7 +17,7 @@ class PlotsTest {
         assertFalse(Plots.logScale(List.of()));
     }
 
-    /** Reference run 20261125-204536-vm: resnet-fmnist's request latencies span 2.6 ms (sptq+early-exit @ edge) to 240 ms. */
+    /** Reference run 20261125-204536-vm: resnet-fmnist's request medians span 2.9 ms (sptq+early-exit @ edge) to 241 ms (partition @ mobile-cloud). */
     @Test
     void aRealGroupWithSlowLinksGetsALogAxis() throws Exception {
         List<Measurement> ms = JmhReader.read(Path.of("docs/runs/20261125-204536-vm/jmh.json")).measurements();
