@@ -10,7 +10,7 @@ import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantStore;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
-import org.tiermark.runtime.Sessions;
+import org.tiermark.onnx.Sessions;
 import org.tiermark.tier.Profiles;
 
 /**

@@ -29,7 +29,7 @@ import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
-import org.tiermark.runtime.Sessions;
+import org.tiermark.onnx.Sessions;
 
 /**
  * What the harness itself costs: the {@code edge} deployment with links that cost nothing and the
@@ -67,7 +67,7 @@ public class HarnessOverheadBenchmark {
         runner.warmUp(pool.get(0));
         OrtEnvironment env = Sessions.environment();
         // the same thread settings as the edge tier, so only the harness differs
-        session = Sessions.open(env, m.onnx(), suite.profiles().tier("edge"));
+        session = Sessions.open(env, m.onnx(), suite.profiles().tier("edge").sessionSettings());
         preprocessor = Preprocessors.create(m, env);
     }
 

@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.tiermark.runtime.LinkDelay;
+import org.tiermark.tier.LinkDelay;
 import org.tiermark.runtime.PreciseWait;
 import org.tiermark.tier.LinkProfile;
 

@@ -41,8 +41,7 @@ import org.tiermark.operator.Operator;
 import org.tiermark.operator.Samples;
 import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantBuilder;
-import org.tiermark.runtime.Sessions;
-import org.tiermark.tier.TierProfile;
+import org.tiermark.onnx.Sessions;
 
 /**
  * Pure model latency of one variant: a raw ONNX Runtime {@code run} at 1 intra-op thread on input
@@ -98,7 +97,7 @@ public class ModelLatencyBenchmark {
         Suite suite = Suite.fromSystemProperty();
         OrtEnvironment env = Sessions.environment();
         int tokens = parseLength();
-        TierProfile oneThread = new TierProfile("bench-1-thread", 1, 1, 1.0, 1 << 20, "1 intra-op thread");
+        Sessions.Settings oneThread = Sessions.Settings.oneThread();
         session = Sessions.open(env, modelFile(suite, env, "variant", variant), oneThread);
         if (!against.equals(variant)) {
             againstSession = Sessions.open(env, modelFile(suite, env, "against", against), oneThread);

@@ -21,7 +21,7 @@ import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
-import org.tiermark.runtime.Sessions;
+import org.tiermark.onnx.Sessions;
 import org.tiermark.tier.DeploymentProfile;
 
 /**
@@ -182,11 +182,9 @@ public final class AccuracyStep {
 
         static void check(Catalog.Model m) {
             OrtEnvironment env = Sessions.environment();
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setIntraOpNumThreads(1);
-                o.setInterOpNumThreads(1);
-                // only the signature is needed: skip graph optimization to keep this check cheap
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            // only the signature is needed: skip graph optimization to keep this check cheap
+            try (OrtSession.SessionOptions o = Sessions.options(Sessions.Settings.oneThread()
+                    .withLevel(OrtSession.SessionOptions.OptLevel.NO_OPT))) {
                 try (OrtSession s = env.createSession(m.onnx().toString(), o)) {
                     check(m, s.getInputInfo());
                 }

@@ -21,7 +21,7 @@ import org.tiermark.operator.Operator;
 import org.tiermark.operator.Partition;
 import org.tiermark.operator.Samples;
 import org.tiermark.operator.Variant;
-import org.tiermark.runtime.Sessions;
+import org.tiermark.onnx.Sessions;
 
 /** {@code tiermark variants}: builds black-box variants into models/variants/ and lists partition cuts. */
 final class VariantsCommand implements Command {

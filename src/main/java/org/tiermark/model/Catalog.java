@@ -1,7 +1,6 @@
 package org.tiermark.model;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -11,6 +10,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
+import org.tiermark.onnx.OnnxModels;
 
 /** The models of the suite: every {@code models/*.json} descriptor, with its files checked. */
 public final class Catalog {
@@ -92,7 +92,7 @@ public final class Catalog {
         /** Fails with the descriptor's file and field when a file it names is missing or not ONNX. */
         public void checkFiles() {
             requireFile("onnx", onnx());
-            checkOnnx(onnx(), file + ": field 'onnx'");
+            OnnxModels.checkFile(onnx(), file + ": field 'onnx'");
             if ("image".equals(descriptor.input().kind())) {
                 // an image pool is a folder of encoded images
                 requireFolder("pool", pool());
@@ -116,21 +116,6 @@ public final class Catalog {
                 throw InvalidInputException.field(file, field, "file not found: " + path
                         + (path.toString().contains("/models/base/") ? " (third-party models are unpacked, fetched and composed by the build: run `mvn process-classes`)" : ""));
             }
-        }
-    }
-
-    /**
-     * Cheap check that a file is an ONNX model (a protobuf ModelProto starts with field 1,
-     * ir_version, as a varint: byte 0x08), so that a wrong file fails before ONNX Runtime loads it.
-     */
-    public static void checkOnnx(Path file, String where) {
-        try (InputStream in = Files.newInputStream(file)) {
-            int first = in.read();
-            if (first != 0x08) {
-                throw new InvalidInputException(where + ": " + file + " is not an ONNX model (expected a protobuf ModelProto)");
-            }
-        } catch (IOException e) {
-            throw new InvalidInputException(where + ": cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 }

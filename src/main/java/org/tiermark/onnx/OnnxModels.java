@@ -140,4 +140,19 @@ public final class OnnxModels {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * Cheap check that a file is an ONNX model (a protobuf ModelProto starts with field 1,
+     * ir_version, as a varint: byte 0x08), so that a wrong file fails before ONNX Runtime loads it.
+     */
+    public static void checkFile(Path file, String where) {
+        try (InputStream in = Files.newInputStream(file)) {
+            int first = in.read();
+            if (first != 0x08) {
+                throw new InvalidInputException(where + ": " + file + " is not an ONNX model (expected a protobuf ModelProto)");
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException(where + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
 }

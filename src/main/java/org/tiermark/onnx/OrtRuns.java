@@ -26,13 +26,7 @@ public final class OrtRuns {
 
     /** Options for probing: one thread, basic optimizations (graph outputs are never fused away). */
     public static SessionOptions probeOptions() throws OrtException {
-        SessionOptions o = new SessionOptions();
-        o.setIntraOpNumThreads(1);
-        o.setInterOpNumThreads(1);
-        o.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
-        o.setOptimizationLevel(SessionOptions.OptLevel.BASIC_OPT);
-        o.addConfigEntry("session.intra_op.allow_spinning", "0");
-        return o;
+        return Sessions.options(Sessions.Settings.oneThread().withLevel(SessionOptions.OptLevel.BASIC_OPT));
     }
 
     /** A session over a model in memory; a model ONNX Runtime rejects is an error with its message. */
@@ -71,9 +65,7 @@ public final class OrtRuns {
      */
     public static Map<String, Integer> optimizedOpCounts(OrtEnvironment env, Path file) throws OrtException, IOException {
         Path out = Files.createTempFile("tiermark-optimized", ".onnx");
-        try (SessionOptions o = new SessionOptions()) {
-            o.setIntraOpNumThreads(1);
-            o.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+        try (SessionOptions o = Sessions.options(Sessions.Settings.oneThread())) {
             o.setOptimizedModelFilePath(out.toString());
             try (OrtSession s = env.createSession(file.toString(), o)) {
                 s.getNumInputs();

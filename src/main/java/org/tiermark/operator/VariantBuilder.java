@@ -22,6 +22,7 @@ import org.tiermark.Json;
 import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.OrtRuns;
+import org.tiermark.onnx.Sessions;
 import org.tiermark.onnx.Shapes;
 
 /**
@@ -343,8 +344,8 @@ public final class VariantBuilder {
     public static Quality compare(OrtEnvironment env, Path source, List<Path> stages, Samples heldOut,
                                   OrtSession.SessionOptions.OptLevel level) throws OrtException {
         List<OrtSession> sessions = new ArrayList<>();
-        try (var o = org.tiermark.runtime.Sessions.options(checkTier())) {
-            o.setOptimizationLevel(level);
+        // one thread, as the latency benchmarks run the variants
+        try (var o = Sessions.options(Sessions.Settings.oneThread().withLevel(level))) {
             OrtSession full = env.createSession(source.toString(), o);
             sessions.add(full);
             for (Path p : stages) {
@@ -389,11 +390,6 @@ public final class VariantBuilder {
                 s.close();
             }
         }
-    }
-
-    private static org.tiermark.tier.TierProfile checkTier() {
-        // one thread, as the latency benchmarks run the variants
-        return new org.tiermark.tier.TierProfile("variant-check", 1, 1, 1.0, 1 << 20, "variant checks");
     }
 
     /** Runs stages in order, each fed by name from the inputs and the earlier stages' outputs; float outputs of the last. */

@@ -17,7 +17,7 @@ import org.tiermark.data.Preprocessor;
 import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxModels;
-import org.tiermark.runtime.Sessions;
+import org.tiermark.onnx.Sessions;
 
 /**
  * Finds the variant of a model made by an operator: {@code identity} is the base model; every other

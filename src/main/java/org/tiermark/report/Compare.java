@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import org.tiermark.AtomicFiles;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
-import org.tiermark.runtime.LinkDelay;
+import org.tiermark.tier.LinkDelay;
 import org.tiermark.tier.LinkProfile;
 import org.tiermark.tier.Profiles;
 

@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.tiermark.onnx.Sessions;
+import org.tiermark.tier.LinkDelay;
 import org.tiermark.InvalidInputException;
 import org.tiermark.data.Preprocessor;
 import org.tiermark.operator.Variant;
@@ -91,7 +93,7 @@ public final class DeploymentRunner implements AutoCloseable {
                 }
                 Path file = variant.stages().get(i);
                 long rssBefore = Rss.bytes();
-                OrtSession session = Sessions.open(env, file, tier);
+                OrtSession session = Sessions.open(env, file, tier.sessionSettings());
                 r.open.add(session);
                 r.stages.add(new Stage(i, effective(tier, linkDelay), session, List.copyOf(session.getInputNames()),
                         Files.size(file), rssBefore < 0 ? -1 : Rss.bytes() - rssBefore));

@@ -1,6 +1,7 @@
 package org.tiermark.tier;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.tiermark.onnx.Sessions;
 
 /**
  * A place where compute runs, as loaded from {@code profiles/tiers/<name>.json}.
@@ -41,6 +42,11 @@ public record TierProfile(
     /** Nanoseconds this tier needs for work that took {@code measuredNanos} on the measuring machine. */
     public long stretchedNanos(long measuredNanos) {
         return Math.round(measuredNanos / relativeSpeed);
+    }
+
+    /** ONNX Runtime settings of the stages placed on this tier. */
+    public Sessions.Settings sessionSettings() {
+        return Sessions.Settings.threads(intraOpThreads, interOpThreads);
     }
 
     /** The same tier at the measuring machine's speed: what `emulation=none` runs. */

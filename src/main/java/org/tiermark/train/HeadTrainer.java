@@ -21,7 +21,7 @@ import org.tiermark.data.TextPreprocessor;
 import org.tiermark.model.Catalog;
 import org.tiermark.model.ModelDescriptor;
 import org.tiermark.onnx.ClassifierHead;
-import org.tiermark.runtime.Sessions;
+import org.tiermark.onnx.Sessions;
 
 /**
  * Trains the linear classification head of a text model: the encoder with mean pooling (run by ONNX
@@ -195,11 +195,7 @@ public final class HeadTrainer {
         OrtEnvironment env = Sessions.environment();
         float[][] out = new float[texts.size()][];
         try (TextPreprocessor tok = new TextPreprocessor(env, tokenizer, sequenceLength);
-             OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            o.addConfigEntry("session.intra_op.allow_spinning", "0");
+             OrtSession.SessionOptions o = Sessions.options(Sessions.Settings.threads(threads, 1))) {
             try (OrtSession session = env.createSession(poolingOnnx.toString(), o)) {
                 for (int start = 0; start < texts.size(); start += BATCH) {
                     int b = Math.min(BATCH, texts.size() - start);

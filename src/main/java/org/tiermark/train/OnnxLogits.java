@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
+import org.tiermark.onnx.Sessions;
 
 /** Runs an exported classifier in ONNX Runtime over preprocessed images: the other side of the export check. */
 public final class OnnxLogits {
@@ -14,13 +15,9 @@ public final class OnnxLogits {
 
     /** The logits of every image of {@code data}, batch by batch, with all graph optimizations on. */
     public static float[][] of(Path onnx, FmnistInputs data, int batchSize, int threads) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = Sessions.environment();
         float[][] out = new float[data.size()][];
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            o.addConfigEntry("session.intra_op.allow_spinning", "0");
+        try (OrtSession.SessionOptions o = Sessions.options(Sessions.Settings.threads(threads, 1))) {
             try (OrtSession session = env.createSession(onnx.toString(), o)) {
                 int plane = data.plane();
                 for (int from = 0; from < data.size(); from += batchSize) {

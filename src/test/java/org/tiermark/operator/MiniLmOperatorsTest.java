@@ -20,8 +20,7 @@ import org.tiermark.Json;
 import org.tiermark.Suite;
 import org.tiermark.data.TextPreprocessor;
 import org.tiermark.model.Catalog;
-import org.tiermark.runtime.Sessions;
-import org.tiermark.tier.TierProfile;
+import org.tiermark.onnx.Sessions;
 
 /**
  * The operators on the real all-MiniLM-L6-v2 (unpacked by the build): the partition after the
@@ -30,7 +29,6 @@ import org.tiermark.tier.TierProfile;
  */
 class MiniLmOperatorsTest {
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
-    static final TierProfile ONE_THREAD = new TierProfile("test", 1, 1, 1.0, 1024, "");
     static Suite suite;
     static VariantStore store;
 
@@ -52,7 +50,7 @@ class MiniLmOperatorsTest {
         assertEquals(0.0, m.path("exactness").path("maxAbsDiff").asDouble());
         assertEquals(0.0, m.path("quality").path("maxAbsDiff").asDouble(), "even with ALL_OPT");
         Catalog.Model model = suite.catalog().model("minilm-l6");
-        try (var o = Sessions.options(ONE_THREAD);
+        try (var o = Sessions.options(Sessions.Settings.oneThread());
              OrtSession full = ENV.createSession(model.onnx().toString(), o);
              OrtSession head = ENV.createSession(v.stages().get(0).toString(), o);
              OrtSession tail = ENV.createSession(v.stages().get(1).toString(), o);
@@ -82,7 +80,7 @@ class MiniLmOperatorsTest {
         List<String> texts = heldOut();
         for (int tokens : new int[] {32, 128}) {
             double sum = 0;
-            try (var o = Sessions.options(ONE_THREAD);
+            try (var o = Sessions.options(Sessions.Settings.oneThread());
                  OrtSession fp32 = ENV.createSession(model.onnx().toString(), o);
                  OrtSession int8 = ENV.createSession(v.stages().get(0).toString(), o);
                  TextPreprocessor pre = new TextPreprocessor(ENV, model.tokenizer(), tokens)) {

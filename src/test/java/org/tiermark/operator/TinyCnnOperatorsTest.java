@@ -23,13 +23,11 @@ import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.Shapes;
 import org.tiermark.onnx.SyntheticModels;
-import org.tiermark.runtime.Sessions;
-import org.tiermark.tier.TierProfile;
+import org.tiermark.onnx.Sessions;
 
 /** Every black-box operator on the tiny synthetic ResNet, with real ONNX Runtime sessions. */
 class TinyCnnOperatorsTest {
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
-    static final TierProfile ONE_THREAD = new TierProfile("test", 1, 1, 1.0, 1024, "");
 
     @TempDir
     static Path dir;
@@ -81,7 +79,7 @@ class TinyCnnOperatorsTest {
         assertEquals(32L * 4 * 4 * 4, m.path("link").path("cutBytes").asLong());
         assertEquals(0.0, m.path("exactness").path("maxAbsDiff").asDouble());
         assertTrue(m.path("quality").path("maxAbsDiff").asDouble() < 1e-4, "as deployed (ALL_OPT): a few ulp at most");
-        try (var o = Sessions.options(ONE_THREAD);
+        try (var o = Sessions.options(Sessions.Settings.oneThread());
              var unused = setBasic(o);
              OrtSession full = ENV.createSession(model.toString(), o);
              OrtSession head = ENV.createSession(v.stages().get(0).toString(), o);

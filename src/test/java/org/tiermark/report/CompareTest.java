@@ -62,7 +62,7 @@ class CompareTest {
         Compare.Composition c = Compare.compose("head=1:DeploymentBenchmark.request;deployment=mobile,up=mobile>edge:25000,"
                 + "tail=2:LinkWaitBenchmark.linkWait;waitMicros=5000", List.of(mobile, edge), profiles, 20_000, 5);
         double head = mobile.stream().filter(m -> "mobile".equals(m.param("deployment"))).findFirst().orElseThrow().samples().median();
-        double link = org.tiermark.runtime.LinkDelay.transferNanos(profiles.route("mobile", "edge"), 25000, new org.tiermark.runtime.LinkDelay.Jitter()) / 1e6;
+        double link = org.tiermark.tier.LinkDelay.transferNanos(profiles.route("mobile", "edge"), 25000, new org.tiermark.tier.LinkDelay.Jitter()) / 1e6;
         // the median of a sum is not the sum of medians, but close for these narrow distributions
         assertEquals(head + link + 5.0, c.median(), 0.1 * (head + link + 5.0));
         assertEquals(3, c.parts().size());

@@ -18,6 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tiermark.onnx.Sessions;
+import org.tiermark.tier.LinkDelay;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.TinyModels;
@@ -70,7 +72,7 @@ class DeploymentRunnerTest {
         InputPool pool = suite.pool("minilm-l6", 3);
         float[] direct;
         try (Preprocessor pre = Preprocessors.create(m, ENV);
-             OrtSession s = Sessions.open(ENV, m.onnx(), suite.profiles().tier("edge"))) {
+             OrtSession s = Sessions.open(ENV, m.onnx(), suite.profiles().tier("edge").sessionSettings())) {
             Map<String, OnnxTensor> in = pre.prepare(pool.get(1));
             try (OrtSession.Result r = s.run(in)) {
                 FloatBuffer fb = ((OnnxTensor) r.get("last_hidden_state").orElseThrow()).getFloatBuffer();

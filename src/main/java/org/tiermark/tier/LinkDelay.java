@@ -1,8 +1,7 @@
-package org.tiermark.runtime;
+package org.tiermark.tier;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.tiermark.tier.LinkProfile;
 
 /**
  * The simulated link-delay model: a pure function from bytes crossing a link to nanoseconds,
