@@ -1,4 +1,4 @@
-package org.tiermark;
+package org.tiermark.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
