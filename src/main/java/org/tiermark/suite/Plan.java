@@ -22,7 +22,7 @@ import org.tiermark.model.ModelDescriptor;
  */
 public record Plan(List<Group> groups, List<String> skippedTargets) {
     /** Models the benchmarks generate themselves instead of reading them from the catalog. */
-    public static final Set<String> GENERATED_MODELS = Set.of("resnet18-synthetic");
+    public static final Set<String> GENERATED_MODELS = LatencyModels.GENERATED;
     /** The deployment {@code HarnessOverheadBenchmark} runs its harness side on. */
     public static final String HARNESS_DEPLOYMENT = "edge";
     /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
@@ -86,12 +86,12 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
                 skipped.add(t.id() + ": " + why);
                 continue;
             }
-            Map<String, List<String>> params = expand(t.params(), matrix);
-            if (params.values().stream().anyMatch(List::isEmpty)) {
+            List<Map<String, List<String>>> each = expand(t.params(), matrix);
+            if (each.isEmpty()) {
                 skipped.add(t.id() + ": no model of the matrix has every operator it compares");
                 continue;
             }
-            targetGroups.add(new Group(t.benchmarkClass(), List.of(t.benchmarkMethod()), params));
+            each.forEach(params -> targetGroups.add(new Group(t.benchmarkClass(), List.of(t.benchmarkMethod()), params)));
         }
         groups.addAll(targetGroups);
         groups.addAll(modelLatencyGroups(suite, matrix, targetGroups));
@@ -123,12 +123,19 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
         return null;
     }
 
-    private static Map<String, List<String>> expand(Map<String, List<String>> params, Matrix matrix) {
-        Map<String, List<String>> out = new LinkedHashMap<>(params);
-        if (params.getOrDefault("model", List.of()).contains(Targets.EACH_MATRIX_MODEL)) {
-            List<String> operators = params.getOrDefault("operator", List.of());
-            out.put("model", matrix.models().stream().filter(m -> operators.stream()
-                    .allMatch(o -> matrix.deploymentsByVariant().containsKey(List.of(m, o)))).toList());
+    /** The target's params, once per matrix model where it says {@value Targets#EACH_MATRIX_MODEL}: one JMH run per model. */
+    private static List<Map<String, List<String>>> expand(Map<String, List<String>> params, Matrix matrix) {
+        if (!params.getOrDefault("model", List.of()).contains(Targets.EACH_MATRIX_MODEL)) {
+            return List.of(params);
+        }
+        List<String> operators = params.getOrDefault("operator", List.of());
+        List<Map<String, List<String>>> out = new ArrayList<>();
+        for (String model : matrix.models()) {
+            if (operators.stream().allMatch(o -> matrix.deploymentsByVariant().containsKey(List.of(model, o)))) {
+                Map<String, List<String>> one = new LinkedHashMap<>(params);
+                one.put("model", List.of(model));
+                out.add(one);
+            }
         }
         return out;
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.tiermark.InvalidInputException;
+import org.tiermark.Suite;
 import org.junit.jupiter.api.Test;
 
 class MatrixTest {
