@@ -73,6 +73,8 @@ public final class JmhGroups {
                 cause = e.getMessage() != null ? e.getMessage() : e.toString();
             }
             tee.flush();
+            // the group's console output beside its JSON: the whole story of a failure, kept with the run
+            Files.write(jmhDir.resolve(label + ".log"), captured.toByteArray());
             int expected = g.expectedResults(methodsOf(g.benchmark()));
             if (cause == null && got < expected) {
                 cause = (expected - got) + " of " + expected + " benchmarks produced no result: "
@@ -136,8 +138,8 @@ public final class JmhGroups {
     }
 
     /**
-     * The cause of a failed benchmark as JMH printed it: after each {@code <failure>} the innermost
-     * exception ({@code Caused by:}, else the first line), or how a fork died; several are joined.
+     * The cause of a failed benchmark as JMH printed it: after each {@code <failure>} the exception's
+     * first line and its innermost {@code Caused by:}, or how a fork died; several are joined.
      */
     static String causeFromOutput(String output) {
         List<String> causes = new ArrayList<>();
@@ -146,7 +148,7 @@ public final class JmhGroups {
             String line = lines[i].strip();
             if (line.startsWith("<forked VM failed")) {
                 causes.add(line.replaceAll("[<>]", ""));
-            } else if (line.equals("<failure>")) {
+            } else if (line.endsWith("<failure>")) {
                 String first = null;
                 String innermost = null;
                 for (int j = i + 1; j < lines.length && !lines[j].strip().startsWith("<") ; j++) {
@@ -161,7 +163,7 @@ public final class JmhGroups {
                     }
                 }
                 if (first != null) {
-                    causes.add(innermost != null ? innermost : first);
+                    causes.add(innermost != null ? first + " (caused by " + innermost + ")" : first);
                 }
             }
         }

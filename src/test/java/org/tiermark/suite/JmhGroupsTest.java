@@ -11,7 +11,7 @@ class JmhGroupsTest {
     void theCauseIsTheInnermostExceptionJmhPrinted() {
         String out = """
                 # Benchmark: org.tiermark.bench.DeploymentBenchmark.request
-                <failure>
+                Iteration   1: <failure>
 
                 java.lang.RuntimeException: setup failed
                 \tat org.tiermark.bench.DeploymentBenchmark.setUp(DeploymentBenchmark.java:20)
@@ -21,7 +21,8 @@ class JmhGroupsTest {
 
                 # Run complete.
                 """;
-        assertEquals("org.tiermark.InvalidInputException: models/broken.json: field 'input.tokenizer': not a tokenizer",
+        assertEquals("java.lang.RuntimeException: setup failed (caused by org.tiermark.InvalidInputException: models/broken.json: "
+                + "field 'input.tokenizer': not a tokenizer)",
                 JmhGroups.causeFromOutput(out));
         assertEquals("java.lang.IllegalStateException: no session",
                 JmhGroups.causeFromOutput("<failure>\n\njava.lang.IllegalStateException: no session\n\tat x.y(Z.java:1)\n"));
