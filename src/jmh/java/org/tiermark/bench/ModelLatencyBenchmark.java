@@ -29,8 +29,10 @@ import org.tiermark.suite.LatencyModels;
  * tensors come from {@link LatencyModels}: catalog variants, the generated {@code resnet18-synthetic}
  * and {@code published-int8} (the dynamic-int8 model published beside minilm-l6 on Maven Central).
  *
- * <p>{@code sequenceLength} is the text models' token count; image models take {@code 0}. Any other
- * combination fails in setup with a message naming the parameter.
+ * <p>{@code sequenceLength} is the text models' token count; image models take {@code 0}. The
+ * annotation defaults are minilm-l6 at 128 tokens; the image half is
+ * {@code -p model=resnet18-synthetic -p sequenceLength=0}. Any other combination fails in setup with a
+ * message naming the parameter.
  *
  * <p>{@link #paired} compares {@code operator} with {@code against} call by call: one run of each per
  * invocation, in alternating order, each side's time summed per iteration. Two variants measured as
@@ -49,7 +51,8 @@ public class ModelLatencyBenchmark extends BenchmarkBase {
     @Param({"identity", "sptq"})
     public String operator;
 
-    @Param({"0"})
+    /** Tokens for text models, 0 for image models; the default suits the inherited default model, minilm-l6. */
+    @Param({"128"})
     public String sequenceLength;
 
     /** The variant {@link #paired} compares with ({@code identity}, {@code published-int8}); unused by {@link #infer}. */

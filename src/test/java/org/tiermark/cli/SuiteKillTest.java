@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.suite.RunRecord;
@@ -28,18 +27,15 @@ import org.tiermark.suite.RunRecord;
  * marked as not finished, and the next run works.
  */
 class SuiteKillTest {
-    static final Path HOME = Path.of(System.getProperty("tiermark.home", ".")).toAbsolutePath();
+    static final Path HOME = Path.of(SuiteSmokeTest.HOME).toAbsolutePath();
 
     @TempDir
     Path results;
 
-    @BeforeAll
-    static void shareTheMachine() {
-        System.setProperty("jmh.ignoreLock", "true");
-    }
-
     @Test
     void aKilledSuiteLosesNothingAndTheNextRunWorks() throws Exception {
+        // a developer may be running JMH elsewhere on this machine (the in-process run below reads it)
+        System.setProperty("jmh.ignoreLock", "true");
         Path earlier = Files.createDirectories(results.resolve("20000101-000000-earlier"));
         Files.writeString(earlier.resolve("jmh.json"), "[ ]\n");
         Files.writeString(earlier.resolve("run.json"), Files.readString(Path.of("src/test/resources/golden/run.json")));
