@@ -75,7 +75,7 @@ public final class JmhGroups {
             tee.flush();
             // the group's console output beside its JSON: the whole story of a failure, kept with the run
             Files.write(jmhDir.resolve(label + ".log"), captured.toByteArray());
-            int expected = g.expectedResults(methodsOf(g.benchmark()));
+            int expected = g.expectedResults();
             if (cause == null && got < expected) {
                 cause = (expected - got) + " of " + expected + " benchmarks produced no result: "
                         + causeFromOutput(captured.toString(StandardCharsets.UTF_8));
@@ -101,8 +101,7 @@ public final class JmhGroups {
 
     private static Options options(Suite suite, Plan.Group g, JmhSettings settings, Path runDir,
                                                                   Path json) {
-        String methods = g.methods().isEmpty() ? ".*"
-                : g.methods().size() == 1 ? Pattern.quote(g.methods().get(0))
+        String methods = g.methods().size() == 1 ? Pattern.quote(g.methods().get(0))
                 : "(" + g.methods().stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")";
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include("^" + Pattern.quote(PACKAGE + "." + g.benchmark() + ".") + methods + "$")
@@ -113,7 +112,7 @@ public final class JmhGroups {
                 .result(json.toString())
                 .shouldFailOnError(false)
                 .jvmArgsAppend(forkArgs(suite, runDir, settings));
-        if (g.benchmark().equals("ColdStartBenchmark")) {
+        if (g.singleShot()) {
             // one shot per iteration: take more of them than timed iterations
             o.measurementIterations(Plan.COLD_START_SHOTS_PER_ITERATION * settings.iterations());
         } else {
@@ -121,11 +120,6 @@ public final class JmhGroups {
         }
         g.params().forEach((k, v) -> o.param(k, v.toArray(String[]::new)));
         return o.build();
-    }
-
-    /** {@code @Benchmark} methods of a class, for groups that run all of them. */
-    private static int methodsOf(String benchmark) {
-        return benchmark.equals("HarnessOverheadBenchmark") ? 3 : 1;
     }
 
     private static String[] forkArgs(Suite suite, Path runDir, JmhSettings settings) {

@@ -27,7 +27,11 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
     public static final String HARNESS_DEPLOYMENT = "edge";
     /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
     public static final int COLD_START_SHOTS_PER_ITERATION = 4;
-    private static final String MODEL_LATENCY = "ModelLatencyBenchmark";
+    // the benchmarks the matrix plans (targets name theirs in profiles/targets.json): named here only
+    static final String DEPLOYMENT = "DeploymentBenchmark";
+    static final String COLD_START = "ColdStartBenchmark";
+    static final String HARNESS_OVERHEAD = "HarnessOverheadBenchmark";
+    static final String MODEL_LATENCY = "ModelLatencyBenchmark";
 
     public Plan {
         groups = List.copyOf(groups);
@@ -37,22 +41,29 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
     /**
      * A benchmark class, its methods (empty: all of them) and its parameter values: one JMH run.
      *
-     * @param benchmark simple name of a class in {@code org.tiermark.bench}
-     * @param methods   the {@code @Benchmark} methods to run; empty for every method of the class
-     * @param params    {@code @Param} name to values, in the order they appear in labels
+     * @param benchmark  simple name of a class in {@code org.tiermark.bench}
+     * @param methods    the {@code @Benchmark} methods to run
+     * @param params     {@code @Param} name to values, in the order they appear in labels
+     * @param singleShot one shot per iteration (cold start): iterations are counted, not timed
      */
-    public record Group(String benchmark, List<String> methods, Map<String, List<String>> params) {
+    public record Group(String benchmark, List<String> methods, Map<String, List<String>> params, boolean singleShot) {
         public Group {
+            if (methods.isEmpty()) {
+                throw new IllegalArgumentException(benchmark + ": a group names the methods it runs");
+            }
             methods = List.copyOf(methods);
             Map<String, List<String>> p = new LinkedHashMap<>();
             params.forEach((k, v) -> p.put(k, List.copyOf(v)));
             params = Collections.unmodifiableMap(p);
         }
 
+        public Group(String benchmark, List<String> methods, Map<String, List<String>> params) {
+            this(benchmark, methods, params, false);
+        }
+
         /** How many results JMH should produce: one per method and parameter combination. */
-        public int expectedResults(int methodsOfClass) {
-            int combinations = params.values().stream().mapToInt(List::size).reduce(1, (x, y) -> x * y);
-            return combinations * (methods.isEmpty() ? methodsOfClass : methods.size());
+        public int expectedResults() {
+            return methods.size() * params.values().stream().mapToInt(List::size).reduce(1, (x, y) -> x * y);
         }
     }
 
@@ -64,19 +75,19 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
             String operator = e.getKey().get(1);
             Map<String, List<String>> cells = params("model", List.of(model), "operator", List.of(operator),
                     "deployment", e.getValue(), "linkDelay", List.of("simulated"));
-            groups.add(new Group("DeploymentBenchmark", List.of("request"), cells));
+            groups.add(new Group(DEPLOYMENT, List.of("request"), cells));
             // the studies' figures contained a session per request; the default measures that for
             // the unchanged model on edge, the full matrix for every cell
             List<String> cold = matrix.size() == Matrix.Size.FULL ? e.getValue()
                     : operator.equals("identity") ? e.getValue().stream().filter(d -> d.equals("edge")).toList() : List.of();
             if (!cold.isEmpty()) {
-                groups.add(new Group("ColdStartBenchmark", List.of("sessionAndFirstRequest"), params("model", List.of(model),
-                        "operator", List.of(operator), "deployment", cold, "linkDelay", List.of("simulated"))));
+                groups.add(new Group(COLD_START, List.of("sessionAndFirstRequest"), params("model", List.of(model),
+                        "operator", List.of(operator), "deployment", cold, "linkDelay", List.of("simulated")), true));
             }
         }
         // the two separate sides of the harness-overhead target, for the ratio of medians beside the paired one
         for (String model : matrix.models()) {
-            groups.add(new Group("HarnessOverheadBenchmark", List.of("deployment", "rawOrt"), params("model", List.of(model))));
+            groups.add(new Group(HARNESS_OVERHEAD, List.of("deployment", "rawOrt"), params("model", List.of(model))));
         }
         List<String> skipped = new ArrayList<>();
         List<Group> targetGroups = new ArrayList<>();
@@ -199,8 +210,7 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
             Group first = out.get(same);
             List<String> methods = new ArrayList<>(first.methods());
             g.methods().stream().filter(m -> !methods.contains(m)).forEach(methods::add);
-            out.set(same, new Group(g.benchmark(), first.methods().isEmpty() || g.methods().isEmpty() ? List.of() : methods,
-                    first.params()));
+            out.set(same, new Group(g.benchmark(), methods, first.params(), first.singleShot()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package org.tiermark.suite;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,8 +30,21 @@ public final class Preflight {
         for (Plan.Group g : groups) {
             g.params().getOrDefault("model", List.of()).stream().filter(m -> !Plan.GENERATED_MODELS.contains(m)).forEach(models::add);
             deployments.addAll(g.params().getOrDefault("deployment", List.of()));
-            if (g.benchmark().equals("HarnessOverheadBenchmark")) {
+            if (g.benchmark().equals(Plan.HARNESS_OVERHEAD)) {
                 deployments.add(Plan.HARNESS_DEPLOYMENT);
+            }
+        }
+        for (Plan.Group g : groups) {
+            for (String param : List.of("operator", "against")) {
+                if (g.params().getOrDefault(param, List.of()).contains(LatencyModels.PUBLISHED_INT8)) {
+                    for (String model : g.params().get("model").stream().filter(m -> !Plan.GENERATED_MODELS.contains(m)).toList()) {
+                        Path published = LatencyModels.publishedInt8(suite.catalog().model(model).onnx());
+                        if (!Files.isRegularFile(published)) {
+                            throw new InvalidInputException(param + "=" + LatencyModels.PUBLISHED_INT8 + " for " + model
+                                    + ": " + published + " not found (it is unpacked by the build: run `mvn process-classes`)");
+                        }
+                    }
+                }
             }
         }
         for (String model : models) {

@@ -89,6 +89,6 @@ class PlanTest {
         Plan.Group c = new Plan.Group("X", List.of("a"), Map.of("model", List.of("n")));
         assertEquals(List.of(new Plan.Group("X", List.of("a", "b"), Map.of("model", List.of("m"))), c),
                 Plan.coalesce(List.of(a, c, b, a)));
-        assertEquals(6, new Plan.Group("X", List.of(), Map.of("p", List.of("1", "2"), "q", List.of("3"))).expectedResults(3));
+        assertEquals(6, new Plan.Group("X", List.of("a", "b", "c"), Map.of("p", List.of("1", "2"), "q", List.of("3"))).expectedResults());
     }
 }
