@@ -1,5 +1,7 @@
 package org.tiermark;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -14,8 +16,14 @@ import java.util.stream.Collectors;
 
 /** The one Jackson mapper of the project, and strict loading whose errors name the file and field. */
 public final class Json {
+    /**
+     * Strict on what it reads: a duplicate key or a fraction where an integer is due is an error, not
+     * a silent choice (a profile with {@code "intraOpThreads": 2.9} must not run with 2 threads).
+     */
     public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
@@ -41,12 +49,18 @@ public final class Json {
             }
             String why = root instanceof InvalidInputException || root instanceof IllegalArgumentException
                     ? root.getMessage() : e.getOriginalMessage();
-            throw new InvalidInputException(file + ": " + (field.isEmpty() ? "" : "field '" + field + "': ") + why, e);
+            throw new InvalidInputException(file + at(e) + ": " + (field.isEmpty() ? "" : "field '" + field + "': ") + why, e);
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new InvalidInputException(file + at(e) + ": not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** " line L, column C" of a parse or mapping error, or nothing when Jackson does not know it. */
+    private static String at(JsonProcessingException e) {
+        JsonLocation l = e.getLocation();
+        return l == null || l.getLineNr() < 1 ? "" : " line " + l.getLineNr() + ", column " + l.getColumnNr();
     }
 
     /** Writes JSON atomically: a temporary file in the same folder, then a rename, so readers never see half a file. */
