@@ -12,7 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The one Jackson mapper of the project, and strict loading whose errors name the file and field. */
 public final class Json {
@@ -55,6 +60,33 @@ public final class Json {
         } catch (IOException e) {
             throw new InvalidInputException(file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads every {@code *.json} of {@code dir} (sorted; none when the folder is absent) as a record
+     * whose {@code name} must equal its file name: adding a file adds an entry. Keyed by name, sorted.
+     */
+    public static <T> Map<String, T> readFolder(Path dir, Class<T> type, Function<T, String> name) {
+        Map<String, T> out = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            throw new InvalidInputException(dir + ": cannot list: " + e.getMessage(), e);
+        }
+        for (Path f : files) {
+            T value = read(f, type);
+            String expected = f.getFileName().toString().replaceFirst("\\.json$", "");
+            if (!name.apply(value).equals(expected)) {
+                throw InvalidInputException.field(f, "name", "must equal the file name '" + expected
+                        + "' (got '" + name.apply(value) + "')");
+            }
+            out.put(expected, value);
+        }
+        return out;
     }
 
     /** " line L, column C" of a parse or mapping error, or nothing when Jackson does not know it. */

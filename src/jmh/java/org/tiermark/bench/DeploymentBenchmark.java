@@ -60,11 +60,11 @@ public class DeploymentBenchmark {
     }
 
     @Benchmark
-    public Object request(Breakdown breakdown) throws Exception {
+    public Object request(Counters counters) throws Exception {
         byte[] raw = pool.get(next);
         next = (next + 1) % pool.size();
         DeploymentRunner.Answer answer = runner.run(raw);
-        breakdown.add(runner.lastBreakdown());
+        counters.add(runner.lastBreakdown());
         return answer;
     }
 
@@ -81,7 +81,7 @@ public class DeploymentBenchmark {
      */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
-    public static class Breakdown {
+    public static class Counters {
         public long requests;
         public long computeNanos;
         public long stretchNanos;
