@@ -203,14 +203,6 @@ class DeploymentRunnerTest {
     }
 
     @Test
-    void aStageAboveItsTierBudgetIsNotDeployable() {
-        long gib = 1L << 30;
-        assertTrue(!StageReport.StageMemory.of(0, "mobile", 1, 3 * gib, 2 * gib, 4096).fitsBudget(), "5 GiB > 4 GiB");
-        assertTrue(StageReport.StageMemory.of(0, "mobile", 1, gib, gib, 4096).fitsBudget(), "2 GiB <= 4 GiB");
-        assertEquals(-1, StageReport.StageMemory.of(0, "mobile", 1, -1, gib, 4096).memoryBytes(), "unknown stays unknown");
-    }
-
-    @Test
     void slowTiersAreStretchedInsideTheCall() throws Exception {
         Path model = TinyModels.elementwise(dir.resolve("m.onnx"), "Add", "x", "y", 4, 1f);
         Profiles p = suite.profiles();
