@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.nio.file.Path;
 import org.tiermark.data.InputPool;
-import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantStore;

@@ -16,7 +16,7 @@ import java.util.Set;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.Suite;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.DeploymentRunner;

@@ -1,5 +1,6 @@
 package org.tiermark.model;
 
+import ai.onnx.proto.OnnxMl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -87,6 +88,25 @@ public final class Catalog {
             }
             if ("text".equals(descriptor.input().kind())) {
                 requireFile("input.tokenizer", tokenizer());
+            }
+        }
+
+        /**
+         * The checks too costly for every lookup, for the suite to call once per model before it creates
+         * a run folder: {@link #checkFiles()}, then the whole ONNX file is parsed (a truncated or corrupt
+         * file is named, not only a wrong first byte), and a text model's {@code sequenceLength} is
+         * checked against its graph's position embeddings. The raw inputs are checked by the input pool.
+         */
+        public void checkInputs() {
+            checkFiles();
+            OnnxMl.ModelProto model;
+            try {
+                model = OnnxModels.load(onnx());
+            } catch (InvalidInputException e) {
+                throw InvalidInputException.field(file, "onnx", e.getMessage());
+            }
+            if ("text".equals(descriptor.input().kind())) {
+                TextInputCheck.check(this, model.getGraph());
             }
         }
 

@@ -25,7 +25,7 @@ import org.tiermark.Suite;
 import org.tiermark.TinyModels;
 import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.tier.ComputeEmulation;
