@@ -1,9 +1,6 @@
 package org.tiermark.runtime;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-import org.tiermark.InvalidInputException;
+import org.tiermark.tier.Names;
 
 /**
  * The benchmarks' {@code linkDelay} parameter: a name for a pair of {@link Costs}, the one place the
@@ -30,16 +27,10 @@ public enum LinkDelayModel {
     }
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return Names.id(this);
     }
 
     public static LinkDelayModel parse(String value) {
-        for (LinkDelayModel m : values()) {
-            if (m.id().equals(value)) {
-                return m;
-            }
-        }
-        throw new InvalidInputException("unknown link-delay model '" + value + "'; valid: "
-                + Arrays.stream(values()).map(LinkDelayModel::id).collect(Collectors.joining(", ")));
+        return Names.parse(LinkDelayModel.class, value, "link-delay model");
     }
 }

@@ -1,9 +1,5 @@
 package org.tiermark.tier;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-import org.tiermark.InvalidInputException;
 
 /**
  * How a tier's compute speed is emulated on the measuring machine. {@code stretch}: each compute
@@ -15,7 +11,7 @@ public enum ComputeEmulation {
     STRETCH, NONE;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return Names.id(this);
     }
 
     /** The wait to add after compute that took {@code measuredNanos} here, to last as long as on {@code tier}. */
@@ -24,12 +20,6 @@ public enum ComputeEmulation {
     }
 
     public static ComputeEmulation parse(String value) {
-        for (ComputeEmulation c : values()) {
-            if (c.id().equals(value)) {
-                return c;
-            }
-        }
-        throw new InvalidInputException("unknown compute emulation '" + value + "'; valid: "
-                + Arrays.stream(values()).map(ComputeEmulation::id).collect(Collectors.joining(", ")));
+        return Names.parse(ComputeEmulation.class, value, "compute emulation");
     }
 }

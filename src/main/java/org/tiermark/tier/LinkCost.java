@@ -1,10 +1,6 @@
 package org.tiermark.tier;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
-import org.tiermark.InvalidInputException;
 
 /**
  * How a link costs time in a measured call. {@code simulated}: each hop waits, inside the call, the
@@ -16,7 +12,7 @@ public enum LinkCost {
     SIMULATED, OFF;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return Names.id(this);
     }
 
     /** Nanoseconds to wait for {@code bytes} over {@code links}; 0 when links cost nothing. */
@@ -25,12 +21,6 @@ public enum LinkCost {
     }
 
     public static LinkCost parse(String value) {
-        for (LinkCost c : values()) {
-            if (c.id().equals(value)) {
-                return c;
-            }
-        }
-        throw new InvalidInputException("unknown link cost '" + value + "'; valid: "
-                + Arrays.stream(values()).map(LinkCost::id).collect(Collectors.joining(", ")));
+        return Names.parse(LinkCost.class, value, "link cost");
     }
 }
