@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tiermark.Suite;
 import org.tiermark.data.InputPool;
+import org.tiermark.runtime.Breakdown;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
 
@@ -93,7 +94,7 @@ public class DeploymentBenchmark {
             requests = computeNanos = stretchNanos = transferNanos = linkBytes = 0;
         }
 
-        void add(DeploymentRunner.Breakdown b) {
+        void add(Breakdown b) {
             requests++;
             computeNanos += b.computeNanos;
             stretchNanos += b.stretchNanos;

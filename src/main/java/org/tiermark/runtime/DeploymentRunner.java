@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -346,42 +345,6 @@ public final class DeploymentRunner implements AutoCloseable {
         preprocessor.close();
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    /** Where the time of one call went. All fields are for the last call only. */
-    public static final class Breakdown {
-        public long totalNanos;
-        /** Compute as measured on this machine (preprocessing, stages, encoding, decoding). */
-        public long computeNanos;
-        /** Extra wait that stretched compute to each tier's speed. */
-        public long stretchNanos;
-        /** Link time charged by the link cost (waited when simulated). */
-        public long transferNanos;
-        /** Bytes of each hop's payload: origin to first stage, between stages, last stage to origin. */
-        public final long[] bytes;
-        public final long[] hopTransferNanos;
-        public final long[] stageComputeNanos;
-
-        Breakdown(int hops, int stages) {
-            bytes = new long[hops];
-            hopTransferNanos = new long[hops];
-            stageComputeNanos = new long[stages];
-        }
-
-        void reset() {
-            totalNanos = computeNanos = stretchNanos = transferNanos = 0;
-            Arrays.fill(bytes, 0);
-            Arrays.fill(hopTransferNanos, 0);
-            Arrays.fill(stageComputeNanos, 0);
-        }
-
-        public long totalBytes() {
-            long s = 0;
-            for (long v : bytes) {
-                s += v;
-            }
-            return s;
         }
     }
 

@@ -91,7 +91,7 @@ class DeploymentRunnerTest {
                 assertArrayEquals(direct, a.floats("last_hidden_state"), "the runner changes no output (" + delay + ")");
                 a = r.run(pool.get(1));
                 assertArrayEquals(direct, a.floats("last_hidden_state"), "pinned outputs on later calls (" + delay + ")");
-                DeploymentRunner.Breakdown b = r.lastBreakdown();
+                Breakdown b = r.lastBreakdown();
                 assertEquals(pool.get(1).length, b.bytes[0], "the raw UTF-8 text crosses the first link");
                 assertEquals(4 + 4 + "last_hidden_state".length() + 4 + 4 + 3 * 8 + 4 + 128 * 384 * 4, b.bytes[1],
                         "the encoded hidden states cross back");
@@ -125,7 +125,7 @@ class DeploymentRunnerTest {
                 Costs.SIMULATED, floats(4))) {
             DeploymentRunner.Answer a = r.run(raw(1, 2, 3, 4));
             assertArrayEquals(new float[] {4, 6, 8, 10}, a.floats("y"));
-            DeploymentRunner.Breakdown b = r.lastBreakdown();
+            Breakdown b = r.lastBreakdown();
             assertEquals(0, b.bytes[0], "input captured on mobile, head on mobile: nothing crosses");
             int tensorPayload = 4 + 4 + 1 + 4 + 4 + 2 * 8 + 4 + 16;
             assertEquals(tensorPayload, b.bytes[1], "the intermediate tensor h crosses mobile>edge");
@@ -195,7 +195,7 @@ class DeploymentRunnerTest {
         try (DeploymentRunner r = DeploymentRunner.open(ENV, Variant.identity("tiny", model), p.deployment("edge"), p,
                 new Costs(LinkCost.OFF, ComputeEmulation.STRETCH), floats(4))) {
             r.run(raw(1, 2, 3, 4));
-            DeploymentRunner.Breakdown b = r.lastBreakdown();
+            Breakdown b = r.lastBreakdown();
             assertEquals(0, b.transferNanos);
             assertTrue(b.bytes[0] > 0, "payloads are still serialized and counted");
             assertTrue(b.stretchNanos > 0, "edge at half speed is still stretched");
@@ -210,7 +210,7 @@ class DeploymentRunnerTest {
         try (DeploymentRunner r = DeploymentRunner.open(ENV, Variant.identity("tiny", model), p.deployment("mobile"), p,
                 Costs.SIMULATED, floats(4))) {
             r.run(raw(1, 2, 3, 4));
-            DeploymentRunner.Breakdown b = r.lastBreakdown();
+            Breakdown b = r.lastBreakdown();
             // mobile is 0.25 of this machine: three times the measured compute is added as a wait
             long expected = mobile.stretchedNanos(b.computeNanos) - b.computeNanos;
             assertTrue(Math.abs(b.stretchNanos - expected) <= 4, b.stretchNanos + " vs " + expected);
