@@ -130,6 +130,9 @@ public final class DeploymentRunner implements AutoCloseable {
             b.totalNanos = System.nanoTime() - start;
             return answer;
         } finally {
+            for (Stage stage : stages) {
+                stage.release();
+            }
             for (int i = toClose.size() - 1; i >= 0; i--) {
                 try {
                     toClose.get(i).close();

@@ -74,7 +74,7 @@ public final class LocalStage implements Stage {
 
     @Override
     public Map<String, OnnxTensor> run(Map<String, OnnxTensor> inputs) throws OrtException {
-        releaseLast();
+        release();
         boolean first = pinned == null;
         long rssBefore = first ? Rss.bytes() : 0;
         last = first || pinned.isEmpty() ? session.run(inputs) : session.run(inputs, pinned);
@@ -121,7 +121,8 @@ public final class LocalStage implements Stage {
         return new Memory(fileBytes, creationRssBytes, firstRunRssBytes);
     }
 
-    private void releaseLast() {
+    @Override
+    public void release() {
         if (last != null) {
             last.close();
             last = null;
@@ -130,17 +131,13 @@ public final class LocalStage implements Stage {
 
     @Override
     public void close() {
-        RuntimeException failure = null;
-        releaseLast();
+        release();
         pinnedBuffers.keySet().forEach(OnnxTensor::close);
         pinnedBuffers.clear();
         try {
             session.close();
         } catch (OrtException e) {
-            failure = new IllegalStateException("cannot close a session", e);
-        }
-        if (failure != null) {
-            throw failure;
+            throw new IllegalStateException("cannot close a session", e);
         }
     }
 }

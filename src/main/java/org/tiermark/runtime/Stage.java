@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.tiermark.InvalidInputException;
 import org.tiermark.tier.TierProfile;
 
 /**
@@ -18,9 +19,9 @@ import org.tiermark.tier.TierProfile;
  * <ul>
  *   <li><b>Tensors.</b> {@link #run} gets the inputs it names in {@link #inputNames()}, owned by the
  *       caller and valid for the call only. It returns its outputs by name; they belong to the stage
- *       and stay valid until its next {@code run} or {@code close}: the caller reads them and never
- *       closes them. A stage that receives bytes (a remote one) serializes the inputs itself and
- *       wraps what comes back in tensors it owns.</li>
+ *       and stay valid until its {@link #release}, next {@code run} or {@code close}: the caller reads
+ *       them and never closes them. A stage that receives bytes (a remote one) serializes the inputs
+ *       itself and wraps what comes back in tensors it owns.</li>
  *   <li><b>Links and costs are not the stage's business.</b> The runner serializes whatever changes
  *       tier ({@link TensorCodec}), charges it to the links and stretches compute; a stage only
  *       computes. Preprocessing of the raw input runs in the runner on the first stage's tier.</li>
@@ -29,7 +30,7 @@ import org.tiermark.tier.TierProfile;
  *       it opened, also when opening a later one fails); {@code close} releases every native handle
  *       and connection the stage holds and may be called once.</li>
  *   <li><b>Errors.</b> Bad configuration found when opening (an unreadable file, an unreachable
- *       server) is an {@link org.tiermark.InvalidInputException} naming the file or address; a failure
+ *       server) is an {@link InvalidInputException} naming the file or address; a failure
  *       while running is an {@link OrtException} (or an unchecked exception) and ends the request.</li>
  * </ul>
  */
@@ -47,6 +48,12 @@ public interface Stage extends AutoCloseable {
     default ByteBuffer ownBytes(OnnxTensor output) {
         return null;
     }
+
+    /**
+     * Releases the outputs of the last run. The runner calls it when a request is over, outside the
+     * compute it times, so that freeing results is not charged (or stretched) as a tier's compute.
+     */
+    default void release() {}
 
     /** What the stage costs in memory, as far as it could be measured (-1 where not). */
     Memory memory();

@@ -50,6 +50,12 @@ class StageContractTest {
         }
 
         @Override
+        public void release() {
+            log.add("release " + index);
+            inner.release();
+        }
+
+        @Override
         public Memory memory() {
             return inner.memory();
         }
@@ -79,7 +85,8 @@ class StageContractTest {
             assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(DeploymentRunnerTest.raw(1, 2, 3, 4)).floats("y"),
                     "the second call reads the pinned outputs");
         }
-        assertEquals(List.of("run 0 [x]", "run 1 [h]", "run 0 [x]", "run 1 [h]", "close 1", "close 0"), log);
+        assertEquals(List.of("run 0 [x]", "run 1 [h]", "release 0", "release 1", "run 0 [x]", "run 1 [h]",
+                "release 0", "release 1", "close 1", "close 0"), log, "outputs released when each request is over");
     }
 
     @Test
