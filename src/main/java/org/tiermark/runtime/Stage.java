@@ -24,7 +24,11 @@ import org.tiermark.tier.TierProfile;
  *       itself and wraps what comes back in tensors it owns.</li>
  *   <li><b>Links and costs are not the stage's business.</b> The runner serializes whatever changes
  *       tier ({@link TensorCodec}), charges it to the links and stretches compute; a stage only
- *       computes. Preprocessing of the raw input runs in the runner on the first stage's tier.</li>
+ *       computes. With a real network between tiers (a future link cost {@code emulated} or
+ *       {@code remote}) the bytes a remote stage sends are the link: its call's wall time holds the
+ *       transfer, and the runner waits nothing more. Preprocessing of the raw input runs in the
+ *       runner on the first stage's tier; the runner's first hop is where a remote first stage with
+ *       its own preprocessing would receive the raw bytes instead.</li>
  *   <li><b>Threading.</b> One caller at a time; a stage need not be thread-safe.</li>
  *   <li><b>Closing.</b> Whoever opened a stage closes it ({@link DeploymentRunner} closes the stages
  *       it opened, also when opening a later one fails); {@code close} releases every native handle
@@ -38,7 +42,7 @@ public interface Stage extends AutoCloseable {
     /** The inputs this stage reads, in its declared order. */
     List<String> inputNames();
 
-    /** Runs the stage once; the outputs are the stage's, valid until its next run or close. */
+    /** Runs the stage once; the outputs are the stage's, valid until its release, next run or close. */
     Map<String, OnnxTensor> run(Map<String, OnnxTensor> inputs) throws OrtException;
 
     /**
