@@ -4,10 +4,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.nio.file.Path;
 import org.tiermark.data.InputPool;
-import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantStore;
+import org.tiermark.runtime.Costs;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
 import org.tiermark.onnx.Sessions;
@@ -18,6 +18,8 @@ import org.tiermark.tier.Profiles;
  * catalog and variants, and deployment runners built from them.
  */
 public final class Suite {
+    /** Raw inputs each benchmark trial cycles through (and the suite checks before measuring). */
+    public static final int POOL_SIZE = 256;
     /** System property naming the project folder (holding profiles/, models/, data/). */
     public static final String HOME_PROPERTY = "tiermark.home";
 
@@ -62,13 +64,19 @@ public final class Suite {
         return variants;
     }
 
-    /** A runner for {@code model}'s {@code operator} variant on {@code deployment}. */
+    /** A runner for {@code model}'s {@code operator} variant on {@code deployment}, costs named by the benchmarks' {@code linkDelay}. */
     public DeploymentRunner runner(String model, String operator, String deployment, LinkDelayModel linkDelay)
+            throws OrtException {
+        return runner(model, operator, deployment, linkDelay.costs());
+    }
+
+    /** A runner for {@code model}'s {@code operator} variant on {@code deployment}, with the given costs. */
+    public DeploymentRunner runner(String model, String operator, String deployment, Costs costs)
             throws OrtException {
         Catalog.Model m = catalog.model(model);
         Variant v = variants.get(model, operator);
         OrtEnvironment env = Sessions.environment();
-        return DeploymentRunner.open(env, v, profiles.deployment(deployment), profiles, linkDelay,
+        return DeploymentRunner.open(env, v, profiles.deployment(deployment), profiles, costs,
                 Preprocessors.create(m, env));
     }
 

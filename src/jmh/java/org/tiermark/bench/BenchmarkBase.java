@@ -28,9 +28,6 @@ import org.tiermark.data.InputPool;
 @Fork(value = 2, jvmArgsAppend = {"-Xmx2g", "-Xms2g", "-Dai.djl.offline=true"})
 @State(Scope.Thread)
 public abstract class BenchmarkBase {
-    /** Raw inputs each trial cycles through. */
-    static final int POOL_SIZE = 256;
-
     @Param({"minilm-l6"})
     public String model;
 
@@ -41,7 +38,7 @@ public abstract class BenchmarkBase {
     /** Loads the project folder the suite named and {@code model}'s raw inputs: call first in setup. */
     protected void loadInputs() {
         suite = Suite.fromSystemProperty();
-        pool = suite.pool(model, POOL_SIZE);
+        pool = suite.pool(model, Suite.POOL_SIZE);
     }
 
     /** The first raw input, for warming up a runner outside the measurement. */

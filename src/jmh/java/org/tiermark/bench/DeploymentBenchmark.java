@@ -7,6 +7,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.tiermark.runtime.Breakdown;
 import org.tiermark.runtime.DeploymentRunner;
 
 /**
@@ -26,9 +27,9 @@ public class DeploymentBenchmark extends DeployedBase {
     }
 
     @Benchmark
-    public Object request(Breakdown breakdown) throws Exception {
+    public Object request(Counters counters) throws Exception {
         DeploymentRunner.Answer answer = runner.run(nextInput());
-        breakdown.add(runner.lastBreakdown());
+        counters.add(runner.lastBreakdown());
         return answer;
     }
 
@@ -45,7 +46,7 @@ public class DeploymentBenchmark extends DeployedBase {
      */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
-    public static class Breakdown {
+    public static class Counters {
         public long requests;
         public long computeNanos;
         public long stretchNanos;
@@ -57,7 +58,7 @@ public class DeploymentBenchmark extends DeployedBase {
             requests = computeNanos = stretchNanos = transferNanos = linkBytes = 0;
         }
 
-        void add(DeploymentRunner.Breakdown b) {
+        void add(Breakdown b) {
             requests++;
             computeNanos += b.computeNanos;
             stretchNanos += b.stretchNanos;

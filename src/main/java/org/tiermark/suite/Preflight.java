@@ -2,11 +2,17 @@ package org.tiermark.suite;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Preprocessors;
 import org.tiermark.Suite;
+import org.tiermark.model.Catalog;
+import org.tiermark.runtime.LinkDelayModel;
+import org.tiermark.tier.DeploymentProfile;
 
 /**
  * Everything a run will load, checked before its run folder exists: a bad file costs a message
@@ -26,12 +32,17 @@ public final class Preflight {
                     + String.join(", ", plan.groups().stream().map(Plan.Group::benchmark).distinct().toList()));
         }
         Set<String> models = new LinkedHashSet<>();
-        Set<String> deployments = new LinkedHashSet<>();
+        // deployment -> the link-delay models it runs with: what the forks' runners will open
+        Map<String, Set<LinkDelayModel>> deployments = new LinkedHashMap<>();
         for (Plan.Group g : groups) {
             g.params().getOrDefault("model", List.of()).stream().filter(m -> !Plan.GENERATED_MODELS.contains(m)).forEach(models::add);
-            deployments.addAll(g.params().getOrDefault("deployment", List.of()));
+            for (String d : g.params().getOrDefault("deployment", List.of())) {
+                for (String delay : g.params().getOrDefault("linkDelay", List.of(LinkDelayModel.SIMULATED.id()))) {
+                    deployments.computeIfAbsent(d, k -> new LinkedHashSet<>()).add(LinkDelayModel.parse(delay));
+                }
+            }
             if (g.benchmark().equals(Plan.HARNESS_OVERHEAD)) {
-                deployments.add(Plan.HARNESS_DEPLOYMENT);
+                deployments.computeIfAbsent(Plan.HARNESS_DEPLOYMENT, k -> new LinkedHashSet<>()).add(LinkDelayModel.OFF);
             }
         }
         for (Plan.Group g : groups) {
@@ -48,29 +59,25 @@ public final class Preflight {
             }
         }
         for (String model : models) {
-            suite.catalog().model(model).checkFiles();
+            Catalog.Model m = suite.catalog().model(model);
+            // the whole ONNX file parsed, sequenceLength against the graph, the pool's inputs decoded
+            m.checkInputs();
+            Preprocessors.checkPool(m, Suite.POOL_SIZE);
         }
-        for (String d : deployments) {
+        for (Map.Entry<String, Set<LinkDelayModel>> e : deployments.entrySet()) {
+            String d = e.getKey();
+            DeploymentProfile deployment;
             try {
-                var deployment = suite.profiles().deployment(d);
+                deployment = suite.profiles().deployment(d);
                 deployment.stages().forEach(suite.profiles()::tier);
                 suite.profiles().hops(deployment);
-            } catch (InvalidInputException e) {
+            } catch (InvalidInputException x) {
                 throw new InvalidInputException("the run uses deployment '" + d + "' (" + suite.profiles().root()
-                        + "/deployments/" + d + ".json): " + e.getMessage(), e);
+                        + "/deployments/" + d + ".json): " + x.getMessage(), x);
             }
+            // a tier faster than this machine cannot be stretched to: refused with the tier's file named
+            e.getValue().forEach(delay -> suite.profiles().checkDeployable(deployment, delay.costs().compute()));
         }
-        checksOfOtherSteps(suite, models, deployments);
         RunFolders.checkWritable(results);
-    }
-
-    /**
-     * PLUG-IN POINT for the lead after the merge: the runtime helper's checks of what the forks will
-     * load (a tier's relativeSpeed > 1 in simulated mode, a truncated ONNX file of a text model,
-     * sequenceLength beyond the model's maximum, an empty input pool or a non-image file in a pool).
-     * Each throws {@link InvalidInputException} naming the file and field.
-     */
-    private static void checksOfOtherSteps(Suite suite, Set<String> models, Set<String> deployments) {
-        // intentionally empty until those checks exist on main
     }
 }

@@ -161,6 +161,12 @@ class SuiteSmokeTest {
         err = stderrOf(() -> assertEquals(2, Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(),
                 "--matrix", "smoke", "--include", "DeploymentBenchmrk"})));
         assertTrue(err.contains("matches none of the benchmarks"), err);
+        Path fast = copyHome(dir.resolve("fast"));
+        Path edge = fast.resolve("profiles/tiers/edge.json");
+        Files.writeString(edge, Files.readString(edge).replace("\"relativeSpeed\": 0.5", "\"relativeSpeed\": 2.0"));
+        err = stderrOf(() -> assertEquals(2, Tiermark.run(new String[] {"suite", "--home", fast.toString(), "--results",
+                results.toString(), "--matrix", "smoke", "--params", "model=minilm-l6"})));
+        assertTrue(err.contains("edge.json") && err.contains("relativeSpeed"), err);
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         err = stderrOf(() -> assertEquals(2, Tiermark.run(new String[] {"suite", "--home", HOME, "--results", file.toString(),
                 "--matrix", "smoke"})));
