@@ -18,6 +18,8 @@ import org.tiermark.tier.Profiles;
  * catalog and variants, and deployment runners built from them.
  */
 public final class Suite {
+    /** Raw inputs each benchmark trial cycles through (and the suite checks before measuring). */
+    public static final int POOL_SIZE = 256;
     /** System property naming the project folder (holding profiles/, models/, data/). */
     public static final String HOME_PROPERTY = "tiermark.home";
 

@@ -3,13 +3,12 @@ package org.tiermark.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.tiermark.runtime.DeploymentRunner;
+import org.tiermark.suite.JmhGroups;
 
 /** Side files a benchmark trial leaves in the run folder: what JMH's JSON has no place for. */
 final class BenchmarkFiles {
-    /** Raw inputs each trial cycles through. */
-    static final int POOL_SIZE = 256;
     /** System property the suite sets on forks: the run folder. */
-    static final String RUN_DIR = "tiermark.run.dir";
+    static final String RUN_DIR = JmhGroups.RUN_DIR_PROPERTY;
 
     private BenchmarkFiles() {}
 

@@ -6,30 +6,21 @@ import ai.onnxruntime.OrtSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-import org.tiermark.Suite;
-import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
 import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
+import org.tiermark.onnx.Sessions;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
-import org.tiermark.onnx.Sessions;
+import org.tiermark.suite.Plan;
 
 /**
  * What the harness itself costs: the {@code edge} deployment with links that cost nothing and the
@@ -42,39 +33,22 @@ import org.tiermark.onnx.Sessions;
  * runs one harness call and one raw call per invocation, in alternating order, and sums each side's
  * time, so both sides see the same moments of load. The target is checked on the paired ratio.
  */
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
-@Fork(value = 2, jvmArgsAppend = {"-Xmx2g", "-Xms2g", "-Dai.djl.offline=true"})
-@State(Scope.Thread)
-public class HarnessOverheadBenchmark {
-    @Param({"minilm-l6"})
-    public String model;
-
-    private InputPool pool;
-    private int next;
+public class HarnessOverheadBenchmark extends BenchmarkBase {
     private DeploymentRunner runner;
     private OrtSession session;
     private Preprocessor preprocessor;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        Suite suite = Suite.fromSystemProperty();
+        loadInputs();
         Catalog.Model m = suite.catalog().model(model);
-        pool = suite.pool(model, BenchmarkFiles.POOL_SIZE);
-        runner = suite.runner(model, "identity", "edge", LinkDelayModel.OFF);
-        runner.warmUp(pool.get(0));
+        runner = suite.runner(model, "identity", Plan.HARNESS_DEPLOYMENT, LinkDelayModel.OFF);
+        runner.warmUp(firstInput());
         OrtEnvironment env = Sessions.environment();
-        // the same thread settings as the edge tier, so only the harness differs
-        session = Sessions.open(env, m.onnx(), suite.profiles().tier("edge").sessionSettings());
+        // the same thread settings as the deployment's tier, so only the harness differs
+        String tier = suite.profiles().deployment(Plan.HARNESS_DEPLOYMENT).stages().get(0);
+        session = Sessions.open(env, m.onnx(), suite.profiles().tier(tier).sessionSettings());
         preprocessor = Preprocessors.create(m, env);
-    }
-
-    private byte[] nextInput() {
-        byte[] raw = pool.get(next);
-        next = (next + 1) % pool.size();
-        return raw;
     }
 
     @Benchmark

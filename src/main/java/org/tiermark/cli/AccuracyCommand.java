@@ -38,7 +38,8 @@ final class AccuracyCommand implements Command {
                   --operator  operators to score (default: identity and every built variant of the model);
                               identity is always scored, as the reference for delta and agreement
                   --set       small (100 samples, as the studies) or large (>= 1000 where the data allow; default)
-                  --out       run folder for accuracy.json (default: results/accuracy-<UTC time>)""";
+                  --out       run folder for accuracy.json (default: results/accuracy-<UTC time>);
+                              refused when it already holds one: measurements are never overwritten""";
     }
 
     @Override
@@ -59,6 +60,11 @@ final class AccuracyCommand implements Command {
         }
         Path out = a.has("out") ? Path.of(a.get("out", "")) : suite.home().resolve("results").resolve("accuracy-"
                 + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (Files.exists(out.resolve(AccuracyStep.FILE))) {
+            // a measurement is never replaced: the run keeps the accuracy it was reported with
+            throw new InvalidInputException("--out " + out + ": already holds " + AccuracyStep.FILE
+                    + "; measured results are never overwritten: give a new folder (or leave --out out)");
+        }
         AccuracyReport r = AccuracyStep.run(suite, pairs, a.get("set", "large"), out);
         System.out.println("wrote " + out.resolve(AccuracyStep.FILE) + ": " + r.entries().size() + " entries, "
                 + r.errors().size() + " errors");

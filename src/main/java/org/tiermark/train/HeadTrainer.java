@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Random;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
+import org.tiermark.build.BuildModels;
+import org.tiermark.build.NpmPackage;
 import org.tiermark.data.SpamCorpus;
 import org.tiermark.data.TextPreprocessor;
 import org.tiermark.model.Catalog;
@@ -113,7 +115,7 @@ public final class HeadTrainer {
             bias[c] = wb[c][hidden];
         }
         Map<String, Object> training = new LinkedHashMap<>();
-        training.put("data", "npm " + org.tiermark.model.NpmPackage.SPAM_ASSASSIN.id() + ", train split (seed "
+        training.put("data", "npm " + NpmPackage.SPAM_ASSASSIN.id() + ", train split (seed "
                 + SpamCorpus.SPLIT_SEED + "), disjoint from calibration and evaluation");
         training.put("samples", n);
         training.put("method", "softmax regression on mean-pooled embeddings, L2 chosen on a 10% hold-out (seed " + SEED
@@ -125,7 +127,7 @@ public final class HeadTrainer {
                 List.of("ham", "spam"), weight, bias, "tiermark train --model " + modelName, training);
         Path headFile = models.resolve("heads").resolve(modelName + ".json");
         Json.writeAtomically(headFile, head);
-        org.tiermark.model.BuildModels.composeHead(models, headFile);
+        BuildModels.composeHead(models, headFile);
         return new Result(head, bestF1, trainF1, bestLambda, n, embedSeconds);
     }
 

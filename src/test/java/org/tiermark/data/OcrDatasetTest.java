@@ -39,10 +39,10 @@ class OcrDatasetTest {
         Set<String> eval = new HashSet<>();
         for (OcrDataset.Image im : OcrDataset.readLabels(HOME.resolve("data/ocr/eval-100")).images()) {
             assertFalse(im.boxes().isEmpty(), "every image has text: " + im.file());
-            eval.add(org.tiermark.model.NpmPackage.integrityOf(HOME.resolve("data/ocr/eval-100").resolve(im.file())));
+            eval.add(org.tiermark.build.NpmPackage.integrityOf(HOME.resolve("data/ocr/eval-100").resolve(im.file())));
         }
         for (OcrDataset.Image im : OcrDataset.readLabels(HOME.resolve("data/ocr/calibration")).images()) {
-            assertFalse(eval.contains(org.tiermark.model.NpmPackage.integrityOf(HOME.resolve("data/ocr/calibration").resolve(im.file()))),
+            assertFalse(eval.contains(org.tiermark.build.NpmPackage.integrityOf(HOME.resolve("data/ocr/calibration").resolve(im.file()))),
                     im.file());
         }
     }

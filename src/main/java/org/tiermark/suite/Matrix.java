@@ -1,4 +1,4 @@
-package org.tiermark;
+package org.tiermark.suite;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.tiermark.InvalidInputException;
+import org.tiermark.Suite;
 import org.tiermark.tier.DeploymentProfile;
 
 /**
  * Which cells ({@code model x operator x deployment}) a run measures. A named size says how much:
  * <ul>
- *   <li>{@code smoke}: the first model, {@code identity}, on {@code edge}: proves the harness works;</li>
+ *   <li>{@code smoke}: one model (the first, unless {@code --params} names others), {@code identity},
+ *       on {@code edge} (unless {@code --params} names other one-stage deployments): proves the harness works;</li>
  *   <li>{@code default}: every catalog model with every operator on every deployment that fits its
  *       variant (one stage: mobile, edge, cloud; two stages: the split deployments); cold start on
  *       {@code edge} and {@code mobile-edge} only;</li>
@@ -24,12 +27,22 @@ import org.tiermark.tier.DeploymentProfile;
 public final class Matrix {
     /** The filterable dimensions, as the benchmarks name their {@code @Param}s. */
     public static final List<String> DIMENSIONS = List.of("model", "operator", "deployment");
+    /** The deployment of the smoke matrix when {@code --params} names none. */
+    public static final String SMOKE_DEPLOYMENT = "edge";
 
     /** Sizes a user can ask for. */
     public enum Size { SMOKE, DEFAULT, FULL }
 
     /** One benchmark cell. */
-    public record Cell(String model, String operator, String deployment) {}
+    public record Cell(String model, String operator, String deployment) {
+        String value(String dimension) {
+            return switch (dimension) {
+                case "model" -> model;
+                case "operator" -> operator;
+                default -> deployment;
+            };
+        }
+    }
 
     private final Size size;
     private final List<Cell> cells;
@@ -51,6 +64,8 @@ public final class Matrix {
     /**
      * The cells of {@code size}: each model with each of {@code operators} (identity first), on the
      * deployments whose stage count equals the variant's ({@code stagesOf} answers it per operator).
+     * The smoke size holds {@code identity} of every model on every one-stage deployment here; only
+     * {@link #restrict} picks its one default cell, so that {@code --params} can choose another.
      */
     public static Matrix plan(Suite suite, Size size, List<String> operators, StageCount stagesOf) {
         List<Cell> cells = new ArrayList<>();
@@ -58,11 +73,9 @@ public final class Matrix {
         if (models.isEmpty()) {
             throw new InvalidInputException(suite.catalog().root() + ": no model descriptors (*.json)");
         }
-        if (size == Size.SMOKE) {
-            return new Matrix(size, List.of(new Cell(models.get(0), "identity", "edge")));
-        }
+        List<String> planned = size == Size.SMOKE ? List.of("identity") : operators;
         for (String model : models) {
-            for (String operator : operators) {
+            for (String operator : planned) {
                 int stages = stagesOf.stages(model, operator);
                 for (DeploymentProfile d : suite.profiles().deployments().values()) {
                     if (d.stageCount() == stages) {
@@ -83,14 +96,18 @@ public final class Matrix {
     /**
      * Keeps the cells whose values are among those named in {@code filter}, a string like
      * {@code "model=minilm-l6;deployment=edge,cloud"}. Unknown dimensions or values are an error
-     * listing the valid ones.
+     * listing the valid ones; filters that each match cells but together none are an error saying which.
      */
     public Matrix restrict(String filter) {
-        if (filter == null || filter.isBlank()) {
-            return this;
+        Map<String, Set<String>> wanted = parseFilter(filter == null ? "" : filter);
+        if (size == Size.SMOKE) {
+            // one cell unless the user names more: the first model on edge
+            wanted.computeIfAbsent("deployment", k -> Set.of(SMOKE_DEPLOYMENT));
+            if (!wanted.containsKey("model") && !cells.isEmpty()) {
+                wanted.put("model", Set.of(cells.get(0).model()));
+            }
         }
-        Map<String, Set<String>> wanted = parseFilter(filter);
-        Map<String, Set<String>> valid = values();
+        Map<String, Set<String>> valid = values(cells);
         for (Map.Entry<String, Set<String>> e : wanted.entrySet()) {
             for (String v : e.getValue()) {
                 if (!valid.get(e.getKey()).contains(v)) {
@@ -100,13 +117,38 @@ public final class Matrix {
                 }
             }
         }
-        List<Cell> kept = cells.stream().filter(c -> matches(wanted, "model", c.model())
-                && matches(wanted, "operator", c.operator()) && matches(wanted, "deployment", c.deployment())).toList();
+        List<Cell> kept = cells.stream().filter(c -> matchesAll(wanted, c, null)).toList();
+        if (kept.isEmpty()) {
+            throw new InvalidInputException("--params '" + filter + "': the " + size.name().toLowerCase()
+                    + " matrix has no cell matching all of it: " + whyEmpty(wanted));
+        }
         return new Matrix(size, kept);
     }
 
-    private static boolean matches(Map<String, Set<String>> wanted, String key, String value) {
-        return !wanted.containsKey(key) || wanted.get(key).contains(value);
+    /** For each filter, the values the other filters leave for its dimension: which combination ruled out every cell. */
+    private String whyEmpty(Map<String, Set<String>> wanted) {
+        List<String> reasons = new ArrayList<>();
+        for (String dimension : wanted.keySet()) {
+            Set<String> left = values(cells.stream().filter(c -> matchesAll(wanted, c, dimension)).toList()).get(dimension);
+            String others = wanted.keySet().stream().filter(d -> !d.equals(dimension))
+                    .map(d -> d + "=" + String.join(",", wanted.get(d))).reduce((x, y) -> x + ";" + y).orElse("");
+            reasons.add("with " + others + " the " + dimension + " values are " + (left.isEmpty() ? "none" : String.join(", ", left))
+                    + " (not " + String.join(", ", wanted.get(dimension)) + ")");
+        }
+        if (wanted.containsKey("deployment") && wanted.containsKey("operator")) {
+            reasons.add("an operator runs only on deployments with as many stages as its variant"
+                    + " (a partition's two stages need a split deployment such as mobile-edge)");
+        }
+        return String.join("; ", reasons);
+    }
+
+    private static boolean matchesAll(Map<String, Set<String>> wanted, Cell c, String except) {
+        for (Map.Entry<String, Set<String>> e : wanted.entrySet()) {
+            if (!e.getKey().equals(except) && !e.getValue().contains(c.value(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Map<String, Set<String>> parseFilter(String filter) {
@@ -133,13 +175,11 @@ public final class Matrix {
         return out;
     }
 
-    private Map<String, Set<String>> values() {
+    private static Map<String, Set<String>> values(List<Cell> cells) {
         Map<String, Set<String>> out = new TreeMap<>();
         DIMENSIONS.forEach(d -> out.put(d, new LinkedHashSet<>()));
         for (Cell c : cells) {
-            out.get("model").add(c.model());
-            out.get("operator").add(c.operator());
-            out.get("deployment").add(c.deployment());
+            DIMENSIONS.forEach(d -> out.get(d).add(c.value(d)));
         }
         return out;
     }
@@ -155,6 +195,11 @@ public final class Matrix {
 
     public List<Cell> cells() {
         return cells;
+    }
+
+    /** The models of the cells, in order. */
+    public List<String> models() {
+        return cells.stream().map(Cell::model).distinct().toList();
     }
 
     /** Cells grouped by (model, operator), in order: one JMH run each. */

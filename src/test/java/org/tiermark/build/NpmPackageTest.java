@@ -1,4 +1,4 @@
-package org.tiermark.model;
+package org.tiermark.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

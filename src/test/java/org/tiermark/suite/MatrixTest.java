@@ -1,4 +1,4 @@
-package org.tiermark;
+package org.tiermark.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.tiermark.InvalidInputException;
+import org.tiermark.Suite;
 import org.junit.jupiter.api.Test;
 
 class MatrixTest {
@@ -36,9 +38,25 @@ class MatrixTest {
     }
 
     @Test
-    void smokeIsOneCell() {
-        Matrix m = Matrix.plan(suite, Matrix.Size.SMOKE, List.of("identity", "sptq"), (a, b) -> 1);
+    void smokeIsOneCellUnlessParamsNameOthers() {
+        Matrix all = Matrix.plan(suite, Matrix.Size.SMOKE, List.of("identity", "sptq"), (a, b) -> 1);
+        Matrix m = all.restrict("");
         assertEquals(1, m.cells().size());
         assertEquals("edge", m.cells().get(0).deployment());
+        String last = all.models().get(all.models().size() - 1);
+        Matrix named = all.restrict("model=" + last);
+        assertEquals(List.of(new Matrix.Cell(last, "identity", "edge")), named.cells(), "any model, not only the first");
+        assertEquals(List.of("cloud"), all.restrict("model=" + last + ";deployment=cloud").cells().stream()
+                .map(Matrix.Cell::deployment).toList());
+    }
+
+    @Test
+    void anEmptyMatrixSaysWhichFiltersRuledOutEveryCell() {
+        Matrix m = Matrix.plan(suite, Matrix.Size.DEFAULT, List.of("identity", "partition"),
+                (model, operator) -> operator.equals("partition") ? 2 : 1);
+        String msg = assertThrows(InvalidInputException.class, () -> m.restrict("operator=partition;deployment=edge")).getMessage();
+        assertTrue(msg.contains("with deployment=edge the operator values are identity (not partition)"), msg);
+        assertTrue(msg.contains("with operator=partition the deployment values are") && msg.contains("mobile-edge"), msg);
+        assertTrue(msg.contains("split deployment"), msg);
     }
 }

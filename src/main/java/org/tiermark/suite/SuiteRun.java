@@ -1,0 +1,197 @@
+package org.tiermark.suite;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.tiermark.AtomicFiles;
+import org.tiermark.InvalidInputException;
+import org.tiermark.Suite;
+import org.tiermark.Targets;
+import org.tiermark.accuracy.AccuracyStep;
+import org.tiermark.operator.Operator;
+import org.tiermark.report.ReportOptions;
+import org.tiermark.report.ReportWriter;
+import org.tiermark.report.RunReport;
+
+/**
+ * One suite run: validates everything it will load, creates a new run folder, builds missing
+ * variants, measures accuracy, runs the plan's JMH groups, merges their JSON, writes the report and
+ * moves {@code results/latest} when the run is complete. run.json says at every step how far it got.
+ */
+public final class SuiteRun {
+    /** Exit codes: 0 every group measured, 1 something failed or nothing was measured or the gate failed. */
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+
+    private SuiteRun() {}
+
+    /**
+     * What a user asked for.
+     *
+     * @param results      the folder run folders go into
+     * @param size         matrix size
+     * @param params       the {@code --params} filter
+     * @param jmh          harness settings
+     * @param baseline     run folder or JMH JSON of the regression gate; blank for none
+     * @param skipAccuracy latency only
+     */
+    public record Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy) {}
+
+    /**
+     * The operators every model is measured with: the black-box operators of the studies and their
+     * hybrids by default; every composition in the full matrix.
+     */
+    public static List<String> operators(Matrix.Size size) {
+        return switch (size) {
+            case SMOKE -> List.of("identity");
+            case DEFAULT -> List.of("identity", "sptq", "partition", "early-exit", "sptq+partition", "sptq+early-exit");
+            case FULL -> {
+                List<String> all = new ArrayList<>(List.of("identity"));
+                all.addAll(Operator.BLACK_BOX);
+                yield all;
+            }
+        };
+    }
+
+    /** The matrix of a request, restricted by its {@code --params}. */
+    public static Matrix matrix(Suite suite, Request r) {
+        return Matrix.plan(suite, r.size(), operators(r.size()), (model, op) -> Operator.parse(op).stageCount())
+                .restrict(r.params());
+    }
+
+    /** Runs {@code request} and returns the exit code; bad input throws before any folder exists. */
+    public static int run(Suite suite, Request request) throws IOException {
+        Matrix matrix = matrix(suite, request);
+        Targets targets = Targets.load(suite.home());
+        Plan plan = Plan.of(suite, matrix, targets);
+        Preflight.check(suite, plan, request.jmh(), request.results());
+        plan.skippedTargets().forEach(t -> System.err.println("tiermark suite: target not measured: " + t));
+
+        Path runDir = RunFolders.create(request.results());
+        System.out.println("tiermark suite: run folder " + runDir);
+        Path targetsCopy = runDir.resolve("targets.json");
+        AtomicFiles.writeNew(targetsCopy, Files.readAllBytes(suite.home().resolve(Targets.FILE)));
+        RunRecord run = RunRecord.started(RunFolders.host(), Instant.now().toString(), RunFolders.gitCommit(suite.home()),
+                matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString());
+        run.write(runDir);
+
+        List<RunRecord.SkippedVariant> skipped = new ArrayList<>();
+        Matrix measured = buildVariants(suite, matrix, skipped);
+        // variants dropped: their groups go, the rest of the plan stays as planned
+        Plan kept = measured.cells().size() == matrix.cells().size() ? plan : Plan.of(suite, measured, targets);
+        run = run.withVariants(measured.cells(), skipped);
+        run.write(runDir);
+        List<RunRecord.Failure> failures = new ArrayList<>();
+        if (!request.skipAccuracy()) {
+            measureAccuracy(suite, measured, request.size(), runDir, failures);
+        }
+        JmhGroups.Outcome outcome = measured.cells().isEmpty()
+                ? new JmhGroups.Outcome(List.of(), 0, List.of())
+                : JmhGroups.run(suite, kept, request.jmh(), runDir);
+        failures.addAll(outcome.failures());
+        JmhGroups.mergeJson(outcome.jsonFiles(), runDir.resolve("jmh.json"));
+        run = run.finished(Instant.now().toString(), outcome.results(), failures);
+        run.write(runDir);
+        if (run.results() == 0) {
+            System.err.println("tiermark suite: nothing was measured (" + runDir + "): "
+                    + (measured.cells().isEmpty() ? "every variant of the matrix was skipped" : "no benchmark produced a result"));
+            failures.forEach(f -> System.err.println("  " + f.group() + ": " + f.cause()));
+            return FAILED;
+        }
+        if (RunFolders.pointLatest(request.results(), runDir, run)) {
+            System.out.println("tiermark suite: " + request.results().resolve(RunFolders.LATEST) + " -> " + runDir.getFileName());
+        }
+        boolean gateFailed = false;
+        try {
+            gateFailed = report(runDir, request.baseline());
+        } catch (IOException | RuntimeException e) {
+            // the measurements are on disk already: report the failure, keep them
+            run = run.withFailure(new RunRecord.Failure("report", String.valueOf(e)));
+            run.write(runDir);
+            failures.add(run.failures().get(run.failures().size() - 1));
+        }
+        if (gateFailed) {
+            System.err.println("tiermark suite: the regression gate failed against " + request.baseline()
+                    + " (see " + runDir.resolve("report.md") + ")");
+            return FAILED;
+        }
+        if (!failures.isEmpty()) {
+            System.err.println("tiermark suite: " + failures.size() + " failure(s), recorded in " + runDir.resolve(RunRecord.FILE) + ":");
+            failures.forEach(f -> System.err.println("  " + f.group() + ": " + f.cause()));
+            return FAILED;
+        }
+        return OK;
+    }
+
+    /** The report into the run folder and the gate when a baseline is given; true when the gate failed. */
+    private static boolean report(Path runDir, String baseline) throws IOException {
+        ReportOptions o = ReportOptions.defaults();
+        if (baseline != null && !baseline.isBlank()) {
+            o = o.withBaseline(Path.of(baseline.trim()));
+        }
+        RunReport.Result r = RunReport.write(runDir, o);
+        r.report().problems().forEach(p -> System.err.println("tiermark report: " + p));
+        if (r.report().gate() != null) {
+            System.out.print(ReportWriter.markdownTable(r.report().gate().table()));
+        }
+        System.out.printf("tiermark report: %s (%.1f s)%n", r.outDir().resolve("report.html"), r.millis() / 1000.0);
+        return r.gateFailed();
+    }
+
+    /**
+     * Builds every missing or stale variant before anything is measured. A variant an operator cannot
+     * make from a model (e.g. early exit on a network without blocks to skip) is dropped from the
+     * matrix, printed and recorded with its reason in run.json: never skipped silently.
+     */
+    private static Matrix buildVariants(Suite suite, Matrix matrix, List<RunRecord.SkippedVariant> skipped) {
+        Set<List<String>> dropped = new HashSet<>();
+        for (List<String> variant : matrix.deploymentsByVariant().keySet()) {
+            String model = variant.get(0);
+            String operator = variant.get(1);
+            if (operator.equals("identity")) {
+                continue;
+            }
+            long t = System.nanoTime();
+            try {
+                suite.variants().ensure(model, operator);
+                System.out.printf("tiermark suite: variant %s/%s ready (%.1f s)%n", model, operator, (System.nanoTime() - t) / 1e9);
+            } catch (InvalidInputException | IllegalStateException e) {
+                dropped.add(variant);
+                skipped.add(new RunRecord.SkippedVariant(model, operator, String.valueOf(e.getMessage())));
+                System.err.println("tiermark suite: SKIPPED " + model + "/" + operator + ": " + e.getMessage());
+            }
+        }
+        return matrix.without(dropped);
+    }
+
+    /** Accuracy of every measured variant; its failure is recorded and the latency run still happens. */
+    private static void measureAccuracy(Suite suite, Matrix matrix, Matrix.Size size, Path runDir,
+                                        List<RunRecord.Failure> failures) {
+        List<String[]> pairs = new ArrayList<>();
+        for (List<String> v : matrix.deploymentsByVariant().keySet()) {
+            if (suite.catalog().models().get(v.get(0)).descriptor().evaluation() != null) {
+                pairs.add(new String[] {v.get(0), v.get(1)});
+            }
+        }
+        if (pairs.isEmpty()) {
+            return;
+        }
+        String set = size == Matrix.Size.FULL ? "large" : "small";
+        long t = System.nanoTime();
+        try {
+            var report = AccuracyStep.run(suite, pairs, set, runDir);
+            System.out.printf("tiermark suite: accuracy of %d variants on the %s sets (%.0f s), %d errors%n",
+                    report.entries().size(), set, (System.nanoTime() - t) / 1e9, report.errors().size());
+            report.errors().forEach(e -> failures.add(new RunRecord.Failure("accuracy " + e.model() + "/" + e.operator(),
+                    String.valueOf(e.message()))));
+        } catch (IOException | RuntimeException e) {
+            failures.add(new RunRecord.Failure("accuracy", String.valueOf(e)));
+            System.err.println("tiermark suite: accuracy step failed: " + e);
+        }
+    }
+}
