@@ -38,7 +38,7 @@ import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.SyntheticModels;
 import org.tiermark.operator.Operator;
-import org.tiermark.operator.Samples;
+import org.tiermark.operator.InputSamples;
 import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantBuilder;
 import org.tiermark.onnx.Sessions;
@@ -103,7 +103,7 @@ public class ModelLatencyBenchmark {
             againstSession = Sessions.open(env, modelFile(suite, env, "against", against), oneThread);
         }
         if (model.equals(RESNET18_SYNTHETIC)) {
-            Samples s = Samples.randomImages(SyntheticModels.INPUT, 224, INPUTS, 4242);
+            InputSamples s = InputSamples.randomImages(SyntheticModels.INPUT, 224, INPUTS, 4242);
             for (int i = 0; i < INPUTS; i++) {
                 inputs.add(s.get(env, i));
             }
@@ -154,8 +154,8 @@ public class ModelLatencyBenchmark {
                         + "; valid: identity, sptq");
             }
             VariantBuilder.Source src = new VariantBuilder.Source(model, onnx,
-                    Samples.randomImages(SyntheticModels.INPUT, 224, 100, 7),
-                    Samples.randomImages(SyntheticModels.INPUT, 224, 16, 100_000), Map.of());
+                    InputSamples.randomImages(SyntheticModels.INPUT, 224, 100, 7),
+                    InputSamples.randomImages(SyntheticModels.INPUT, 224, 16, 100_000), Map.of());
             Variant v = VariantBuilder.ensure(env, src, Operator.parse(variant), Map.of(),
                     dir.resolve("variants").resolve(model).resolve(variant), false);
             return single(v, param, variant);

@@ -72,13 +72,7 @@ final class AccuracyCommand implements Command {
     /** identity plus every operator folder of the model that holds a manifest. */
     static List<String> builtOperators(VariantStore store, String model) throws IOException {
         List<String> out = new ArrayList<>(List.of("identity"));
-        Path dir = store.root().resolve(model);
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> Files.isRegularFile(p.resolve(VariantStore.MANIFEST)))
-                        .map(p -> p.getFileName().toString()).sorted().forEach(out::add);
-            }
-        }
+        out.addAll(store.built(model));
         return out;
     }
 }

@@ -20,6 +20,7 @@ import org.tiermark.Json;
 import org.tiermark.Suite;
 import org.tiermark.data.TextPreprocessor;
 import org.tiermark.model.Catalog;
+import org.tiermark.onnx.StageChain;
 import org.tiermark.onnx.Sessions;
 
 /**
@@ -57,8 +58,8 @@ class MiniLmOperatorsTest {
              TextPreprocessor pre = new TextPreprocessor(ENV, model.tokenizer(), 32)) {
             for (String text : heldOut().subList(0, 4)) {
                 Map<String, OnnxTensor> in = pre.prepare(text.getBytes(StandardCharsets.UTF_8));
-                float[] a = VariantBuilder.run(List.of(full), in).get("last_hidden_state");
-                float[] b = VariantBuilder.run(List.of(head, tail), in).get("last_hidden_state");
+                float[] a = StageChain.run(List.of(full), in).get("last_hidden_state");
+                float[] b = StageChain.run(List.of(head, tail), in).get("last_hidden_state");
                 in.values().forEach(OnnxTensor::close);
                 assertArrayEquals(a, b);
             }
@@ -88,8 +89,8 @@ class MiniLmOperatorsTest {
                     Map<String, OnnxTensor> in = pre.prepare(text.getBytes(StandardCharsets.UTF_8));
                     long[] mask = new long[tokens];
                     in.get("attention_mask").getLongBuffer().get(mask);
-                    float[] a = meanPool(VariantBuilder.run(List.of(fp32), in).get("last_hidden_state"), mask);
-                    float[] b = meanPool(VariantBuilder.run(List.of(int8), in).get("last_hidden_state"), mask);
+                    float[] a = meanPool(StageChain.run(List.of(fp32), in).get("last_hidden_state"), mask);
+                    float[] b = meanPool(StageChain.run(List.of(int8), in).get("last_hidden_state"), mask);
                     in.values().forEach(OnnxTensor::close);
                     sum += cosine(a, b);
                 }
