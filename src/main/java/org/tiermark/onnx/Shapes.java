@@ -77,10 +77,45 @@ public final class Shapes {
         };
     }
 
-    /** A value info with the element type only: a stage input whose dynamic sizes stay open. */
-    public static OnnxMl.ValueInfoProto typeOnly(String name, Info info) {
+    /**
+     * A value info with element type and shape, as the ONNX spec requires of graph inputs and
+     * outputs: dimension i is symbolic ({@code dimParams[i]}) where that is non-null, else the size
+     * seen in the probe run.
+     */
+    public static OnnxMl.ValueInfoProto declared(String name, Info info, String[] dimParams) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (int i = 0; i < info.rank(); i++) {
+            String p = i < dimParams.length ? dimParams[i] : null;
+            shape.addDim(p != null ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(p)
+                    : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(info.shape()[i]));
+        }
         return OnnxMl.ValueInfoProto.newBuilder().setName(name)
                 .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
-                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(info.elemType()))).build();
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(info.elemType()).setShape(shape))).build();
+    }
+
+    /**
+     * Symbolic dimensions for a tensor computed from the graph's inputs: dimension i is named after
+     * the graph input dimension at the same index that is dynamic and had the same size in the probe
+     * run ({@code batch}, {@code sequence}): the way batch and sequence run through CNNs and encoders.
+     * A tensor of a graph with fixed inputs gets fixed sizes only.
+     */
+    public static String[] dynamicDims(OnnxGraph g, Map<String, Info> shapes, String tensor) {
+        Info t = shapes.get(tensor);
+        String[] out = new String[t.rank()];
+        for (OnnxMl.ValueInfoProto in : g.inputs().values()) {
+            Info probed = shapes.get(in.getName());
+            if (probed == null || !in.getType().hasTensorType() || !in.getType().getTensorType().hasShape()) {
+                continue;
+            }
+            List<OnnxMl.TensorShapeProto.Dimension> dims = in.getType().getTensorType().getShape().getDimList();
+            for (int i = 0; i < Math.min(dims.size(), Math.min(out.length, probed.rank())); i++) {
+                OnnxMl.TensorShapeProto.Dimension d = dims.get(i);
+                if (out[i] == null && !d.hasDimValue() && probed.shape()[i] == t.shape()[i]) {
+                    out[i] = d.hasDimParam() ? d.getDimParam() : in.getName() + "_dim" + i;
+                }
+            }
+        }
+        return out;
     }
 }
