@@ -1,6 +1,8 @@
 package org.tiermark.operator;
 
 import ai.onnx.proto.OnnxMl;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +15,8 @@ public record StepResult(List<OnnxMl.ModelProto> stages, Map<String, Object> sec
                          VariantManifest.Link link) {
     public StepResult {
         stages = List.copyOf(stages);
-        section = Map.copyOf(section);
+        // insertion order kept: the section is written to the manifest as the step put it
+        section = Collections.unmodifiableMap(new LinkedHashMap<>(section));
         renamed = Map.copyOf(renamed);
         if (stages.isEmpty()) {
             throw new IllegalArgumentException("a step produces at least one stage");

@@ -146,6 +146,7 @@ public final class VariantBuilder {
             return identity(src, op, overrides);
         }
         String recipeSha = recipe(op, params(op, src.defaults(), overrides)).sha256();
+        VariantFolders.recover(folder);
         if (!force && isCurrent(folder, recipeSha, OnnxModels.sha256(src.onnx()))) {
             return variant(src.model(), op, folder, VariantManifest.read(folder.resolve(VariantStore.MANIFEST)));
         }

@@ -141,6 +141,11 @@ public final class VariantStore {
         // every parameter is checked before the cache is looked at, let alone touched
         Map<String, String> params = VariantBuilder.params(op, m.descriptor().operatorDefaults(), overrides);
         String recipeSha = VariantBuilder.recipe(op, params).sha256();
+        try {
+            VariantFolders.recover(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("tidying " + folder, e);
+        }
         if (!force && VariantBuilder.isCurrent(folder, recipeSha, OnnxModels.sha256(m.onnx()))) {
             return get(model, op.name());
         }

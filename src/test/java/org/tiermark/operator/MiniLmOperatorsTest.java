@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.Json;
@@ -26,8 +28,10 @@ import org.tiermark.onnx.Sessions;
 /**
  * The operators on the real all-MiniLM-L6-v2 (unpacked by the build): the partition after the
  * embeddings is exact, and sptq embeddings of held-out real text (src/test/resources/heldout-text.txt,
- * disjoint from the calibration pool) stay within cosine 0.99 of the float model's.
+ * disjoint from the calibration pool) stay within cosine 0.99 of the float model's. Needs the 90 MB
+ * model file (tag {@code minilm}; skipped, saying so, when the build has not unpacked it).
  */
+@Tag("minilm")
 class MiniLmOperatorsTest {
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
     static Suite suite;
@@ -40,6 +44,8 @@ class MiniLmOperatorsTest {
     static void load() {
         suite = Suite.fromSystemProperty();
         store = new VariantStore(suite.catalog(), variants);
+        Assumptions.assumeTrue(Files.isRegularFile(suite.catalog().model("minilm-l6").onnx()),
+                "needs the 90 MB all-MiniLM-L6-v2 file unpacked by the build (models/base)");
     }
 
     @Test
@@ -47,9 +53,18 @@ class MiniLmOperatorsTest {
         Variant v = store.ensure("minilm-l6", "partition");
         JsonNode m = Json.read(v.manifest(), JsonNode.class);
         assertEquals("/embeddings/LayerNorm/Add_1_output_0", m.path("link").path("tensor").asText());
+        // dynamic batch and sequence: the cut's declared shape keeps them symbolic, and the checker agrees
+        ValidOnnxTest.findChecker();
+        if (ValidOnnxTest.python.isPresent()) {
+            for (Path stage : v.stages()) {
+                assertEquals("", ValidOnnxTest.check(stage), stage.toString());
+            }
+        }
         assertEquals(List.of("attention_mask"), List.of(m.path("link").path("passThroughInputs").get(0).asText()));
         assertEquals(0.0, m.path("exactness").path("maxAbsDiff").asDouble());
-        assertEquals(0.0, m.path("quality").path("maxAbsDiff").asDouble(), "even with ALL_OPT");
+        // as deployed (ALL_OPT): was exactly 0 while the cut had no declared shape; with its shape declared
+        // (valid ONNX) ONNX Runtime optimizes the tail differently, a few ulp (4.2e-6 measured)
+        assertTrue(m.path("quality").path("maxAbsDiff").asDouble() < 1e-5, m.path("quality").toString());
         Catalog.Model model = suite.catalog().model("minilm-l6");
         try (var o = Sessions.options(Sessions.Settings.oneThread());
              OrtSession full = ENV.createSession(model.onnx().toString(), o);
@@ -76,7 +91,7 @@ class MiniLmOperatorsTest {
         JsonNode m = Json.read(v.manifest(), JsonNode.class);
         assertEquals(36, m.path("fusedOps").path("model.onnx").path("com.microsoft:MatMulIntegerToFloat").asInt(),
                 "every weight MatMul runs as an integer kernel");
-        assertTrue(m.path("floatKept").size() >= 12, "attention score and softmax x V MatMuls stay float");
+        assertTrue(m.path("steps").path("sptq").path("floatKept").size() >= 12, "attention score and softmax x V MatMuls stay float");
         Catalog.Model model = suite.catalog().model("minilm-l6");
         List<String> texts = heldOut();
         for (int tokens : new int[] {32, 128}) {

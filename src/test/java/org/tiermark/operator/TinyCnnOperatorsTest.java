@@ -42,6 +42,11 @@ class TinyCnnOperatorsTest {
     }
 
     static VariantBuilder.Source source(int calibration) {
+        return source(model, calibration);
+    }
+
+    /** The tiny CNN in {@code model} with random calibration and held-out images (fixed seeds). */
+    static VariantBuilder.Source source(Path model, int calibration) {
         return new VariantBuilder.Source("tiny-cnn", model, InputSamples.randomImages(SyntheticModels.INPUT, 64, calibration, 11),
                 InputSamples.randomImages(SyntheticModels.INPUT, 64, 8, 5000), Map.of("sptq.calibration.samples", "20"));
     }
