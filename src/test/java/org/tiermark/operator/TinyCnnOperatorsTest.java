@@ -37,8 +37,14 @@ class TinyCnnOperatorsTest {
 
     @BeforeAll
     static void writeModel() throws Exception {
-        model = dir.resolve("tiny.onnx");
-        OnnxModels.save(SyntheticModels.tinyCnn(3), model);
+        model = tinyModel(dir);
+    }
+
+    /** The tiny synthetic ResNet (seed 3) written to {@code dir}. */
+    static Path tinyModel(Path dir) throws Exception {
+        Path f = dir.resolve("tiny.onnx");
+        OnnxModels.save(SyntheticModels.tinyCnn(3), f);
+        return f;
     }
 
     static VariantBuilder.Source source(int calibration) {

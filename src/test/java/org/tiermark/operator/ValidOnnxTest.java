@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tiermark.onnx.OnnxModels;
-import org.tiermark.onnx.SyntheticModels;
 
 /**
  * Every variant a small build makes passes the {@code onnx} package's checker (full check, with
@@ -59,8 +57,7 @@ class ValidOnnxTest {
     @Test
     void everyVariantOfTheTinyCnnPassesTheChecker() throws Exception {
         Assumptions.assumeTrue(python.isPresent(), "python3-onnx not installed");
-        Path model = dir.resolve("tiny.onnx");
-        OnnxModels.save(SyntheticModels.tinyCnn(3), model);
+        Path model = TinyCnnOperatorsTest.tinyModel(dir);
         List<String> problems = new ArrayList<>();
         int files = 0;
         for (String op : Operator.BLACK_BOX) {

@@ -18,8 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
-import org.tiermark.onnx.OnnxModels;
-import org.tiermark.onnx.SyntheticModels;
 
 /** A cached variant is never lost to bad input or a failed or killed build, and damage on disk is seen. */
 class VariantCacheTest {
@@ -29,8 +27,7 @@ class VariantCacheTest {
 
     @BeforeAll
     static void writeModel() throws Exception {
-        model = dir.resolve("tiny.onnx");
-        OnnxModels.save(SyntheticModels.tinyCnn(3), model);
+        model = TinyCnnOperatorsTest.tinyModel(dir);
     }
 
     static Variant ensure(String op, Map<String, String> overrides, Path folder, boolean force) throws Exception {

@@ -10,8 +10,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.Json;
-import org.tiermark.onnx.OnnxModels;
-import org.tiermark.onnx.SyntheticModels;
 
 /**
  * The manifest format against a checked-in file, as JMH's ResultFormatTest does: a change of format
@@ -24,8 +22,7 @@ class VariantManifestGoldenTest {
 
     @Test
     void manifestMatchesTheGoldenFile(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("tiny.onnx");
-        OnnxModels.save(SyntheticModels.tinyCnn(3), model);
+        Path model = TinyCnnOperatorsTest.tinyModel(dir);
         Variant v = VariantBuilder.build(TinyCnnOperatorsTest.ENV, TinyCnnOperatorsTest.source(model, 40),
                 Operator.parse("sptq+partition"), Map.of(), dir.resolve("sptq+partition"));
         // written and read by the same record
