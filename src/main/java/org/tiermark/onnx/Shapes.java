@@ -79,14 +79,15 @@ public final class Shapes {
 
     /**
      * A value info with element type and shape, as the ONNX spec requires of graph inputs and
-     * outputs: dimension i is symbolic ({@code dimParams[i]}) where that is non-null, else the size
-     * seen in the probe run.
+     * outputs: dimension i is the size seen in the probe run, or an unknown (unnamed) dimension where
+     * {@code dynamic[i]}. Unnamed on purpose: naming them after the model's input dimensions
+     * ({@code batch_size}, {@code sequence_length}) made ONNX Runtime optimize MiniLM's tail stage
+     * differently from the whole model, which is then no longer bit-exact with all optimizations.
      */
-    public static OnnxMl.ValueInfoProto declared(String name, Info info, String[] dimParams) {
+    public static OnnxMl.ValueInfoProto declared(String name, Info info, boolean[] dynamic) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
         for (int i = 0; i < info.rank(); i++) {
-            String p = i < dimParams.length ? dimParams[i] : null;
-            shape.addDim(p != null ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(p)
+            shape.addDim(i < dynamic.length && dynamic[i] ? OnnxMl.TensorShapeProto.Dimension.newBuilder()
                     : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(info.shape()[i]));
         }
         return OnnxMl.ValueInfoProto.newBuilder().setName(name)
@@ -95,14 +96,14 @@ public final class Shapes {
     }
 
     /**
-     * Symbolic dimensions for a tensor computed from the graph's inputs: dimension i is named after
-     * the graph input dimension at the same index that is dynamic and had the same size in the probe
-     * run ({@code batch}, {@code sequence}): the way batch and sequence run through CNNs and encoders.
-     * A tensor of a graph with fixed inputs gets fixed sizes only.
+     * Which dimensions of a tensor computed from the graph's inputs are dynamic: dimension i is when
+     * the graph input dimension at the same index is not fixed and had the same size in the probe run
+     * (batch and sequence run through CNNs and encoders this way). A graph with fixed inputs gives
+     * none.
      */
-    public static String[] dynamicDims(OnnxGraph g, Map<String, Info> shapes, String tensor) {
+    public static boolean[] dynamicDims(OnnxGraph g, Map<String, Info> shapes, String tensor) {
         Info t = shapes.get(tensor);
-        String[] out = new String[t.rank()];
+        boolean[] out = new boolean[t.rank()];
         for (OnnxMl.ValueInfoProto in : g.inputs().values()) {
             Info probed = shapes.get(in.getName());
             if (probed == null || !in.getType().hasTensorType() || !in.getType().getTensorType().hasShape()) {
@@ -110,9 +111,8 @@ public final class Shapes {
             }
             List<OnnxMl.TensorShapeProto.Dimension> dims = in.getType().getTensorType().getShape().getDimList();
             for (int i = 0; i < Math.min(dims.size(), Math.min(out.length, probed.rank())); i++) {
-                OnnxMl.TensorShapeProto.Dimension d = dims.get(i);
-                if (out[i] == null && !d.hasDimValue() && probed.shape()[i] == t.shape()[i]) {
-                    out[i] = d.hasDimParam() ? d.getDimParam() : in.getName() + "_dim" + i;
+                if (!dims.get(i).hasDimValue() && probed.shape()[i] == t.shape()[i]) {
+                    out[i] = true;
                 }
             }
         }

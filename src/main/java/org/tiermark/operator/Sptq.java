@@ -36,6 +36,8 @@ import org.tiermark.onnx.Tensors;
  * parameters. MatMuls of two activations (attention scores, softmax x V) stay in float: quantizing
  * them costs accuracy and, with their small K, time. MatMul outputs are not quantized either: the
  * bias Add after them is fused by ONNX Runtime into MatMulIntegerToFloat with float output.
+ * Longer than 400 lines on purpose: plan, calibration and rewrite share the plan's private state
+ * and are one algorithm read top to bottom; split, each part would only make sense with the others.
  */
 public final class Sptq {
     /** How activation ranges are taken from calibration. */

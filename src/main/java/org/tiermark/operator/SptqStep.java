@@ -3,7 +3,9 @@ package org.tiermark.operator;
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code sptq}: static post-training int8 quantization with calibration ({@link Sptq}). */
 public final class SptqStep implements OperatorStep {
@@ -34,7 +36,7 @@ public final class SptqStep implements OperatorStep {
     private static Sptq.Params params(Map<String, String> p) {
         int samples = StepContext.Params.parseInt(SAMPLES, p.get(SAMPLES));
         double percentile = StepContext.Params.parseDouble(PERCENTILE, p.get(PERCENTILE));
-        return new Sptq.Params(samples, Sptq.Method.parse(p.get(METHOD).strip()), percentile, java.util.Set.of());
+        return new Sptq.Params(samples, Sptq.Method.parse(p.get(METHOD).strip()), percentile, Set.of());
     }
 
     /** The cut of a later partition must cross the link quantized: quantization renames it. */
@@ -60,6 +62,6 @@ public final class SptqStep implements OperatorStep {
         for (String t : ctx.neededLater()) {
             renamed.put(t, Sptq.quantizedName(t));
         }
-        return new StepResult(java.util.List.of(r.model()), s, renamed, null);
+        return new StepResult(List.of(r.model()), s, renamed, null);
     }
 }

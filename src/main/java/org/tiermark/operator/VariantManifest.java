@@ -2,8 +2,12 @@ package org.tiermark.operator;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.tiermark.InvalidInputException;
@@ -89,6 +93,25 @@ public record VariantManifest(int schemaVersion, String model, String operator, 
      * @param minCosine  the smallest such cosine
      */
     public record Quality(int samples, double maxAbsDiff, double meanCosine, double minCosine) {}
+
+    /**
+     * A manifest for stage files made outside the builder (a hand-made or externally trained
+     * variant): sizes and hashes of the files in {@code folder}, their graph inputs and outputs;
+     * no recipe, so the builder treats it as stale and rebuilds it when asked to ensure the variant.
+     */
+    public static VariantManifest describing(String model, String operator, Path folder, List<String> stages)
+            throws IOException {
+        List<StageFile> files = new ArrayList<>();
+        for (String s : stages) {
+            Path f = folder.resolve(s);
+            OnnxMl.GraphProto g = OnnxModels.load(f).getGraph();
+            files.add(new StageFile(s, Files.size(f), OnnxModels.sha256(f),
+                    g.getInputList().stream().map(OnnxMl.ValueInfoProto::getName).toList(),
+                    g.getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList(), g.getNodeCount()));
+        }
+        return new VariantManifest(SCHEMA_VERSION, model, operator, null, null, null, stages, files, Map.of(), Map.of(),
+                Map.of(), null, null, null, 0, Instant.now().toString());
+    }
 
     public static VariantManifest read(Path file) {
         return Json.read(file, VariantManifest.class);
