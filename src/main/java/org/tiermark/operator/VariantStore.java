@@ -57,7 +57,14 @@ public final class VariantStore {
             throw new InvalidInputException("variant " + model + "/" + operator + " is not built (no " + manifest
                     + "); build it with `tiermark variants --model " + model + " --operator " + operator + "`");
         }
-        VariantManifest vm = VariantManifest.read(manifest);
+        VariantManifest vm;
+        try {
+            vm = VariantManifest.read(manifest);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("variant " + model + "/" + operator + " is not ready: its manifest cannot be read "
+                    + "(written by an older tiermark?): " + e.getMessage() + "; rebuild it with `tiermark variants --model "
+                    + model + " --operator " + operator + "`", e);
+        }
         List<String> problems = sizeProblems(folder, vm);
         if (!problems.isEmpty()) {
             throw new InvalidInputException("variant " + model + "/" + operator + " is not ready: " + String.join("; ", problems)

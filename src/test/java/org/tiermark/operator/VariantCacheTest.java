@@ -125,6 +125,22 @@ class VariantCacheTest {
     }
 
     @Test
+    void aManifestOfAnOlderFormatIsNotReadyAndIsRebuilt(@TempDir Path root) throws Exception {
+        Suite suite = Suite.fromSystemProperty();
+        String model = suite.catalog().models().keySet().iterator().next();
+        VariantStore store = new VariantStore(suite.catalog(), root);
+        Path folder = store.folder(model, "early-exit");
+        Variant built = ensure("early-exit", Map.of(), folder, false);
+        String current = Files.readString(built.manifest());
+        Files.writeString(built.manifest(), "{\"stages\": [\"model.onnx\"], \"calibration\": \"old\"}");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> store.get(model, "early-exit"));
+        assertTrue(e.getMessage().contains("older tiermark") && e.getMessage().contains("tiermark variants"), e.getMessage());
+        Variant again = ensure("early-exit", Map.of(), folder, false);
+        assertNotEquals(current, Files.readString(again.manifest()), "rebuilt (a new builtAt)");
+        assertEquals(VariantManifest.SCHEMA_VERSION, VariantManifest.read(again.manifest()).schemaVersion());
+    }
+
+    @Test
     void aStepsVersionChangesOnlyTheRecipesThatContainIt() {
         OperatorStep sptq = OperatorSteps.find("sptq").orElseThrow();
         OperatorStep bumped = new OperatorStep() {
