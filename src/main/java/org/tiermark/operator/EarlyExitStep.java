@@ -8,22 +8,11 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.onnx.OnnxGraph;
 
 /** {@code early-exit}: skips the last blocks and feeds an earlier block's output to the head ({@link EarlyExit}). */
-public final class EarlyExitStep implements OperatorStep {
+public final class EarlyExitStep extends NamedStep {
     static final String DEPTH = "early-exit.depth";
 
-    @Override
-    public String word() {
-        return "early-exit";
-    }
-
-    @Override
-    public int version() {
-        return 1;
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return Map.of(DEPTH, "1");
+    public EarlyExitStep() {
+        super("early-exit", 1, Map.of(DEPTH, "1"));
     }
 
     @Override

@@ -10,22 +10,11 @@ import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.Shapes;
 
 /** {@code partition}: cuts the model at one tensor into a head and a tail stage ({@link Partition}). */
-public final class PartitionStep implements OperatorStep {
+public final class PartitionStep extends NamedStep {
     static final String CUT = "partition.cut";
 
-    @Override
-    public String word() {
-        return "partition";
-    }
-
-    @Override
-    public int version() {
-        return 1;
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return Map.of(CUT, "auto");
+    public PartitionStep() {
+        super("partition", 1, Map.of(CUT, "auto"));
     }
 
     @Override

@@ -8,24 +8,13 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code sptq}: static post-training int8 quantization with calibration ({@link Sptq}). */
-public final class SptqStep implements OperatorStep {
+public final class SptqStep extends NamedStep {
     static final String SAMPLES = "sptq.calibration.samples";
     static final String METHOD = "sptq.calibration.method";
     static final String PERCENTILE = "sptq.calibration.percentile";
 
-    @Override
-    public String word() {
-        return "sptq";
-    }
-
-    @Override
-    public int version() {
-        return 1;
-    }
-
-    @Override
-    public Map<String, String> parameters() {
-        return Map.of(SAMPLES, "100", METHOD, "minmax", PERCENTILE, "99.999");
+    public SptqStep() {
+        super("sptq", 1, Map.of(SAMPLES, "100", METHOD, "minmax", PERCENTILE, "99.999"));
     }
 
     @Override
