@@ -1,7 +1,6 @@
 package org.tiermark.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.accuracy.AccuracyReport;
