@@ -21,6 +21,10 @@ import org.tiermark.Suite;
 
 /** A cached variant is never lost to bad input or a failed or killed build, and damage on disk is seen. */
 class VariantCacheTest {
+    /** The tiny CNN's variants stored under a catalog model's name: the store only reads their folders. */
+    static final Suite SUITE = Suite.fromSystemProperty();
+    static final String MODEL = SUITE.catalog().models().keySet().iterator().next();
+
     @TempDir
     static Path dir;
     static Path model;
@@ -98,11 +102,9 @@ class VariantCacheTest {
 
     @Test
     void aTruncatedStageFileIsNotReadyAndIsNamed(@TempDir Path root) throws Exception {
-        Suite suite = Suite.fromSystemProperty();
-        String model = suite.catalog().models().keySet().iterator().next();
-        VariantStore store = new VariantStore(suite.catalog(), root);
-        Path folder = store.folder(model, "partition");
-        Variant built = ensure("partition", Map.of(), folder, false);
+        VariantStore store = new VariantStore(SUITE.catalog(), root);
+        String model = MODEL;
+        Variant built = ensure("partition", Map.of(), store.folder(model, "partition"), false);
         assertEquals(List.of(), store.verify(model, "partition"));
         Path head = built.stages().get(0);
         byte[] good = Files.readAllBytes(head);
@@ -120,22 +122,20 @@ class VariantCacheTest {
                 problems.toString());
         // a truncated file makes the cached variant stale: the next ensure rebuilds it
         Files.write(head, java.util.Arrays.copyOf(good, 10));
-        ensure("partition", Map.of(), folder, false);
+        ensure("partition", Map.of(), store.folder(model, "partition"), false);
         assertEquals(List.of(), store.verify(model, "partition"));
     }
 
     @Test
     void aManifestOfAnOlderFormatIsNotReadyAndIsRebuilt(@TempDir Path root) throws Exception {
-        Suite suite = Suite.fromSystemProperty();
-        String model = suite.catalog().models().keySet().iterator().next();
-        VariantStore store = new VariantStore(suite.catalog(), root);
-        Path folder = store.folder(model, "early-exit");
-        Variant built = ensure("early-exit", Map.of(), folder, false);
+        VariantStore store = new VariantStore(SUITE.catalog(), root);
+        String model = MODEL;
+        Variant built = ensure("early-exit", Map.of(), store.folder(model, "early-exit"), false);
         String current = Files.readString(built.manifest());
         Files.writeString(built.manifest(), "{\"stages\": [\"model.onnx\"], \"calibration\": \"old\"}");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> store.get(model, "early-exit"));
         assertTrue(e.getMessage().contains("older tiermark") && e.getMessage().contains("tiermark variants"), e.getMessage());
-        Variant again = ensure("early-exit", Map.of(), folder, false);
+        Variant again = ensure("early-exit", Map.of(), store.folder(model, "early-exit"), false);
         assertNotEquals(current, Files.readString(again.manifest()), "rebuilt (a new builtAt)");
         assertEquals(VariantManifest.SCHEMA_VERSION, VariantManifest.read(again.manifest()).schemaVersion());
     }
