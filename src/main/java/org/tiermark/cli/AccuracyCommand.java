@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.accuracy.AccuracyReport;
@@ -78,13 +77,7 @@ final class AccuracyCommand implements Command {
     /** identity plus every operator folder of the model that holds a manifest. */
     static List<String> builtOperators(VariantStore store, String model) throws IOException {
         List<String> out = new ArrayList<>(List.of("identity"));
-        Path dir = store.root().resolve(model);
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> Files.isRegularFile(p.resolve(VariantStore.MANIFEST)))
-                        .map(p -> p.getFileName().toString()).sorted().forEach(out::add);
-            }
-        }
+        out.addAll(store.built(model));
         return out;
     }
 }

@@ -16,12 +16,13 @@ import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.OnnxModels;
+import org.tiermark.onnx.Sessions;
 import org.tiermark.onnx.Shapes;
 import org.tiermark.operator.Operator;
+import org.tiermark.operator.InputSamples;
 import org.tiermark.operator.Partition;
-import org.tiermark.operator.Samples;
 import org.tiermark.operator.Variant;
-import org.tiermark.onnx.Sessions;
+import org.tiermark.operator.VariantBuilder;
 
 /** {@code tiermark variants}: builds black-box variants into models/variants/ and lists partition cuts. */
 final class VariantsCommand implements Command {
@@ -38,7 +39,7 @@ final class VariantsCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: tiermark variants [--model M] [--operator O] [--param KEY=VALUE,...] [--force] [--home DIR]
+                usage: tiermark variants [--model M] [--operator O] [--param KEY=VALUE,...] [--force] [--check] [--home DIR]
                        tiermark variants --list-cuts MODEL [--shape INPUT=D1xD2x...;...]
 
                 Builds each variant that is missing or stale (its recipe or source model changed) into
@@ -51,6 +52,8 @@ final class VariantsCommand implements Command {
                                    partition.cut=stage3, early-exit.depth=2, sptq.calibration.samples=100,
                                    sptq.calibration.method=minmax|percentile, sptq.calibration.percentile=99.999
                   --force          rebuild even when the cached variant is current
+                  --check          build nothing: hash every built variant's stage files against its manifest
+                                   and list those not ready (exit 2 when any)
                   --list-cuts M    every valid single-tensor cut of M (a catalog model or an .onnx file) with the
                                    bytes crossing the link; an .onnx file with dynamic input sizes needs --shape
                   --shape S        input sizes for an .onnx file, e.g. input=1x3x224x224 (several separated by ';')
@@ -60,7 +63,7 @@ final class VariantsCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("model", "operator", "param", "list-cuts", "shape", "home"), Set.of("force"));
+        Args a = Args.parse(name(), argv, Set.of("model", "operator", "param", "list-cuts", "shape", "home"), Set.of("force", "check"));
         Suite suite = a.get("home", null) == null ? Suite.fromSystemProperty() : Suite.load(Path.of(a.get("home", ".")));
         if (a.get("list-cuts", null) != null) {
             listCuts(suite, a.get("list-cuts", null), a.get("shape", ""));
@@ -71,12 +74,31 @@ final class VariantsCommand implements Command {
                 : List.copyOf(suite.catalog().models().keySet());
         List<String> operators = a.get("operator", null) != null ? List.of(a.get("operator", null)) : Operator.BLACK_BOX;
         boolean force = a.get("force", null) != null;
+        if (a.get("check", null) != null) {
+            return check(suite, models, a.get("operator", null));
+        }
+        // every parameter of every variant is checked before any cache folder is touched
+        Map<String, Map<String, String>> perOperator = new LinkedHashMap<>();
+        for (String o : operators) {
+            perOperator.put(o, overridesFor(Operator.parse(o), overrides, operators.size() > 1));
+        }
+        for (String k : overrides.keySet()) {
+            if (perOperator.values().stream().noneMatch(p -> p.containsKey(k))) {
+                throw new InvalidInputException("variants: --param " + k + " is read by none of the operators " + operators);
+            }
+        }
+        for (String m : models) {
+            for (String o : operators) {
+                VariantBuilder.params(Operator.parse(o), suite.catalog().model(m).descriptor().operatorDefaults(),
+                        perOperator.get(o));
+            }
+        }
         List<String> failed = new ArrayList<>();
         for (String m : models) {
             for (String o : operators) {
                 long t = System.nanoTime();
                 try {
-                    Variant v = suite.variants().ensure(m, o, overrides, force);
+                    Variant v = suite.variants().ensure(m, o, perOperator.get(o), force);
                     System.out.printf("%s/%s: %d stage(s) %s (%.1f s)%n", m, o, v.stageCount(),
                             v.manifest() == null ? v.stages().get(0) : v.manifest(), (System.nanoTime() - t) / 1e9);
                 } catch (InvalidInputException e) {
@@ -94,6 +116,43 @@ final class VariantsCommand implements Command {
             return 2;
         }
         return 0;
+    }
+
+    /**
+     * The overrides {@code op} reads. With several operators built at once a key goes to those that
+     * read it; with one, every key is kept so that one it does not read is an error naming it.
+     */
+    static Map<String, String> overridesFor(Operator op, Map<String, String> overrides, boolean several) {
+        Map<String, String> out = new LinkedHashMap<>();
+        overrides.forEach((k, v) -> {
+            if (!several || VariantBuilder.reads(op, k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** Hashes every built variant's stage files against its manifest; exit 2 when any is not ready. */
+    private static int check(Suite suite, List<String> models, String operator) throws Exception {
+        int bad = 0;
+        int ok = 0;
+        for (String m : models) {
+            for (String o : suite.variants().built(m)) {
+                if (operator != null && !operator.equals(o)) {
+                    continue;
+                }
+                List<String> problems = suite.variants().verify(m, o);
+                if (problems.isEmpty()) {
+                    ok++;
+                    System.out.printf("%s/%s: ready%n", m, o);
+                } else {
+                    bad++;
+                    System.err.printf("%s/%s: not ready: %s%n", m, o, String.join("; ", problems));
+                }
+            }
+        }
+        System.out.printf("%d variant(s) ready, %d not ready%n", ok, bad);
+        return bad == 0 ? 0 : 2;
     }
 
     static Map<String, String> parseParams(String s) {
@@ -130,7 +189,7 @@ final class VariantsCommand implements Command {
         try {
             OnnxGraph g = new OnnxGraph(OnnxModels.load(file));
             if (sample == null) {
-                sample = Samples.fromDeclaredShapes(g, parseShapes(shapeSpec)).get(env, 0);
+                sample = InputSamples.fromDeclaredShapes(g, parseShapes(shapeSpec)).get(env, 0);
             }
             Map<String, Shapes.Info> shapes = Shapes.probe(env, g, sample);
             List<Partition.Cut> cuts = Partition.cuts(g, shapes);

@@ -101,7 +101,7 @@ public final class ClassifierHead {
         }
         g.addInitializer(floats("head.weight", new long[] {classes, hidden}, w));
         g.addInitializer(floats("head.bias", new long[] {classes}, head.bias()));
-        g.addNode(node("Gemm", "head/Gemm", List.of(POOLED, "head.weight", "head.bias"), List.of(LOGITS),
+        g.addNode(GraphBuilder.nodeProto("Gemm", "head/Gemm", List.of(POOLED, "head.weight", "head.bias"), List.of(LOGITS),
                 AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT).setI(1).build()));
         g.addOutput(floatOutput(LOGITS, classes));
         return encoder.toBuilder().setGraph(g).build();
@@ -147,27 +147,20 @@ public final class ClassifierHead {
      * Opset 11 ops (axes as attributes), matching the encoders on Maven Central.
      */
     private static void addPooling(GraphProto.Builder g) {
-        g.addNode(node("Cast", "head/Cast", List.of(ATTENTION_MASK), List.of("head/mask"),
+        g.addNode(GraphBuilder.nodeProto("Cast", "head/Cast", List.of(ATTENTION_MASK), List.of("head/mask"),
                 AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
                         .setI(TensorProto.DataType.FLOAT_VALUE).build()));
-        g.addNode(node("Unsqueeze", "head/Unsqueeze", List.of("head/mask"), List.of("head/mask3"), ints("axes", 2)));
-        g.addNode(node("Mul", "head/Mul", List.of(ENCODER_OUTPUT, "head/mask3"), List.of("head/masked")));
-        g.addNode(node("ReduceSum", "head/SumTokens", List.of("head/masked"), List.of("head/sum"),
+        g.addNode(GraphBuilder.nodeProto("Unsqueeze", "head/Unsqueeze", List.of("head/mask"), List.of("head/mask3"), ints("axes", 2)));
+        g.addNode(GraphBuilder.nodeProto("Mul", "head/Mul", List.of(ENCODER_OUTPUT, "head/mask3"), List.of("head/masked")));
+        g.addNode(GraphBuilder.nodeProto("ReduceSum", "head/SumTokens", List.of("head/masked"), List.of("head/sum"),
                 ints("axes", 1), ints1("keepdims", 0)));
-        g.addNode(node("ReduceSum", "head/CountTokens", List.of("head/mask3"), List.of("head/count"),
+        g.addNode(GraphBuilder.nodeProto("ReduceSum", "head/CountTokens", List.of("head/mask3"), List.of("head/count"),
                 ints("axes", 1), ints1("keepdims", 0)));
         g.addInitializer(floats("head/eps", new long[] {}, new float[] {1e-9f}));
-        g.addNode(node("Max", "head/Clamp", List.of("head/count", "head/eps"), List.of("head/countClamped")));
-        g.addNode(node("Div", "head/Mean", List.of("head/sum", "head/countClamped"), List.of(POOLED)));
+        g.addNode(GraphBuilder.nodeProto("Max", "head/Clamp", List.of("head/count", "head/eps"), List.of("head/countClamped")));
+        g.addNode(GraphBuilder.nodeProto("Div", "head/Mean", List.of("head/sum", "head/countClamped"), List.of(POOLED)));
     }
 
-    private static NodeProto node(String op, String name, List<String> in, List<String> out, AttributeProto... attrs) {
-        NodeProto.Builder b = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addAllOutput(out);
-        for (AttributeProto a : attrs) {
-            b.addAttribute(a);
-        }
-        return b.build();
-    }
 
     private static AttributeProto ints(String name, long... values) {
         AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);

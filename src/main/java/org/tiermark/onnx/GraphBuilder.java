@@ -122,6 +122,17 @@ public final class GraphBuilder {
         return out.isEmpty() ? null : out.get(0);
     }
 
+    /** A node proto on its own (for graph rewrites that do not go through a builder); attributes from {@link Attr}. */
+    public static OnnxMl.NodeProto nodeProto(String opType, String name, List<String> in, List<String> out,
+                                             OnnxMl.AttributeProto... attributes) {
+        OnnxMl.NodeProto.Builder b = OnnxMl.NodeProto.newBuilder().setOpType(opType).setName(name).addAllInput(in)
+                .addAllOutput(out);
+        for (OnnxMl.AttributeProto a : attributes) {
+            b.addAttribute(a);
+        }
+        return b.build();
+    }
+
     /** Adds a ready-made node as is. */
     public GraphBuilder node(OnnxMl.NodeProto node) {
         names.add(node.getName());

@@ -77,10 +77,45 @@ public final class Shapes {
         };
     }
 
-    /** A value info with the element type only: a stage input whose dynamic sizes stay open. */
-    public static OnnxMl.ValueInfoProto typeOnly(String name, Info info) {
+    /**
+     * A value info with element type and shape, as the ONNX spec requires of graph inputs and
+     * outputs: dimension i is the size seen in the probe run, or an unknown (unnamed) dimension where
+     * {@code dynamic[i]}. Unnamed on purpose: naming them after the model's input dimensions
+     * ({@code batch_size}, {@code sequence_length}) made ONNX Runtime optimize MiniLM's tail stage
+     * differently from the whole model, which is then no longer bit-exact with all optimizations.
+     */
+    public static OnnxMl.ValueInfoProto declared(String name, Info info, boolean[] dynamic) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (int i = 0; i < info.rank(); i++) {
+            shape.addDim(i < dynamic.length && dynamic[i] ? OnnxMl.TensorShapeProto.Dimension.newBuilder()
+                    : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(info.shape()[i]));
+        }
         return OnnxMl.ValueInfoProto.newBuilder().setName(name)
                 .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
-                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(info.elemType()))).build();
+                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(info.elemType()).setShape(shape))).build();
+    }
+
+    /**
+     * Which dimensions of a tensor computed from the graph's inputs are dynamic: dimension i is when
+     * the graph input dimension at the same index is not fixed and had the same size in the probe run
+     * (batch and sequence run through CNNs and encoders this way). A graph with fixed inputs gives
+     * none.
+     */
+    public static boolean[] dynamicDims(OnnxGraph g, Map<String, Info> shapes, String tensor) {
+        Info t = shapes.get(tensor);
+        boolean[] out = new boolean[t.rank()];
+        for (OnnxMl.ValueInfoProto in : g.inputs().values()) {
+            Info probed = shapes.get(in.getName());
+            if (probed == null || !in.getType().hasTensorType() || !in.getType().getTensorType().hasShape()) {
+                continue;
+            }
+            List<OnnxMl.TensorShapeProto.Dimension> dims = in.getType().getTensorType().getShape().getDimList();
+            for (int i = 0; i < Math.min(dims.size(), Math.min(out.length, probed.rank())); i++) {
+                if (!dims.get(i).hasDimValue() && probed.shape()[i] == t.shape()[i]) {
+                    out[i] = true;
+                }
+            }
+        }
+        return out;
     }
 }

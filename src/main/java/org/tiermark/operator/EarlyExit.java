@@ -106,6 +106,9 @@ public final class EarlyExit {
         }
         out.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("early_exit/" + e.exit())
                 .addInput(e.exit()).addOutput(e.finalBlock()));
+        // the head's nodes come after the Identity that now feeds them: the spec wants topological order
+        List<OnnxMl.NodeProto> ordered = OnnxGraph.topologicalOrder(out.getNodeList(), inits, g.inputs().keySet());
+        out.clearNode().addAllNode(ordered);
         used.add(e.exit());
         for (OnnxMl.ValueInfoProto v : g.model().getGraph().getInputList()) {
             if (g.inputs().containsKey(v.getName()) && used.contains(v.getName())) {

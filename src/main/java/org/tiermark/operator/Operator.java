@@ -3,31 +3,23 @@ package org.tiermark.operator;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.tiermark.InvalidInputException;
 
 /**
- * A black-box operator or a composition of them, as written on the command line: {@code identity},
- * {@code sptq}, {@code partition}, {@code early-exit}, or steps joined by {@code +} applied left to
- * right ({@code sptq+partition}: quantize, then cut so that the link carries uint8).
+ * An operator as written on the command line: {@code identity}, one registered step
+ * ({@link OperatorSteps}), or steps joined by {@code +} applied left to right as a pipeline
+ * ({@code sptq+partition}: quantize, then cut so that the link carries uint8).
  */
-public record Operator(String name, List<Step> steps) {
-    /** One black-box transformation. */
-    public enum Step {
-        SPTQ("sptq"), PARTITION("partition"), EARLY_EXIT("early-exit");
-
-        public final String word;
-
-        Step(String word) {
-            this.word = word;
-        }
-    }
-
+public record Operator(String name, List<OperatorStep> steps) {
     /** Every black-box variant the suite builds for each model. */
     public static final List<String> BLACK_BOX = List.of("sptq", "partition", "early-exit", "sptq+partition",
             "sptq+early-exit", "early-exit+partition", "sptq+early-exit+partition");
 
-    private static final Set<String> WHITE_BOX = Set.of("qat", "prune", "distill");
+    /** Training operators not registered yet: named so that the error says what they are. */
+    private static final Set<String> WHITE_BOX = Set.of("qat", "prune", "prune-channels", "distill");
 
     public Operator {
         steps = List.copyOf(steps);
@@ -37,52 +29,54 @@ public record Operator(String name, List<Step> steps) {
         return steps.isEmpty();
     }
 
-    public boolean has(Step s) {
-        return steps.contains(s);
+    public boolean has(String word) {
+        return steps.stream().anyMatch(s -> s.word().equals(word));
     }
 
-    /** ONNX stages of the variant: two when partitioned. */
+    /** ONNX stages of the variant: two when a step cuts it. */
     public int stageCount() {
-        return has(Step.PARTITION) ? 2 : 1;
+        return steps.stream().anyMatch(OperatorStep::producesStages) ? 2 : 1;
     }
 
-    /** Parses a name; a composition that makes no sense is refused with the reason. */
+    /** Parses a name; an unknown step lists the registered ones, a composition that makes no sense says why. */
     public static Operator parse(String name) {
+        String valid = "identity, " + String.join(", ", OperatorSteps.words()) + " and compositions with '+', e.g. sptq+partition";
         if (name == null || name.isBlank()) {
-            throw new InvalidInputException("operator: empty name; valid: identity, sptq, partition, early-exit and "
-                    + "compositions with '+', e.g. sptq+partition");
+            throw new InvalidInputException("operator: empty name; valid: " + valid);
         }
         String n = name.strip();
         if (n.equals("identity")) {
             return new Operator(n, List.of());
         }
-        List<Step> steps = new ArrayList<>();
-        Set<Step> seen = new HashSet<>();
+        List<OperatorStep> steps = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (String part : n.split("\\+", -1)) {
-            Step s = switch (part) {
-                case "sptq" -> Step.SPTQ;
-                case "partition" -> Step.PARTITION;
-                case "early-exit" -> Step.EARLY_EXIT;
-                case "identity" -> throw new InvalidInputException("operator '" + n + "': identity cannot be composed (it is the unchanged model)");
-                default -> {
-                    if (WHITE_BOX.contains(part)) {
-                        throw new InvalidInputException("operator '" + n + "': '" + part + "' is a white-box operator (it trains); "
-                                + "its variants are made by the training code, not composed here");
-                    }
-                    throw new InvalidInputException("operator '" + n + "': unknown step '" + part
-                            + "'; valid: identity, sptq, partition, early-exit, joined by '+'");
-                }
-            };
-            if (!seen.add(s)) {
-                throw new InvalidInputException("operator '" + n + "': '" + s.word + "' appears twice; applying it again changes nothing or breaks the model");
+            if (part.equals("identity")) {
+                throw new InvalidInputException("operator '" + n + "': identity cannot be composed (it is the unchanged model)");
             }
-            steps.add(s);
+            Optional<OperatorStep> s = OperatorSteps.find(part);
+            if (s.isEmpty() && WHITE_BOX.contains(part)) {
+                throw new InvalidInputException("operator '" + n + "': '" + part + "' is a white-box operator (it trains) "
+                        + "that is not registered yet; registered: " + String.join(", ", OperatorSteps.words()));
+            }
+            if (s.isEmpty()) {
+                throw new InvalidInputException("operator '" + n + "': unknown step '" + part + "'; valid: " + valid);
+            }
+            if (!seen.add(part)) {
+                throw new InvalidInputException("operator '" + n + "': '" + part + "' appears twice; applying it again changes nothing or breaks the model");
+            }
+            steps.add(s.get());
         }
-        int p = steps.indexOf(Step.PARTITION);
-        if (p >= 0 && p != steps.size() - 1) {
-            throw new InvalidInputException("operator '" + n + "': partition must be the last step (it makes two stages, "
-                    + "and the other operators transform one model); e.g. write sptq+partition to quantize and then cut, "
-                    + "so that the link carries the uint8 tensor");
+        for (int i = 0; i < steps.size() - 1; i++) {
+            OperatorStep s = steps.get(i);
+            if (s.producesStages()) {
+                List<OperatorStep> reordered = new ArrayList<>(steps);
+                reordered.remove(i);
+                reordered.add(s);
+                throw new InvalidInputException("operator '" + n + "': " + s.word() + " must be the last step (it makes two "
+                        + "stages, and the other operators transform one model); e.g. write "
+                        + reordered.stream().map(OperatorStep::word).collect(Collectors.joining("+")));
+            }
         }
         return new Operator(n, steps);
     }

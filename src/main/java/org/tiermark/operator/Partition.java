@@ -212,7 +212,10 @@ public final class Partition {
             }
         }
         Map<String, OnnxMl.ValueInfoProto> declared = new LinkedHashMap<>();
-        declared.put(cut.tensor(), Shapes.typeOnly(cut.tensor(), shapes.get(cut.tensor())));
+        // the spec wants a shape on every graph input and output: the probe's sizes, left open where the
+        // model's inputs are dynamic (batch, sequence), so that the stages take what the model took
+        declared.put(cut.tensor(), Shapes.declared(cut.tensor(), shapes.get(cut.tensor()),
+                Shapes.dynamicDims(g, shapes, cut.tensor())));
         OnnxMl.ModelProto h = g.extract(headInputs, List.of(cut.tensor()), declared);
         List<String> tailInputs = new ArrayList<>();
         tailInputs.add(cut.tensor());

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.tiermark.InvalidInputException;
+import static org.tiermark.onnx.GraphBuilder.nodeProto;
+
 import org.tiermark.onnx.GraphBuilder.Attr;
 import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.OnnxModels;
@@ -34,6 +36,8 @@ import org.tiermark.onnx.Tensors;
  * parameters. MatMuls of two activations (attention scores, softmax x V) stay in float: quantizing
  * them costs accuracy and, with their small K, time. MatMul outputs are not quantized either: the
  * bias Add after them is fused by ONNX Runtime into MatMulIntegerToFloat with float output.
+ * Longer than 400 lines on purpose: plan, calibration and rewrite share the plan's private state
+ * and are one algorithm read top to bottom; split, each part would only make sense with the others.
  */
 public final class Sptq {
     /** How activation ranges are taken from calibration. */
@@ -92,9 +96,9 @@ public final class Sptq {
 
     private Sptq() {}
 
-    public static Result apply(OrtEnvironment env, OnnxMl.ModelProto source, Samples calibration, Params p)
+    public static Result apply(OrtEnvironment env, OnnxMl.ModelProto source, InputSamples calibration, Params p)
             throws OrtException {
-        Samples calib = calibration.first(p.samples(), "sptq.calibration.samples");
+        InputSamples calib = calibration.first(p.samples(), "sptq.calibration.samples");
         OnnxMl.ModelProto model = OpsetUpgrade.toAtLeast13(OnnxModels.constantsToInitializers(source),
                 ranks(env, source, calib));
         OnnxGraph g = new OnnxGraph(model);
@@ -110,7 +114,7 @@ public final class Sptq {
     }
 
     /** Ranks of the tensors the opset upgrade asks about, from one probe run of the first sample. */
-    static Map<String, Integer> ranks(OrtEnvironment env, OnnxMl.ModelProto model, Samples samples) throws OrtException {
+    static Map<String, Integer> ranks(OrtEnvironment env, OnnxMl.ModelProto model, InputSamples samples) throws OrtException {
         List<String> wanted = OpsetUpgrade.softmaxInputsNeedingRank(model);
         Map<String, Integer> ranks = new HashMap<>();
         if (wanted.isEmpty()) {
@@ -297,7 +301,7 @@ public final class Sptq {
 
     /** Runs the calibration samples and returns [min, max] per tensor. */
     static Map<String, float[]> calibrate(OrtEnvironment env, OnnxMl.ModelProto model, List<String> tensors,
-                                          Samples calib, Params p) throws OrtException {
+                                          InputSamples calib, Params p) throws OrtException {
         Map<String, float[]> minMax = new HashMap<>();
         Map<String, Reservoir> reservoirs = new HashMap<>();
         List<String> probe = new ArrayList<>(tensors);
@@ -402,9 +406,9 @@ public final class Sptq {
             String zp = t + "_zero_point";
             inits.put(scale, Tensors.floatScalar(scale, qp[0]));
             inits.put(zp, Tensors.uint8Scalar(zp, (int) qp[1]));
-            added.add(node("QuantizeLinear", t + "_QuantizeLinear", List.of(t, scale, zp), quantizedName(t)));
-            added.add(node("DequantizeLinear", t + "_DequantizeLinear", List.of(quantizedName(t), scale, zp),
-                    dequantizedName(t)));
+            added.add(nodeProto("QuantizeLinear", t + "_QuantizeLinear", List.of(t, scale, zp), List.of(quantizedName(t))));
+            added.add(nodeProto("DequantizeLinear", t + "_DequantizeLinear", List.of(quantizedName(t), scale, zp),
+                    List.of(dequantizedName(t))));
         }
         List<OnnxMl.NodeProto> nodes = new ArrayList<>(added);
         for (int i = 0; i < g.nodes().size(); i++) {
@@ -476,23 +480,11 @@ public final class Sptq {
         if (!inits.containsKey(wName + "_quantized")) {
             OnnxMl.TensorProto w = inits.get(wName);
             long[] shape = Tensors.shape(w);
-            float[] v = Tensors.toFloats(w);
-            int k = (int) shape[0];
-            int n = (int) shape[1];
-            float[] scales = new float[n];
-            for (int i = 0; i < v.length; i++) {
-                scales[i % n] = Math.max(scales[i % n], Math.abs(v[i]) / 127f);
-            }
-            for (int c = 0; c < n; c++) {
-                scales[c] = scales[c] > 0 ? scales[c] : 1f;
-            }
-            byte[] q = new byte[k * n];
-            for (int i = 0; i < v.length; i++) {
-                q[i] = (byte) Math.max(-127, Math.min(127, Math.round(v[i] / scales[i % n])));
-            }
-            inits.put(wName + "_quantized", Tensors.int8s(wName + "_quantized", q, k, n));
-            inits.put(wName + "_scale", Tensors.floats(wName + "_scale", scales, n));
-            inits.put(wName + "_zero_point", Tensors.int8s(wName + "_zero_point", new byte[n], n));
+            // [K, N] weight: one scale per output column (axis 1)
+            PerChannel q = perChannelInt8(Tensors.toFloats(w), shape, 1);
+            inits.put(wName + "_quantized", Tensors.int8s(wName + "_quantized", q.values(), shape));
+            inits.put(wName + "_scale", Tensors.floats(wName + "_scale", q.scales(), q.scales().length));
+            inits.put(wName + "_zero_point", Tensors.int8s(wName + "_zero_point", new byte[q.scales().length], q.scales().length));
             inits.remove(wName);
             replaced.add(wName);
         }
@@ -503,19 +495,11 @@ public final class Sptq {
                 .addOutput(add.getOutput(0)).build();
     }
 
-    /** Replaces a float weight (and bias) by int8 per-channel / int32 initializers behind DequantizeLinear. */
-    private static void quantizeWeight(OnnxMl.NodeProto n, int input, int axis, float xScale,
-                                       Map<String, OnnxMl.TensorProto> inits, OnnxMl.NodeProto.Builder nb,
-                                       List<OnnxMl.NodeProto> nodes, Set<String> replaced) {
-        String wName = n.getInput(input);
-        OnnxMl.TensorProto w = inits.get(wName);
-        if (w == null) {
-            // shared by an earlier node and already replaced: reuse its DQ output
-            nb.setInput(input, wName + "_dequantized");
-            return;
-        }
-        long[] shape = Tensors.shape(w);
-        float[] v = Tensors.toFloats(w);
+    /** int8 values and one symmetric scale per channel along {@code axis}. */
+    record PerChannel(byte[] values, float[] scales) {}
+
+    /** Symmetric int8 per channel: scale = max |w| / 127 over the channel (1 for an all-zero channel). */
+    static PerChannel perChannelInt8(float[] v, long[] shape, int axis) {
         int channels = (int) shape[axis];
         int inner = 1;
         for (int d = axis + 1; d < shape.length; d++) {
@@ -535,13 +519,32 @@ public final class Sptq {
             int c = (k / inner) % channels;
             q[k] = (byte) Math.max(-127, Math.min(127, Math.round(v[k] / scales[c])));
         }
+        return new PerChannel(q, scales);
+    }
+
+    /** Replaces a float weight (and bias) by int8 per-channel / int32 initializers behind DequantizeLinear. */
+    private static void quantizeWeight(OnnxMl.NodeProto n, int input, int axis, float xScale,
+                                       Map<String, OnnxMl.TensorProto> inits, OnnxMl.NodeProto.Builder nb,
+                                       List<OnnxMl.NodeProto> nodes, Set<String> replaced) {
+        String wName = n.getInput(input);
+        OnnxMl.TensorProto w = inits.get(wName);
+        if (w == null) {
+            // shared by an earlier node and already replaced: reuse its DQ output
+            nb.setInput(input, wName + "_dequantized");
+            return;
+        }
+        long[] shape = Tensors.shape(w);
+        PerChannel pc = perChannelInt8(Tensors.toFloats(w), shape, axis);
+        float[] scales = pc.scales();
+        byte[] q = pc.values();
+        int channels = scales.length;
         String qName = wName + "_quantized";
         String sName = wName + "_scale";
         String zName = wName + "_zero_point";
         inits.put(qName, Tensors.int8s(qName, q, shape));
         inits.put(sName, Tensors.floats(sName, scales, channels));
         inits.put(zName, Tensors.int8s(zName, new byte[channels], channels));
-        nodes.add(node("DequantizeLinear", wName + "_DequantizeLinear", List.of(qName, sName, zName), wName + "_dequantized",
+        nodes.add(nodeProto("DequantizeLinear", wName + "_DequantizeLinear", List.of(qName, sName, zName), List.of(wName + "_dequantized"),
                 Attr.i("axis", axis)));
         inits.remove(wName);
         replaced.add(wName);
@@ -561,8 +564,9 @@ public final class Sptq {
                 inits.put(bn + "_quantized", Tensors.int32s(bn + "_quantized", bq, channels));
                 inits.put(bn + "_scale", Tensors.floats(bn + "_scale", bs, channels));
                 inits.put(bn + "_zero_point", Tensors.int32s(bn + "_zero_point", new int[channels], channels));
-                nodes.add(node("DequantizeLinear", bn + "_DequantizeLinear",
-                        List.of(bn + "_quantized", bn + "_scale", bn + "_zero_point"), bn + "_dequantized", Attr.i("axis", 0)));
+                nodes.add(nodeProto("DequantizeLinear", bn + "_DequantizeLinear",
+                        List.of(bn + "_quantized", bn + "_scale", bn + "_zero_point"), List.of(bn + "_dequantized"),
+                        Attr.i("axis", 0)));
                 inits.remove(bn);
                 replaced.add(bn);
                 nb.setInput(2, bn + "_dequantized");
@@ -570,11 +574,4 @@ public final class Sptq {
         }
     }
 
-    private static OnnxMl.NodeProto node(String op, String name, List<String> in, String out, OnnxMl.AttributeProto... attrs) {
-        OnnxMl.NodeProto.Builder b = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addOutput(out);
-        for (OnnxMl.AttributeProto a : attrs) {
-            b.addAttribute(a);
-        }
-        return b.build();
-    }
 }

@@ -2,7 +2,6 @@ package org.tiermark.operator;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,8 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
-import org.tiermark.Json;
 import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
 import org.tiermark.Preprocessors;
@@ -43,31 +42,90 @@ public final class VariantStore {
         return root.resolve(model).resolve(operator);
     }
 
-    /** The variant, or a clear error saying how to build it. */
+    /**
+     * The variant, or a clear error saying how to build it. A stage file whose size differs from the
+     * manifest's (truncated, replaced) makes the variant not ready, naming the file.
+     */
     public Variant get(String model, String operator) {
         Catalog.Model m = catalog.model(model);
         if ("identity".equals(operator)) {
             return Variant.identity(model, m.onnx());
         }
-        Path manifest = folder(model, operator).resolve(MANIFEST);
+        Path folder = folder(model, operator);
+        Path manifest = folder.resolve(MANIFEST);
         if (!Files.isRegularFile(manifest)) {
             throw new InvalidInputException("variant " + model + "/" + operator + " is not built (no " + manifest
                     + "); build it with `tiermark variants --model " + model + " --operator " + operator + "`");
         }
-        JsonNode stagesNode = Json.read(manifest, JsonNode.class).path("stages");
-        if (!stagesNode.isArray() || stagesNode.isEmpty()) {
-            throw InvalidInputException.field(manifest, "stages", "must list the stage files in order");
+        VariantManifest vm;
+        try {
+            vm = VariantManifest.read(manifest);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("variant " + model + "/" + operator + " is not ready: its manifest cannot be read "
+                    + "(written by an older tiermark?): " + e.getMessage() + "; rebuild it with `tiermark variants --model "
+                    + model + " --operator " + operator + "`", e);
         }
-        List<Path> stages = new ArrayList<>();
-        for (JsonNode s : stagesNode) {
-            String file = s.isTextual() ? s.asText() : s.path("file").asText();
-            Path p = manifest.getParent().resolve(file);
-            if (!Files.isRegularFile(p)) {
-                throw InvalidInputException.field(manifest, "stages", "stage file not found: " + p);
+        List<String> problems = sizeProblems(folder, vm);
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("variant " + model + "/" + operator + " is not ready: " + String.join("; ", problems)
+                    + "; rebuild it with `tiermark variants --model " + model + " --operator " + operator + " --force`");
+        }
+        return VariantBuilder.variant(model, Operator.parse(operator), folder, vm);
+    }
+
+    /** Stage files missing or of another size than the manifest records, each named. */
+    static List<String> sizeProblems(Path folder, VariantManifest m) {
+        List<String> out = new ArrayList<>();
+        for (VariantManifest.StageFile s : m.stageFiles()) {
+            Path p = folder.resolve(s.file());
+            try {
+                long bytes = Files.size(p);
+                if (bytes != s.bytes()) {
+                    out.add("stage file " + p + " has " + bytes + " bytes, the manifest says " + s.bytes());
+                }
+            } catch (IOException e) {
+                out.add("stage file " + p + " cannot be read (" + e.getClass().getSimpleName() + ")");
             }
-            stages.add(p);
         }
-        return new Variant(model, operator, stages, manifest);
+        return out;
+    }
+
+    /**
+     * Every problem of a built variant, stage files hashed against the manifest (slow on big models:
+     * for {@code tiermark variants --check}); empty when it is ready.
+     */
+    public List<String> verify(String model, String operator) {
+        Path folder = folder(model, operator);
+        Path manifest = folder.resolve(MANIFEST);
+        VariantManifest vm;
+        try {
+            vm = VariantManifest.read(manifest);
+        } catch (InvalidInputException e) {
+            return List.of(e.getMessage());
+        }
+        List<String> problems = sizeProblems(folder, vm);
+        if (problems.isEmpty()) {
+            for (VariantManifest.StageFile s : vm.stageFiles()) {
+                Path p = folder.resolve(s.file());
+                if (!OnnxModels.sha256(p).equals(s.sha256())) {
+                    problems.add("stage file " + p + " does not have the manifest's sha256 (changed on disk)");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The operators of {@code model} with a built folder (a manifest), sorted; build leftovers are not variants. */
+    public List<String> built(String model) throws IOException {
+        Path dir = root.resolve(model);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> !VariantFolders.isLeftover(p.getFileName().toString())
+                            && Files.isRegularFile(p.resolve(MANIFEST)))
+                    .map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     /** The variant, built first when it is missing or stale (its recipe or its source model changed). */
@@ -83,11 +141,18 @@ public final class VariantStore {
         Catalog.Model m = catalog.model(model);
         Operator op = Operator.parse(operator);
         if (op.isIdentity()) {
+            VariantBuilder.params(op, m.descriptor().operatorDefaults(), overrides);
             return Variant.identity(model, m.onnx());
         }
         Path folder = folder(model, op.name());
-        Map<String, String> params = VariantBuilder.params(m.descriptor().operatorDefaults(), overrides);
-        String recipeSha = VariantBuilder.recipeSha256(VariantBuilder.recipe(op, params));
+        // every parameter is checked before the cache is looked at, let alone touched
+        Map<String, String> params = VariantBuilder.params(op, m.descriptor().operatorDefaults(), overrides);
+        String recipeSha = VariantBuilder.recipe(op, params).sha256();
+        try {
+            VariantFolders.recover(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("tidying " + folder, e);
+        }
         if (!force && VariantBuilder.isCurrent(folder, recipeSha, OnnxModels.sha256(m.onnx()))) {
             return get(model, op.name());
         }
@@ -110,17 +175,20 @@ public final class VariantStore {
         boolean text = "text".equals(m.descriptor().input().kind());
         InputPool calib = text ? InputPool.textLines(m.calibration(), Integer.MAX_VALUE)
                 : InputPool.imageFiles(m.calibration(), Integer.MAX_VALUE);
-        Samples calibration = Samples.of(calib, pre, m.calibration().toString());
-        Samples heldOut;
+        InputSamples calibration = InputSamples.of(calib, pre, m.calibration().toString());
+        InputSamples heldOut;
         if (m.calibration().equals(m.pool())) {
-            int used = Math.min(calib.size(), Integer.parseInt(params.get("sptq.calibration.samples").trim()));
+            // the samples sptq would calibrate on, also when this chain has no sptq: the held-out set stays the same
+            String samples = params.containsKey(SptqStep.SAMPLES) ? params.get(SptqStep.SAMPLES)
+                    : VariantBuilder.params(Operator.parse("sptq"), m.descriptor().operatorDefaults(), Map.of()).get(SptqStep.SAMPLES);
+            int used = Math.min(calib.size(), Integer.parseInt(samples.strip()));
             heldOut = calibration.skip(used);
             if (heldOut.size() == 0) {
                 heldOut = calibration;
             }
         } else {
-            heldOut = Samples.of(Preprocessors.pool(m, Integer.MAX_VALUE), pre, m.pool().toString());
+            heldOut = InputSamples.of(Preprocessors.pool(m, Integer.MAX_VALUE), pre, m.pool().toString());
         }
-        return new VariantBuilder.Source(m.name(), m.onnx(), calibration, heldOut, m.descriptor().operatorDefaults());
+        return new VariantBuilder.Source(m.name(), m.onnx(), calibration, heldOut, m.descriptor().operatorDefaults(), m);
     }
 }

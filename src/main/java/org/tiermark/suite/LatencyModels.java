@@ -24,7 +24,7 @@ import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.SyntheticModels;
 import org.tiermark.operator.Operator;
-import org.tiermark.operator.Samples;
+import org.tiermark.operator.InputSamples;
 import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantBuilder;
 
@@ -62,8 +62,8 @@ public final class LatencyModels {
                 OnnxModels.save(SyntheticModels.resnet18(1), onnx);
             }
             VariantBuilder.Source src = new VariantBuilder.Source(model, onnx,
-                    Samples.randomImages(SyntheticModels.INPUT, 224, 100, 7),
-                    Samples.randomImages(SyntheticModels.INPUT, 224, 16, 100_000), Map.of());
+                    InputSamples.randomImages(SyntheticModels.INPUT, 224, 100, 7),
+                    InputSamples.randomImages(SyntheticModels.INPUT, 224, 16, 100_000), Map.of());
             Variant v = VariantBuilder.ensure(env, src, Operator.parse(operator), Map.of(),
                     dir.resolve("variants").resolve(model).resolve(operator), false);
             return single(v, param, operator);
@@ -96,7 +96,7 @@ public final class LatencyModels {
         checkLength(suite, model, tokens);
         List<Map<String, OnnxTensor>> out = new ArrayList<>();
         if (model.equals(RESNET18_SYNTHETIC)) {
-            Samples s = Samples.randomImages(SyntheticModels.INPUT, 224, count, 4242);
+            InputSamples s = InputSamples.randomImages(SyntheticModels.INPUT, 224, count, 4242);
             for (int i = 0; i < count; i++) {
                 out.add(s.get(env, i));
             }

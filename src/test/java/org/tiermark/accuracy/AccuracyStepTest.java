@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.Suite;
+import org.tiermark.operator.VariantManifest;
+import org.tiermark.operator.VariantStore;
 
 /**
  * The accuracy step on a tiny classifier built in code (4x4 grey image -> Flatten -> Gemm -> 3 logits:
@@ -127,7 +129,8 @@ class AccuracyStepTest {
         Files.createDirectories(dir);
         Files.write(dir.resolve("stage0.onnx"), model(true, false).toByteArray());
         Files.write(dir.resolve("stage1.onnx"), model(false, true).toByteArray());
-        Files.writeString(dir.resolve("manifest.json"), "{\"stages\": [\"stage0.onnx\", \"stage1.onnx\"]}");
+        VariantManifest.describing("tiny", "partition", dir, List.of("stage0.onnx", "stage1.onnx"))
+                .write(dir.resolve(VariantStore.MANIFEST));
     }
 
     @Test

@@ -30,9 +30,9 @@ class BadInputTest {
         g.relu("x", "y");
         g.outputFloat("y");
         OnnxGraph graph = new OnnxGraph(g.build());
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Samples.fromDeclaredShapes(graph, Map.of()));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> InputSamples.fromDeclaredShapes(graph, Map.of()));
         assertTrue(e.getMessage().contains("input 'x'") && e.getMessage().contains("--shape x="), e.getMessage());
-        assertEquals(1, Samples.fromDeclaredShapes(graph, Map.of("x", new long[] {1, 3, 8, 8})).size());
+        assertEquals(1, InputSamples.fromDeclaredShapes(graph, Map.of("x", new long[] {1, 3, 8, 8})).size());
 
         Path f = dir.resolve("dyn.onnx");
         OnnxModels.save(g.build(), f);
@@ -57,7 +57,7 @@ class BadInputTest {
         g.node("Transpose", List.of("h"), List.of("t"), GraphBuilder.Attr.ints("perm", 0, 2, 1));
         g.matMul("h", "t", "y");
         g.outputFloat("y", 1, 4, 4);
-        Samples calib = Samples.ofArrays(java.util.Collections.nCopies(12, Map.of("x", new float[16])),
+        InputSamples calib = InputSamples.ofArrays(java.util.Collections.nCopies(12, Map.of("x", new float[16])),
                 Map.of("x", new long[] {1, 4, 4}), "zeros");
         Sptq.Result r = Sptq.apply(ENV, g.build(), calib, new Sptq.Params(12, Sptq.Method.MINMAX, 99.9, java.util.Set.of()));
         assertEquals(1, r.floatKept().size(), r.floatKept().toString());
@@ -72,7 +72,7 @@ class BadInputTest {
         g.node("Split", List.of("x"), List.of("a", "b"), GraphBuilder.Attr.i("axis", 1));
         g.add("a", "b", "y");
         g.outputFloat("y", 1, 2);
-        Samples calib = Samples.ofArrays(java.util.Collections.nCopies(12, Map.of("x", new float[4])),
+        InputSamples calib = InputSamples.ofArrays(java.util.Collections.nCopies(12, Map.of("x", new float[4])),
                 Map.of("x", new long[] {1, 4}), "zeros");
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> Sptq.apply(ENV, g.build(), calib, new Sptq.Params(12, Sptq.Method.MINMAX, 99.9, java.util.Set.of())));
@@ -95,8 +95,8 @@ class BadInputTest {
         g.outputFloat("y");
         Path f = dir.resolve("custom.onnx");
         OnnxModels.save(g.build(), f);
-        VariantBuilder.Source src = new VariantBuilder.Source("custom", f, Samples.randomImages("x", 64, 20, 1),
-                Samples.randomImages("x", 64, 2, 2), Map.of("sptq.calibration.samples", "20"));
+        VariantBuilder.Source src = new VariantBuilder.Source("custom", f, InputSamples.randomImages("x", 64, 20, 1),
+                InputSamples.randomImages("x", 64, 2, 2), Map.of("sptq.calibration.samples", "20"));
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> VariantBuilder.build(ENV, src, Operator.parse("partition"), Map.of(), dir.resolve("out")));
         assertTrue(e.getMessage().contains("ONNX Runtime cannot load it") && e.getMessage().contains("Mystery"), e.getMessage());

@@ -2,6 +2,7 @@ package org.tiermark.operator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,9 +22,10 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.OnnxModels;
-import org.tiermark.onnx.Shapes;
-import org.tiermark.onnx.SyntheticModels;
 import org.tiermark.onnx.Sessions;
+import org.tiermark.onnx.Shapes;
+import org.tiermark.onnx.StageChain;
+import org.tiermark.onnx.SyntheticModels;
 
 /** Every black-box operator on the tiny synthetic ResNet, with real ONNX Runtime sessions. */
 class TinyCnnOperatorsTest {
@@ -35,13 +37,24 @@ class TinyCnnOperatorsTest {
 
     @BeforeAll
     static void writeModel() throws Exception {
-        model = dir.resolve("tiny.onnx");
-        OnnxModels.save(SyntheticModels.tinyCnn(3), model);
+        model = tinyModel(dir);
+    }
+
+    /** The tiny synthetic ResNet (seed 3) written to {@code dir}. */
+    static Path tinyModel(Path dir) throws Exception {
+        Path f = dir.resolve("tiny.onnx");
+        OnnxModels.save(SyntheticModels.tinyCnn(3), f);
+        return f;
     }
 
     static VariantBuilder.Source source(int calibration) {
-        return new VariantBuilder.Source("tiny-cnn", model, Samples.randomImages(SyntheticModels.INPUT, 64, calibration, 11),
-                Samples.randomImages(SyntheticModels.INPUT, 64, 8, 5000), Map.of("sptq.calibration.samples", "20"));
+        return source(model, calibration);
+    }
+
+    /** The tiny CNN in {@code model} with random calibration and held-out images (fixed seeds). */
+    static VariantBuilder.Source source(Path model, int calibration) {
+        return new VariantBuilder.Source("tiny-cnn", model, InputSamples.randomImages(SyntheticModels.INPUT, 64, calibration, 11),
+                InputSamples.randomImages(SyntheticModels.INPUT, 64, 8, 5000), Map.of("sptq.calibration.samples", "20"));
     }
 
     static Variant build(String operator, Map<String, String> overrides) throws Exception {
@@ -67,7 +80,7 @@ class TinyCnnOperatorsTest {
     void percentileCalibrationAlsoWorks() throws Exception {
         Variant v = build("sptq", Map.of("sptq.calibration.method", "percentile"));
         assertTrue(manifest(v).path("quality").path("meanCosine").asDouble() > 0.98);
-        assertTrue(manifest(v).path("calibration").asText().contains("percentile"));
+        assertTrue(manifest(v).path("steps").path("sptq").path("calibration").asText().contains("percentile"));
     }
 
     @Test
@@ -84,11 +97,11 @@ class TinyCnnOperatorsTest {
              OrtSession full = ENV.createSession(model.toString(), o);
              OrtSession head = ENV.createSession(v.stages().get(0).toString(), o);
              OrtSession tail = ENV.createSession(v.stages().get(1).toString(), o)) {
-            Samples s = Samples.randomImages(SyntheticModels.INPUT, 64, 3, 77);
+            InputSamples s = InputSamples.randomImages(SyntheticModels.INPUT, 64, 3, 77);
             for (int i = 0; i < s.size(); i++) {
                 Map<String, OnnxTensor> in = s.get(ENV, i);
-                float[] a = VariantBuilder.run(List.of(full), in).get(SyntheticModels.OUTPUT);
-                float[] b = VariantBuilder.run(List.of(head, tail), in).get(SyntheticModels.OUTPUT);
+                float[] a = StageChain.run(List.of(full), in).get(SyntheticModels.OUTPUT);
+                float[] b = StageChain.run(List.of(head, tail), in).get(SyntheticModels.OUTPUT);
                 in.values().forEach(OnnxTensor::close);
                 assertArrayEquals(a, b);
             }
@@ -137,7 +150,7 @@ class TinyCnnOperatorsTest {
     @Test
     void listsCutsWithPayloads() throws Exception {
         OnnxGraph g = new OnnxGraph(OnnxModels.load(model));
-        Map<String, OnnxTensor> in = Samples.randomImages(SyntheticModels.INPUT, 64, 1, 1).get(ENV, 0);
+        Map<String, OnnxTensor> in = InputSamples.randomImages(SyntheticModels.INPUT, 64, 1, 1).get(ENV, 0);
         Map<String, Shapes.Info> shapes = Shapes.probe(ENV, g, in);
         in.values().forEach(OnnxTensor::close);
         List<String> cuts = new ArrayList<>();
@@ -191,8 +204,19 @@ class TinyCnnOperatorsTest {
     void unknownParameterIsAnError() {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> build("sptq", Map.of("sptq.bits", "4")));
         assertTrue(e.getMessage().contains("sptq.calibration.samples"), e.getMessage());
-        // a white-box operator's key in the descriptor is not this builder's business
-        assertEquals("0.9", VariantBuilder.params(Map.of("prune.sparsity", "0.9"), Map.of()).getOrDefault("prune.sparsity", "0.9"));
-        assertEquals("100", VariantBuilder.params(Map.of("prune.sparsity", "0.9"), Map.of()).get("sptq.calibration.samples"));
+        // a key of another operator, given for sptq, is named with the keys sptq reads
+        InvalidInputException other = assertThrows(InvalidInputException.class,
+                () -> VariantBuilder.params(Operator.parse("sptq"), Map.of(), Map.of("partition.cut", "stage2")));
+        assertTrue(other.getMessage().contains("'partition.cut' is not used by operator 'sptq'")
+                && other.getMessage().contains("sptq.calibration.method"), other.getMessage());
+        // in the model's defaults, keys of other operators (even unregistered white-box ones) are theirs
+        Map<String, String> descriptor = Map.of("prune.sparsity", "0.9", "partition.cut", "stage2", "sptq.calibration.samples", "50");
+        Map<String, String> p = VariantBuilder.params(Operator.parse("sptq"), descriptor, Map.of());
+        assertEquals("50", p.get("sptq.calibration.samples"), "the descriptor's value overrides the step's default");
+        assertEquals("minmax", p.get("sptq.calibration.method"), "the step's default where the descriptor says nothing");
+        assertFalse(p.containsKey("prune.sparsity") || p.containsKey("partition.cut"), p.toString());
+        InvalidInputException typo = assertThrows(InvalidInputException.class,
+                () -> VariantBuilder.params(Operator.parse("sptq"), Map.of("sptq.calibraton.samples", "50"), Map.of()));
+        assertTrue(typo.getMessage().contains("sptq.calibraton.samples"), typo.getMessage());
     }
 }

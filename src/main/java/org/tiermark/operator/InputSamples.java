@@ -19,7 +19,7 @@ import org.tiermark.onnx.SyntheticModels;
  * {@code partition}, held-out checks of every variant. Each sample is made on demand and closed by
  * the caller before the next one is asked for (preprocessors reuse their buffers).
  */
-public interface Samples {
+public interface InputSamples {
     int size();
 
     /** The input tensors of sample {@code i}; the caller closes them. */
@@ -29,13 +29,13 @@ public interface Samples {
     String description();
 
     /** The first {@code n} samples (fails naming the shortfall when there are fewer). */
-    default Samples first(int n, String what) {
+    default InputSamples first(int n, String what) {
         if (n > size()) {
             throw new InvalidInputException(what + ": " + n + " samples asked for but only " + size()
                     + " available from " + description());
         }
-        Samples all = this;
-        return new Samples() {
+        InputSamples all = this;
+        return new InputSamples() {
             public int size() {
                 return n;
             }
@@ -51,10 +51,10 @@ public interface Samples {
     }
 
     /** The samples after the first {@code n} (held-out inputs when calibration used the first ones). */
-    default Samples skip(int n) {
-        Samples all = this;
+    default InputSamples skip(int n) {
+        InputSamples all = this;
         int size = Math.max(0, all.size() - n);
-        return new Samples() {
+        return new InputSamples() {
             public int size() {
                 return size;
             }
@@ -70,8 +70,8 @@ public interface Samples {
     }
 
     /** Raw inputs of a catalog model turned into tensors by its preprocessor (owned by the samples). */
-    static Samples of(InputPool pool, Preprocessor preprocessor, String description) {
-        return new Samples() {
+    static InputSamples of(InputPool pool, Preprocessor preprocessor, String description) {
+        return new InputSamples() {
             public int size() {
                 return pool.size();
             }
@@ -90,7 +90,7 @@ public interface Samples {
      * One sample made from the model's declared input shapes: floats seeded standard-normal, integers 1.
      * A dynamic dimension must be given in {@code shapes}; otherwise the error asks for it.
      */
-    static Samples fromDeclaredShapes(org.tiermark.onnx.OnnxGraph g, Map<String, long[]> shapes) {
+    static InputSamples fromDeclaredShapes(org.tiermark.onnx.OnnxGraph g, Map<String, long[]> shapes) {
         Map<String, long[]> resolved = new LinkedHashMap<>();
         Map<String, Integer> types = new LinkedHashMap<>();
         for (var e : g.inputs().entrySet()) {
@@ -117,7 +117,7 @@ public interface Samples {
                 throw InvalidInputException.unknown("input", name, null, g.inputs().keySet());
             }
         }
-        return new Samples() {
+        return new InputSamples() {
             public int size() {
                 return 1;
             }
@@ -156,8 +156,8 @@ public interface Samples {
     }
 
     /** Seeded standard-normal images for the synthetic CNNs (which have no data of their own). */
-    static Samples randomImages(String input, int size, int count, long seed) {
-        return new Samples() {
+    static InputSamples randomImages(String input, int size, int count, long seed) {
+        return new InputSamples() {
             public int size() {
                 return count;
             }
@@ -178,9 +178,9 @@ public interface Samples {
     }
 
     /** A fixed list of pre-made tensors maps (tests). The maps are copied; the tensors are rebuilt per call. */
-    static Samples ofArrays(List<Map<String, float[]>> inputs, Map<String, long[]> shapes, String description) {
+    static InputSamples ofArrays(List<Map<String, float[]>> inputs, Map<String, long[]> shapes, String description) {
         List<Map<String, float[]>> copy = new ArrayList<>(inputs);
-        return new Samples() {
+        return new InputSamples() {
             public int size() {
                 return copy.size();
             }
