@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tiermark.InvalidInputException;
-import org.tiermark.Json;
 import org.tiermark.Suite;
 import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
@@ -36,7 +35,7 @@ import org.tiermark.tier.DeploymentProfile;
  * written. A variant that fails while running (or is not built) is recorded in {@code errors}.
  */
 public final class AccuracyStep {
-    public static final String FILE = "accuracy.json";
+    public static final String FILE = AccuracyReport.FILE;
     public static final List<String> SETS = List.of("small", "large");
 
     private AccuracyStep() {}
@@ -92,7 +91,7 @@ public final class AccuracyStep {
         }
         AccuracyReport report = new AccuracyReport(AccuracyReport.SCHEMA,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), set, entries, errors);
-        Json.writeAtomically(runDir.resolve(FILE), report);
+        report.write(runDir);
         return report;
     }
 

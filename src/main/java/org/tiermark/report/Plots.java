@@ -88,7 +88,7 @@ final class Plots {
             List<Double> y = new ArrayList<>();
             for (String op : g.operators()) {
                 Measurement m = g.cell(op, d);
-                Analysis.Acc a = Analysis.accuracy(ours, published, g.model(), op);
+                Accuracy.Figure a = ours.figure(published, g.model(), op);
                 if (m != null && a != null) {
                     x.add(m.samples().median());
                     y.add(a.percent());

@@ -47,7 +47,7 @@ public final class RunReport {
         java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
-        RunInputs in = RunInputs.load(input, options.accuracy());
+        RunInputs in = RunInputs.load(input, options.accuracy(), options.targets());
         phases.put("read", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
         Gate.Result gate = null;
@@ -56,22 +56,20 @@ public final class RunReport {
             if (!Files.exists(options.baseline())) {
                 throw new InvalidInputException("baseline " + options.baseline() + ": no such run folder or JMH JSON");
             }
-            RunInputs baseIn = RunInputs.load(options.baseline(), null);
+            RunInputs baseIn = RunInputs.load(options.baseline(), null, null);
             baselineProblems.addAll(baseIn.problems());
             List<Measurement> base = baseIn.measurements();
             // a gate across machines or JVMs measures the machines as much as the code: say so
             for (String field : List.of("host", "cores", "java", "os")) {
-                Object a = in.run().get(field);
-                Object b = baseIn.run().get(field);
+                Object a = in.run().fields().get(field);
+                Object b = baseIn.run().fields().get(field);
                 if (a != null && b != null && !a.equals(b)) {
                     baselineProblems.add("measured with a different " + field + " (" + b + " vs " + a + " now): differences may be the machine's, not the code's");
                 }
             }
-            Gate.Result g = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
-                    options.alpha(), options.seed());
-            List<String> all = new ArrayList<>(baselineProblems.stream().map(p -> "baseline: " + p).toList());
-            all.addAll(g.problems());
-            gate = new Gate.Result(g.failed(), g.threshold(), g.alpha(), g.baseline(), g.rows(), all);
+            gate = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
+                    options.alpha(), options.seed(), options.requireAll())
+                    .withProblemsFirst(baselineProblems.stream().map(p -> "baseline: " + p).toList());
         }
         phases.put("gate", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
@@ -86,11 +84,7 @@ public final class RunReport {
         phases.put("analysis", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
         if (!plotProblems.isEmpty()) {
-            List<String> p = new ArrayList<>(report.problems());
-            p.addAll(plotProblems);
-            report = new Report(report.schema(), report.title(), report.inputs(), report.run(), p, report.tables(), report.checks(), report.cells(),
-                    report.kruskal(), report.conover(), report.effects(), report.accuracyTests(), report.recommendations(),
-                    report.gate(), report.plots());
+            report = report.withProblems(plotProblems);
         }
         List<Path> files = new ArrayList<>(ReportWriter.write(report, out));
         plots.forEach(p -> files.add(out.resolve(p)));
