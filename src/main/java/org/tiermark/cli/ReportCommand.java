@@ -84,6 +84,7 @@ public final class ReportCommand implements Command {
         Gate.Result gate = report.gate();
         if (gate != null) {
             System.out.print(ReportWriter.markdownTable(gate.table()));
+            gate.problems().forEach(p -> System.err.println("warning: regression gate: " + p));
         }
         report.recommendations().forEach(rec -> System.out.println(rec.text()));
         System.out.printf("report written to %s in %.2f s (%d files; ms per phase %s)%n", r.outDir(), r.millis() / 1000.0,
