@@ -8,19 +8,25 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
+import org.tiermark.onnx.Sessions;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
-import org.tiermark.onnx.Sessions;
 import org.tiermark.tier.DeploymentProfile;
 
 /**
@@ -111,9 +117,9 @@ public final class AccuracyStep {
         long start = System.nanoTime();
         int workers = Math.min(workers(), ev.size());
         Evaluator.Outcome[] outcomes = new Evaluator.Outcome[ev.size()];
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
-            List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+            List<Future<?>> parts = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 int first = w;
                 parts.add(pool.submit(() -> {
@@ -126,10 +132,10 @@ public final class AccuracyStep {
                     return null;
                 }));
             }
-            for (java.util.concurrent.Future<?> f : parts) {
+            for (Future<?> f : parts) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw e.getCause() instanceof Exception ex ? ex : e;
                 }
             }
@@ -149,7 +155,7 @@ public final class AccuracyStep {
     static DeploymentProfile deploymentFor(Suite suite, int stages) {
         return suite.profiles().deployments().values().stream()
                 .filter(d -> d.stageCount() == stages)
-                .sorted(java.util.Comparator.comparing((DeploymentProfile d) -> !d.name().contains("cloud"))
+                .sorted(Comparator.comparing((DeploymentProfile d) -> !d.name().contains("cloud"))
                         .thenComparing(DeploymentProfile::name))
                 .findFirst()
                 .orElseThrow(() -> new InvalidInputException("no deployment in profiles/deployments places "
@@ -204,7 +210,7 @@ public final class AccuracyStep {
                     if (e.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo t
                             && (t.type != ai.onnxruntime.OnnxJavaType.INT64 || t.getShape().length != 2)) {
                         throw InvalidInputException.field(m.file(), "input.kind", "text input gives int64 [batch, sequence] but "
-                                + m.onnx() + " input '" + e.getKey() + "' is " + t.type + " " + java.util.Arrays.toString(t.getShape()));
+                                + m.onnx() + " input '" + e.getKey() + "' is " + t.type + " " + Arrays.toString(t.getShape()));
                     }
                 }
                 if (!inputs.containsKey("input_ids")) {
@@ -228,7 +234,7 @@ public final class AccuracyStep {
             for (int i = 1; i < 4; i++) {
                 if (s[i] > 0 && s[i] != want[i]) {
                     throw InvalidInputException.field(m.file(), field[i], "is " + want[i] + " but " + m.onnx() + " input '"
-                            + in.tensor() + "' has shape " + java.util.Arrays.toString(s));
+                            + in.tensor() + "' has shape " + Arrays.toString(s));
                 }
             }
         }

@@ -4,8 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BoxChart;
 import org.knowm.xchart.BoxChartBuilder;
@@ -36,11 +41,11 @@ final class Plots {
         // groups are drawn in parallel (each chart is its own object); results keep the groups' order
         List<List<String>> files = new ArrayList<>();
         groups.forEach(g -> files.add(List.of()));
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(1, Math.min(groups.size(), Runtime.getRuntime().availableProcessors())));
         try {
-            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < groups.size(); i++) {
                 int gi = i;
                 done.add(pool.submit(() -> {
@@ -58,13 +63,13 @@ final class Plots {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<?> f : done) {
+            for (Future<?> f : done) {
                 f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failures.add("plots interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             failures.add("plots failed: " + e.getCause());
         } finally {
             pool.shutdownNow();

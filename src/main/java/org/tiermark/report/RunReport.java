@@ -1,12 +1,15 @@
 package org.tiermark.report;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tiermark.InvalidInputException;
 
 /**
@@ -27,7 +30,7 @@ public final class RunReport {
      * @param phaseMillis wall time per phase (read, gate, plots, analysis, write) and the process CPU time (processCpu)
      */
     public record Result(Path outDir, Report report, boolean gateFailed, List<Path> files, long millis,
-                         java.util.Map<String, Long> phaseMillis) {}
+                         Map<String, Long> phaseMillis) {}
 
     private RunReport() {}
 
@@ -44,7 +47,7 @@ public final class RunReport {
         long start = System.nanoTime();
         Path out = outDir != null ? outDir : Files.isDirectory(input) ? input
                 : input.toAbsolutePath().resolveSibling(input.getFileName().toString().replaceFirst("\\.[^.]*$", "") + "-report");
-        java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        Map<String, Long> phases = new LinkedHashMap<>();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         RunInputs in = RunInputs.load(input, options.accuracy(), options.targets());
@@ -117,7 +120,7 @@ public final class RunReport {
     }
 
     private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0;
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tiermark.Json;
 
 /**
  * One exit-code rule for {@code report}, {@code compare} and their inputs (0 ok, 1 gate failed, 2 bad
@@ -91,7 +93,7 @@ class ExitCodeRuleTest {
         // a baseline holding only the first of linkwait-a's two benchmarks
         String text = Files.readString(JMH.resolve("linkwait-a.json")).trim();
         Path half = tmp.resolve("half.json");
-        var all = org.tiermark.Json.MAPPER.readTree(text);
+        JsonNode all = Json.MAPPER.readTree(text);
         Files.writeString(half, "[" + all.get(0).toString() + "]");
         assertEquals(0, report(tmp, "--baseline", half.toString()));
         assertTrue(err.toString().contains("1 of 2 benchmarks have no baseline"), err.toString());

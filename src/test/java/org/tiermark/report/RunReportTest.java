@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -62,7 +63,7 @@ class RunReportTest {
             assertTrue(Files.size(run.resolve(f)) > 100, f);
         }
         // measurements untouched
-        assertTrue(java.util.Arrays.equals(jmhBefore, Files.readAllBytes(run.resolve("jmh.json"))));
+        assertTrue(Arrays.equals(jmhBefore, Files.readAllBytes(run.resolve("jmh.json"))));
         // headline CSV: model x deployment with the foundation columns
         String csv = Files.readString(run.resolve("report.csv"));
         assertTrue(csv.startsWith("model,operator,deployment,median (ms),p90 (ms),p99 (ms),compute share,payload bytes/request,memory MB,deployable,samples"), csv);
