@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.Json;
@@ -19,39 +17,15 @@ import org.tiermark.Json;
  * One exit-code rule for {@code report}, {@code compare} and their inputs (0 ok, 1 gate failed, 2 bad
  * or missing input, messages on stderr), and a gate that never passes on nothing (issue 11).
  */
-class ExitCodeRuleTest {
+class ExitCodeRuleTest extends ConsoleCaptured {
     static final Path JMH = Path.of("src/test/resources/jmh");
     static final String A = JMH.resolve("linkwait-a.json").toString();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
 
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
+    /** {@code report A --out <fresh folder> --no-plots} plus {@code more}. */
     private int report(Path tmp, String... more) {
-        String[] args = new String[4 + more.length];
-        args[0] = "report";
-        args[1] = A;
-        args[2] = "--out";
-        args[3] = tmp.resolve("out-" + System.nanoTime()).toString();
-        System.arraycopy(more, 0, args, 4, more.length);
-        String[] withPlotsOff = new String[args.length + 1];
-        System.arraycopy(args, 0, withPlotsOff, 0, args.length);
-        withPlotsOff[args.length] = "--no-plots";
-        return Tiermark.run(withPlotsOff);
+        List<String> args = new ArrayList<>(List.of("report", A, "--out", tmp.resolve("out-" + System.nanoTime()).toString(), "--no-plots"));
+        args.addAll(List.of(more));
+        return Tiermark.run(args.toArray(String[]::new));
     }
 
     @Test
