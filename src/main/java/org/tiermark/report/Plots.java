@@ -32,24 +32,24 @@ final class Plots {
 
     private Plots() {}
 
-    /** Draws the plots of every group into {@code dir}; returns the written files relative to {@code base}. */
-    static List<String> draw(List<TradeOffGroup> groups, Accuracy ours, Map<String, Map<String, Double>> published,
+    /** Draws the plots of every trade-off group into {@code dir}; returns the written files relative to {@code base}. */
+    static List<String> draw(List<TradeOffGroup> tradeOffs, Accuracy ours, Map<String, Map<String, Double>> published,
                              Path dir, Path base, List<String> problems) {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        // groups are drawn in parallel (each chart is its own object); results keep the groups' order
+        // trade-off groups are drawn in parallel (each chart is its own object); results keep their order
         List<List<String>> files = new ArrayList<>();
-        groups.forEach(g -> files.add(List.of()));
+        tradeOffs.forEach(g -> files.add(List.of()));
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(
-                Math.max(1, Math.min(groups.size(), Runtime.getRuntime().availableProcessors())));
+                Math.max(1, Math.min(tradeOffs.size(), Runtime.getRuntime().availableProcessors())));
         try {
             List<Future<?>> done = new ArrayList<>();
-            for (int i = 0; i < groups.size(); i++) {
+            for (int i = 0; i < tradeOffs.size(); i++) {
                 int gi = i;
                 done.add(pool.submit(() -> {
-                    TradeOffGroup g = groups.get(gi);
+                    TradeOffGroup g = tradeOffs.get(gi);
                     try {
                         List<String> mine = new ArrayList<>();
                         XYChart scatter = scatter(g, ours, published);
@@ -147,7 +147,7 @@ final class Plots {
     }
 
     /**
-     * A logarithmic latency axis when the medians span a factor of {@value #LOG_SPAN} or more: a group
+     * A logarithmic latency axis when the medians span a factor of {@value #LOG_SPAN} or more: a trade-off group
      * with a 240 ms partition over a slow link and 3 ms on-device cells otherwise squeezes every
      * on-device box into the bottom pixels.
      */

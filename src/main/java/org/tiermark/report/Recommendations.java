@@ -102,11 +102,11 @@ final class Recommendations {
     private static Report.Recommendation recommendation(TradeOffGroup g, String scope, Candidate c, String unit,
                                                         List<Report.PairwiseResult> conover,
                                                         List<Report.EffectResult> effects, double alpha, boolean pareto) {
-        Measurement id = g.cell("identity", c.deployment());
+        Measurement id = g.cell(DeploymentParams.IDENTITY, c.deployment());
         Double speedUp = id == null ? null : id.samples().median() / c.latency();
         StringBuilder s = new StringBuilder();
         s.append("on ").append(c.deployment()).append(", ").append(c.operator()).append(": ");
-        if (c.operator().equals("identity")) {
+        if (c.operator().equals(DeploymentParams.IDENTITY)) {
             s.append(Format.sig(c.latency(), 4)).append(" ").append(unit);
         } else if (speedUp != null) {
             s.append(Format.sig(speedUp, 3)).append(speedUp >= 1 ? "x faster than identity" : "x the speed of identity")

@@ -60,6 +60,22 @@ public record RunFile(Map<String, Object> fields) {
                 + "): it was killed or is still running, and its results are partial");
     }
 
+    /**
+     * How this run's machine differs from {@code baseline}'s (host, cores, JVM, OS), in words: a gate
+     * across machines or JVMs measures the machines as much as the code.
+     */
+    public List<String> machineDifferences(RunFile baseline) {
+        List<String> out = new ArrayList<>();
+        for (String field : List.of("host", "cores", "java", "os")) {
+            Object now = fields.get(field);
+            Object then = baseline.fields.get(field);
+            if (now != null && then != null && !now.equals(then)) {
+                out.add("measured with a different " + field + " (" + then + " vs " + now + " now): differences may be the machine's, not the code's");
+            }
+        }
+        return out;
+    }
+
     /** Variants that were not built, so their cells were not measured. */
     public List<String> skipped() {
         return strings("skipped");

@@ -62,28 +62,21 @@ public final class RunReport {
             RunInputs baseIn = RunInputs.load(options.baseline(), null, null);
             baselineProblems.addAll(baseIn.problems());
             List<Measurement> base = baseIn.measurements();
-            // a gate across machines or JVMs measures the machines as much as the code: say so
-            for (String field : List.of("host", "cores", "java", "os")) {
-                Object a = in.run().fields().get(field);
-                Object b = baseIn.run().fields().get(field);
-                if (a != null && b != null && !a.equals(b)) {
-                    baselineProblems.add("measured with a different " + field + " (" + b + " vs " + a + " now): differences may be the machine's, not the code's");
-                }
-            }
+            baselineProblems.addAll(in.run().machineDifferences(baseIn.run()));
             gate = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
                     options.alpha(), options.seed(), options.requireAll())
                     .withProblemsFirst(baselineProblems.stream().map(p -> "baseline: " + p).toList());
         }
         phases.put("gate", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
-        List<TradeOffGroup> groups = TradeOffGroup.of(in.measurements());
+        List<TradeOffGroup> tradeOffs = TradeOffGroup.of(in.measurements());
         List<String> plotProblems = new ArrayList<>();
         List<String> plots = options.plots()
-                ? Plots.draw(groups, in.accuracy(), Accuracy.publishedByModel(), out.resolve("plots"), out, plotProblems)
+                ? Plots.draw(tradeOffs, in.accuracy(), Accuracy.publishedByModel(), out.resolve("plots"), out, plotProblems)
                 : List.of();
         phases.put("plots", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
-        Report report = Analysis.analyze(in, options, gate, plots, groups);
+        Report report = Analysis.analyze(in, options, gate, plots, tradeOffs);
         phases.put("analysis", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
         if (!plotProblems.isEmpty()) {
@@ -112,8 +105,13 @@ public final class RunReport {
         Result r = write(runDir, o);
         updateLatest(resultsDir, runDir);
         r.report().problems().forEach(p -> System.err.println("tiermark report: " + p));
-        if (r.report().gate() != null) {
-            System.out.print(ReportWriter.markdownTable(r.report().gate().table()));
+        Gate.Result gate = r.report().gate();
+        if (gate != null) {
+            System.out.print(ReportWriter.markdownTable(gate.table()));
+            if (gate.failed()) {
+                // the suite fails on it: say why where errors go
+                System.err.println("tiermark report: regression gate failed: " + gate.reason());
+            }
         }
         System.out.printf("tiermark report: %s (%.1f s)%n", r.outDir().resolve("report.html"), r.millis() / 1000.0);
         return r;
