@@ -38,7 +38,13 @@ final class AccuracyCommand implements Command {
                   --operator  operators to score (default: identity and every built variant of the model);
                               identity is always scored, as the reference for delta and agreement
                   --set       small (100 samples, as the studies) or large (>= 1000 where the data allow; default)
-                  --out       run folder for accuracy.json (default: results/accuracy-<UTC time>)""";
+                  --out       run folder for accuracy.json (default: results/accuracy-<UTC time>)
+
+                Exit codes (the same rule as report and compare; messages on stderr):
+                  0  ok
+                  1  a variant could not be evaluated (listed under "errors" in accuracy.json), or an
+                     unexpected error
+                  2  bad or missing input: an unknown model, operator or --set, a missing evaluation set""";
     }
 
     @Override

@@ -120,8 +120,14 @@ class ExitCodeRuleTest extends ConsoleCaptured {
     }
 
     @Test
+    void accuracyRefusesAnUnknownSet() {
+        assertEquals(2, Tiermark.run(new String[] {"accuracy", "--model", "minilm-spam", "--set", "huge", "--out", "unused"}));
+        assertTrue(err.toString().contains("unknown evaluation set 'huge'; valid: small, large"), err.toString());
+    }
+
+    @Test
     void theRuleIsInEachHelp() {
-        for (String c : new String[] {"report", "compare"}) {
+        for (String c : new String[] {"report", "compare", "accuracy"}) {
             out.reset();
             assertEquals(0, Tiermark.run(new String[] {c, "--help"}));
             assertTrue(out.toString().contains("2  bad or missing input"), c + ": " + out);
