@@ -4,10 +4,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.nio.file.Path;
 import org.tiermark.data.InputPool;
-import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantStore;
+import org.tiermark.runtime.Costs;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
 import org.tiermark.onnx.Sessions;
@@ -62,13 +62,19 @@ public final class Suite {
         return variants;
     }
 
-    /** A runner for {@code model}'s {@code operator} variant on {@code deployment}. */
+    /** A runner for {@code model}'s {@code operator} variant on {@code deployment}, costs named by the benchmarks' {@code linkDelay}. */
     public DeploymentRunner runner(String model, String operator, String deployment, LinkDelayModel linkDelay)
+            throws OrtException {
+        return runner(model, operator, deployment, linkDelay.costs());
+    }
+
+    /** A runner for {@code model}'s {@code operator} variant on {@code deployment}, with the given costs. */
+    public DeploymentRunner runner(String model, String operator, String deployment, Costs costs)
             throws OrtException {
         Catalog.Model m = catalog.model(model);
         Variant v = variants.get(model, operator);
         OrtEnvironment env = Sessions.environment();
-        return DeploymentRunner.open(env, v, profiles.deployment(deployment), profiles, linkDelay,
+        return DeploymentRunner.open(env, v, profiles.deployment(deployment), profiles, costs,
                 Preprocessors.create(m, env));
     }
 

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tiermark.Suite;
 import org.tiermark.data.InputPool;
+import org.tiermark.runtime.Breakdown;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
 
@@ -60,11 +61,11 @@ public class DeploymentBenchmark {
     }
 
     @Benchmark
-    public Object request(Breakdown breakdown) throws Exception {
+    public Object request(Counters counters) throws Exception {
         byte[] raw = pool.get(next);
         next = (next + 1) % pool.size();
         DeploymentRunner.Answer answer = runner.run(raw);
-        breakdown.add(runner.lastBreakdown());
+        counters.add(runner.lastBreakdown());
         return answer;
     }
 
@@ -81,7 +82,7 @@ public class DeploymentBenchmark {
      */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
-    public static class Breakdown {
+    public static class Counters {
         public long requests;
         public long computeNanos;
         public long stretchNanos;
@@ -93,7 +94,7 @@ public class DeploymentBenchmark {
             requests = computeNanos = stretchNanos = transferNanos = linkBytes = 0;
         }
 
-        void add(DeploymentRunner.Breakdown b) {
+        void add(Breakdown b) {
             requests++;
             computeNanos += b.computeNanos;
             stretchNanos += b.stretchNanos;

@@ -25,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.tiermark.Suite;
 import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;

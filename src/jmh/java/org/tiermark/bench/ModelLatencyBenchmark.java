@@ -32,7 +32,7 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.data.TextPreprocessor;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxModels;

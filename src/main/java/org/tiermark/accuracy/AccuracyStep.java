@@ -20,13 +20,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Preprocessors;
 import org.tiermark.Suite;
-import org.tiermark.data.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.operator.Variant;
+import org.tiermark.runtime.Costs;
 import org.tiermark.runtime.DeploymentRunner;
-import org.tiermark.runtime.LinkDelayModel;
 import org.tiermark.tier.DeploymentProfile;
 
 /**
@@ -123,7 +123,7 @@ public final class AccuracyStep {
             for (int w = 0; w < workers; w++) {
                 int first = w;
                 parts.add(pool.submit(() -> {
-                    try (DeploymentRunner runner = DeploymentRunner.open(env, v, d, suite.profiles(), LinkDelayModel.OFF,
+                    try (DeploymentRunner runner = DeploymentRunner.open(env, v, d, suite.profiles(), Costs.NONE,
                             Preprocessors.create(m, env))) {
                         for (int i = first; i < ev.size(); i += workers) {
                             outcomes[i] = ev.judge(i, runner.run(ev.input(i)));

@@ -12,7 +12,7 @@ import java.util.Set;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.OnnxModels;

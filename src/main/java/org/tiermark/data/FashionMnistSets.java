@@ -26,8 +26,6 @@ public final class FashionMnistSets {
     public static final int LARGE = 1000;
     public static final int POOL = 256;
     public static final int CALIBRATION = 100;
-    /** Labels file of an evaluation folder: header {@code file,label}, label = class index. */
-    public static final String LABELS = "labels.csv";
 
     private FashionMnistSets() {}
 
@@ -67,13 +65,15 @@ public final class FashionMnistSets {
     }
 
     private static Written writeLabelled(FashionMnist.Images data, String split, int[] order, int n, Path folder) throws IOException {
-        StringBuilder csv = new StringBuilder("file,label\n");
+        List<String> files = new ArrayList<>(n);
+        int[] labels = new int[n];
         for (int k = 0; k < n; k++) {
             String name = fileName(split, order[k]);
             AtomicFiles.write(folder.resolve(name), png(data.image(order[k])));
-            csv.append(name).append(',').append(data.label(order[k])).append('\n');
+            files.add(name);
+            labels[k] = data.label(order[k]);
         }
-        AtomicFiles.write(folder.resolve(LABELS), csv.toString());
+        AtomicFiles.write(folder.resolve(LabelledImages.LABELS), LabelledImages.labelsCsv(files, labels));
         return new Written(folder, n);
     }
 

@@ -13,7 +13,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.tiermark.model.ModelDescriptor.InputSpec;
 
 /**
  * Image input: decodes PNG/JPEG bytes, resizes bilinearly to the model's size, scales to [0, 1],
@@ -21,13 +20,13 @@ import org.tiermark.model.ModelDescriptor.InputSpec;
  */
 public final class ImagePreprocessor implements Preprocessor {
     private final OrtEnvironment env;
-    private final InputSpec spec;
+    private final ImageFormat spec;
     private final long[] shape;
     private final FloatBuffer pixels;
     private final BufferedImage canvas;
     private final int[] rgb;
 
-    public ImagePreprocessor(OrtEnvironment env, InputSpec spec) {
+    public ImagePreprocessor(OrtEnvironment env, ImageFormat spec) {
         this.env = env;
         this.spec = spec;
         this.shape = new long[] {1, spec.channels(), spec.height(), spec.width()};

@@ -1,11 +1,14 @@
 package org.tiermark.data;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
 import org.tiermark.InvalidInputException;
 
 /** Raw inputs the benchmarks cycle through, loaded once: what a device would capture and send. */
@@ -50,8 +53,48 @@ public final class InputPool {
         return new InputPool(out);
     }
 
+    /**
+     * Checks, before anything is measured, that a text pool has at least one input: the same
+     * reading as {@link #textLines}, whose error names the file.
+     */
+    public static void checkTextLines(Path file) {
+        textLines(file, 1);
+    }
+
+    /**
+     * Checks, before anything is measured, that an image pool has images and that each of the first
+     * {@code limit} (the ones a benchmark cycles through) decodes as PNG/JPEG; names the file that
+     * does not.
+     */
+    public static void checkImageFiles(Path folder, int limit) {
+        if (!Files.isDirectory(folder)) {
+            throw new InvalidInputException(folder + ": the image pool folder is not found");
+        }
+        List<Path> files;
+        try (var s = Files.list(folder)) {
+            files = s.filter(Files::isRegularFile).filter(InputPool::isImage).sorted().limit(limit).toList();
+        } catch (IOException e) {
+            throw new InvalidInputException(folder + ": cannot read the image pool: " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new InvalidInputException(folder + ": the image pool has no files (*.png, *.jpg, *.jpeg)");
+        }
+        for (Path f : files) {
+            BufferedImage image;
+            try {
+                image = ImageIO.read(f.toFile());
+            } catch (IOException e) {
+                throw new InvalidInputException(f + ": not a readable image in the pool: " + e.getMessage(), e);
+            }
+            if (image == null) {
+                throw new InvalidInputException(f + ": not a PNG/JPEG image, but the pool " + folder
+                        + " holds images only (remove it or replace it by an image)");
+            }
+        }
+    }
+
     private static boolean isImage(Path f) {
-        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
 

@@ -16,6 +16,7 @@ import org.tiermark.InvalidInputException;
  */
 public final class LabelledImages {
     public static final String LABELS = "labels.csv";
+    private static final String HEADER = "file,label";
 
     /** One image and its class index. */
     public record Item(String file, byte[] encoded, int label) {}
@@ -40,8 +41,8 @@ public final class LabelledImages {
         } catch (IOException e) {
             throw new InvalidInputException(csv + ": cannot read: " + e.getMessage(), e);
         }
-        if (lines.isEmpty() || !lines.get(0).strip().equals("file,label")) {
-            throw new InvalidInputException(csv + ": line 1: expected the header 'file,label'");
+        if (lines.isEmpty() || !lines.get(0).strip().equals(HEADER)) {
+            throw new InvalidInputException(csv + ": line 1: expected the header '" + HEADER + "'");
         }
         List<Item> items = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
@@ -79,6 +80,18 @@ public final class LabelledImages {
             throw new InvalidInputException(csv + ": no labelled images");
         }
         return new LabelledImages(folder, items);
+    }
+
+    /** The text of a labels file naming {@code files.get(i)} with class index {@code labels[i]}, as {@link #load} reads it. */
+    public static String labelsCsv(List<String> files, int[] labels) {
+        if (files.size() != labels.length) {
+            throw new IllegalArgumentException(files.size() + " files but " + labels.length + " labels");
+        }
+        StringBuilder csv = new StringBuilder(HEADER).append('\n');
+        for (int i = 0; i < labels.length; i++) {
+            csv.append(files.get(i)).append(',').append(labels[i]).append('\n');
+        }
+        return csv.toString();
     }
 
     public Path folder() {

@@ -1,13 +1,11 @@
 package org.tiermark.model;
 
-import java.io.IOException;
+import ai.onnx.proto.OnnxMl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.onnx.OnnxModels;
@@ -28,20 +26,8 @@ public final class Catalog {
             throw new InvalidInputException(root + ": models folder not found");
         }
         Map<String, Model> models = new TreeMap<>();
-        List<Path> files;
-        try (Stream<Path> s = Files.list(root)) {
-            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
-        } catch (IOException e) {
-            throw new InvalidInputException(root + ": cannot list: " + e.getMessage(), e);
-        }
-        for (Path f : files) {
-            ModelDescriptor d = Json.read(f, ModelDescriptor.class);
-            String expected = f.getFileName().toString().replaceFirst("\\.json$", "");
-            if (!d.name().equals(expected)) {
-                throw InvalidInputException.field(f, "name", "must equal the file name '" + expected + "' (got '" + d.name() + "')");
-            }
-            models.put(d.name(), new Model(d, f));
-        }
+        Json.readFolder(root, ModelDescriptor.class, ModelDescriptor::name)
+                .forEach((name, d) -> models.put(name, new Model(d, root.resolve(name + ".json"))));
         return new Catalog(root, models);
     }
 
@@ -102,6 +88,25 @@ public final class Catalog {
             }
             if ("text".equals(descriptor.input().kind())) {
                 requireFile("input.tokenizer", tokenizer());
+            }
+        }
+
+        /**
+         * The checks too costly for every lookup, for the suite to call once per model before it creates
+         * a run folder: {@link #checkFiles()}, then the whole ONNX file is parsed (a truncated or corrupt
+         * file is named, not only a wrong first byte), and a text model's {@code sequenceLength} is
+         * checked against its graph's position embeddings. The raw inputs are checked by the input pool.
+         */
+        public void checkInputs() {
+            checkFiles();
+            OnnxMl.ModelProto model;
+            try {
+                model = OnnxModels.load(onnx());
+            } catch (InvalidInputException e) {
+                throw InvalidInputException.field(file, "onnx", e.getMessage());
+            }
+            if ("text".equals(descriptor.input().kind())) {
+                TextInputCheck.check(this, model.getGraph());
             }
         }
 

@@ -14,7 +14,7 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.Sessions;

@@ -1,35 +1,36 @@
 package org.tiermark.runtime;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-import org.tiermark.InvalidInputException;
+import org.tiermark.tier.Names;
 
 /**
- * How link and tier costs enter a measured call.
+ * The benchmarks' {@code linkDelay} parameter: a name for a pair of {@link Costs}, the one place the
+ * old single switch is mapped onto the two choices, so cells named {@code simulated}/{@code off} keep
+ * measuring what they always did.
  * <ul>
- *   <li>{@code simulated}: each hop waits for the link model's time inside the call, and each
- *       compute step is stretched by its tier's 1 / relativeSpeed inside the call;</li>
- *   <li>{@code off}: links cost nothing and every tier runs at the measuring machine's speed;
- *       payloads are still serialized. This is what the machine itself does, and what the
- *       harness-overhead comparison with a raw ONNX Runtime loop uses.</li>
+ *   <li>{@code simulated}: links waited for ({@code LinkCost.SIMULATED}), compute stretched
+ *       ({@code ComputeEmulation.STRETCH});</li>
+ *   <li>{@code off}: links free and tiers at machine speed ({@link Costs#NONE}); payloads are still
+ *       serialized. This is what the harness-overhead comparison with a raw ONNX Runtime loop uses.</li>
  * </ul>
- * Real network shaping ({@code emulated}) and real hosts ({@code remote}) live in {@code emulation/}.
  */
 public enum LinkDelayModel {
-    SIMULATED, OFF;
+    SIMULATED(Costs.SIMULATED), OFF(Costs.NONE);
+
+    private final Costs costs;
+
+    LinkDelayModel(Costs costs) {
+        this.costs = costs;
+    }
+
+    public Costs costs() {
+        return costs;
+    }
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return Names.id(this);
     }
 
     public static LinkDelayModel parse(String value) {
-        for (LinkDelayModel m : values()) {
-            if (m.id().equals(value)) {
-                return m;
-            }
-        }
-        throw new InvalidInputException("unknown link-delay model '" + value + "'; valid: "
-                + Arrays.stream(values()).map(LinkDelayModel::id).collect(Collectors.joining(", ")));
+        return Names.parse(LinkDelayModel.class, value, "link-delay model");
     }
 }

@@ -1,18 +1,15 @@
 package org.tiermark.tier;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 
@@ -40,10 +37,10 @@ public final class Profiles {
         if (!Files.isDirectory(root)) {
             throw new InvalidInputException(root + ": profiles folder not found (expected tiers/, links/, deployments/ inside)");
         }
-        Map<String, TierProfile> tiers = loadAll(root.resolve("tiers"), TierProfile.class, TierProfile::name);
-        Map<String, LinkProfile> links = loadAll(root.resolve("links"), LinkProfile.class, LinkProfile::name);
+        Map<String, TierProfile> tiers = Json.readFolder(root.resolve("tiers"), TierProfile.class, TierProfile::name);
+        Map<String, LinkProfile> links = Json.readFolder(root.resolve("links"), LinkProfile.class, LinkProfile::name);
         Map<String, DeploymentProfile> deployments =
-                loadAll(root.resolve("deployments"), DeploymentProfile.class, DeploymentProfile::name);
+                Json.readFolder(root.resolve("deployments"), DeploymentProfile.class, DeploymentProfile::name);
         if (tiers.isEmpty()) {
             throw new InvalidInputException(root.resolve("tiers") + ": no tier profiles (*.json) found");
         }
@@ -76,29 +73,6 @@ public final class Profiles {
         return p;
     }
 
-    private static <T> Map<String, T> loadAll(Path dir, Class<T> type, Function<T, String> name) {
-        Map<String, T> out = new TreeMap<>();
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
-        } catch (IOException e) {
-            throw new InvalidInputException(dir + ": cannot list: " + e.getMessage(), e);
-        }
-        for (Path f : files) {
-            T value = Json.read(f, type);
-            String expected = f.getFileName().toString().replaceFirst("\\.json$", "");
-            if (!name.apply(value).equals(expected)) {
-                throw InvalidInputException.field(f, "name", "must equal the file name '" + expected
-                        + "' (got '" + name.apply(value) + "')");
-            }
-            out.put(expected, value);
-        }
-        return out;
-    }
-
     public Path root() {
         return root;
     }
@@ -129,6 +103,34 @@ public final class Profiles {
             throw InvalidInputException.unknown("deployment", name, null, deployments.keySet());
         }
         return d;
+    }
+
+    /**
+     * Refuses, before anything is measured, a deployment that {@code compute} cannot emulate: a
+     * stretched tier faster than the measuring machine ({@code relativeSpeed} > 1) would need a
+     * negative wait. Names the tier's file and the two valid ways out.
+     */
+    public void checkDeployable(DeploymentProfile deployment, ComputeEmulation compute) {
+        if (compute != ComputeEmulation.STRETCH) {
+            return;
+        }
+        for (String name : deployment.stages()) {
+            TierProfile tier = tier(name);
+            if (tier.relativeSpeed() > 1.0) {
+                throw InvalidInputException.field(root.resolve("tiers").resolve(name + ".json"), "relativeSpeed",
+                        tier.relativeSpeed() + " > 1: a tier faster than the measuring machine cannot be emulated by "
+                        + "stretching compute (deployment '" + deployment.name() + "'). Set relativeSpeed <= 1, or "
+                        + "choose compute emulation 'none' (suite option --compute none) to run every tier at this "
+                        + "machine's speed");
+            }
+        }
+    }
+
+    /** As {@link #checkDeployable(DeploymentProfile, ComputeEmulation)}, for every deployment named. */
+    public void checkDeployable(Collection<String> deployments, ComputeEmulation compute) {
+        for (String d : deployments) {
+            checkDeployable(deployment(d), compute);
+        }
     }
 
     /** The links crossed from tier {@code from} to tier {@code to}, fewest hops first; empty when equal. */

@@ -10,7 +10,7 @@ import org.tiermark.onnx.Sessions;
  * @param intraOpThreads  ONNX Runtime intra-op threads for stages on this tier
  * @param interOpThreads  ONNX Runtime inter-op threads (sequential execution uses 1)
  * @param relativeSpeed   compute speed relative to the measuring machine (1.0 = this machine);
- *                        in simulated mode a stage's compute time is stretched by 1 / relativeSpeed
+ *                        with compute emulation {@code stretch} a stage's compute time is stretched by 1 / relativeSpeed
  * @param memoryBudgetMb  memory a variant may use on this tier; above it the variant is not deployable there
  * @param description     where the numbers come from
  */
@@ -47,10 +47,5 @@ public record TierProfile(
     /** ONNX Runtime settings of the stages placed on this tier. */
     public Sessions.Settings sessionSettings() {
         return Sessions.Settings.threads(intraOpThreads, interOpThreads);
-    }
-
-    /** The same tier at the measuring machine's speed: what `emulation=none` runs. */
-    public TierProfile atMachineSpeed() {
-        return new TierProfile(name, intraOpThreads, interOpThreads, 1.0, memoryBudgetMb, description);
     }
 }

@@ -2,8 +2,8 @@ package org.tiermark.train;
 
 import java.nio.FloatBuffer;
 import org.tiermark.data.FashionMnist;
+import org.tiermark.data.ImageFormat;
 import org.tiermark.data.ImagePreprocessor;
-import org.tiermark.model.ModelDescriptor.InputSpec;
 
 /**
  * Fashion-MNIST images resized and normalized exactly as the runtime does it ({@link ImagePreprocessor}
@@ -26,9 +26,9 @@ public final class FmnistInputs {
         this.labels = labels;
     }
 
-    /** The input spec of a model reading {@code side x side} grey images. */
-    public static InputSpec inputSpec(int side) {
-        return new InputSpec("image", null, 0, side, side, 1, new double[] {MEAN}, new double[] {STD}, TENSOR);
+    /** The image format of a model reading {@code side x side} grey images. */
+    public static ImageFormat imageFormat(int side) {
+        return new ImageFormat(side, side, 1, new double[] {MEAN}, new double[] {STD}, TENSOR);
     }
 
     /** The first {@code limit} images of {@code data}, resized to {@code side}. */
@@ -37,7 +37,7 @@ public final class FmnistInputs {
         int plane = side * side;
         float[] pixels = new float[n * plane];
         int[] labels = new int[n];
-        ImagePreprocessor pre = new ImagePreprocessor(null, inputSpec(side));
+        ImagePreprocessor pre = new ImagePreprocessor(null, imageFormat(side));
         FloatBuffer view = FloatBuffer.wrap(pixels);
         for (int i = 0; i < n; i++) {
             pre.writePixels(data.image(i), view.slice(i * plane, plane));
@@ -59,7 +59,7 @@ public final class FmnistInputs {
         int plane = side * side;
         float[] pixels = new float[set.size() * plane];
         int[] labels = new int[set.size()];
-        ImagePreprocessor pre = new ImagePreprocessor(null, inputSpec(side));
+        ImagePreprocessor pre = new ImagePreprocessor(null, imageFormat(side));
         FloatBuffer view = FloatBuffer.wrap(pixels);
         for (int i = 0; i < set.size(); i++) {
             var item = set.items().get(i);

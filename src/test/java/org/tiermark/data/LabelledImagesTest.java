@@ -65,7 +65,7 @@ class LabelledImagesTest {
     @Test
     void pngInputIsPreprocessedExactlyAsTrainingImages() throws Exception {
         BufferedImage img = gradient();
-        var spec = FmnistInputs.inputSpec(64);
+        var spec = FmnistInputs.imageFormat(64);
         float[] direct = new float[64 * 64];
         new ImagePreprocessor(null, spec).writePixels(img, FloatBuffer.wrap(direct));
         OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -19,7 +19,7 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.data.FashionMnist;
 import org.tiermark.data.LabelledImages;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.onnx.GraphBuilder;
 import org.tiermark.train.FashionMnistTrainer;
 

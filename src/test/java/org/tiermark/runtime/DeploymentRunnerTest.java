@@ -25,10 +25,12 @@ import org.tiermark.Suite;
 import org.tiermark.TinyModels;
 import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.data.Preprocessors;
+import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
+import org.tiermark.tier.ComputeEmulation;
 import org.tiermark.tier.DeploymentProfile;
+import org.tiermark.tier.LinkCost;
 import org.tiermark.tier.Profiles;
 import org.tiermark.tier.TierProfile;
 
@@ -89,7 +91,7 @@ class DeploymentRunnerTest {
                 assertArrayEquals(direct, a.floats("last_hidden_state"), "the runner changes no output (" + delay + ")");
                 a = r.run(pool.get(1));
                 assertArrayEquals(direct, a.floats("last_hidden_state"), "pinned outputs on later calls (" + delay + ")");
-                DeploymentRunner.Breakdown b = r.lastBreakdown();
+                Breakdown b = r.lastBreakdown();
                 assertEquals(pool.get(1).length, b.bytes[0], "the raw UTF-8 text crosses the first link");
                 assertEquals(4 + 4 + "last_hidden_state".length() + 4 + 4 + 3 * 8 + 4 + 128 * 384 * 4, b.bytes[1],
                         "the encoded hidden states cross back");
@@ -106,9 +108,9 @@ class DeploymentRunnerTest {
                 } else {
                     assertEquals(0, b.transferNanos + b.stretchNanos, "off: links and tiers cost nothing");
                 }
-                assertTrue(r.stageInfo().get(0).fileBytes() > 80_000_000);
-                assertTrue(r.stageInfo().get(0).memoryBytes() > 0, "a 90 MB session grows resident memory");
-                assertTrue(r.stageInfo().get(0).fitsBudget(), "MiniLM fits the edge budget of 16 GB");
+                assertTrue(r.stageMemory().get(0).fileBytes() > 80_000_000);
+                assertTrue(r.stageMemory().get(0).memoryBytes() > 0, "a 90 MB session grows resident memory");
+                assertTrue(r.stageMemory().get(0).fitsBudget(), "MiniLM fits the edge budget of 16 GB");
             }
         }
     }
@@ -120,10 +122,10 @@ class DeploymentRunnerTest {
         Variant split = new Variant("tiny", "partition", List.of(head, tail), null);
         Profiles p = suite.profiles();
         try (DeploymentRunner r = DeploymentRunner.open(ENV, split, p.deployment("mobile-edge"), p,
-                LinkDelayModel.SIMULATED, floats(4))) {
+                Costs.SIMULATED, floats(4))) {
             DeploymentRunner.Answer a = r.run(raw(1, 2, 3, 4));
             assertArrayEquals(new float[] {4, 6, 8, 10}, a.floats("y"));
-            DeploymentRunner.Breakdown b = r.lastBreakdown();
+            Breakdown b = r.lastBreakdown();
             assertEquals(0, b.bytes[0], "input captured on mobile, head on mobile: nothing crosses");
             int tensorPayload = 4 + 4 + 1 + 4 + 4 + 2 * 8 + 4 + 16;
             assertEquals(tensorPayload, b.bytes[1], "the intermediate tensor h crosses mobile>edge");
@@ -138,7 +140,7 @@ class DeploymentRunnerTest {
         Profiles p = suite.profiles();
         DeploymentProfile tensorFirst = new DeploymentProfile("edge-tensor", List.of("edge"), DeploymentProfile.FirstHop.TENSOR, null);
         try (DeploymentRunner r = DeploymentRunner.open(ENV, Variant.identity("tiny", model), tensorFirst, p,
-                LinkDelayModel.OFF, floats(4))) {
+                Costs.NONE, floats(4))) {
             assertArrayEquals(new float[] {2, 3, 4, 5}, r.run(raw(1, 2, 3, 4)).floats("y"));
             assertEquals(4 + 4 + 1 + 4 + 4 + 16 + 4 + 16, r.lastBreakdown().bytes[0]);
         }
@@ -149,12 +151,12 @@ class DeploymentRunnerTest {
         Path model = TinyModels.elementwise(dir.resolve("m.onnx"), "Add", "x", "y", 4, 1f);
         Profiles p = suite.profiles();
         String m = assertThrows(InvalidInputException.class, () -> DeploymentRunner.open(ENV,
-                Variant.identity("tiny", model), p.deployment("mobile-edge"), p, LinkDelayModel.SIMULATED, floats(4))).getMessage();
+                Variant.identity("tiny", model), p.deployment("mobile-edge"), p, Costs.SIMULATED, floats(4))).getMessage();
         assertTrue(m.contains("places 2 stage(s)") && m.contains("partition"), m);
 
         Path notOnnx = Files.writeString(dir.resolve("model.onnx"), "{\"not\": \"onnx\"}");
         m = assertThrows(InvalidInputException.class, () -> DeploymentRunner.open(ENV,
-                Variant.identity("tiny", notOnnx), p.deployment("edge"), p, LinkDelayModel.SIMULATED, floats(4))).getMessage();
+                Variant.identity("tiny", notOnnx), p.deployment("edge"), p, Costs.SIMULATED, floats(4))).getMessage();
         assertTrue(m.contains("model.onnx") && m.contains("not an ONNX model"), m);
     }
 
@@ -171,20 +173,33 @@ class DeploymentRunnerTest {
         Profiles p = Profiles.load(root);
         Path model = TinyModels.elementwise(dir.resolve("m.onnx"), "Add", "x", "y", 4, 1f);
         String m = assertThrows(InvalidInputException.class, () -> DeploymentRunner.open(ENV,
-                Variant.identity("tiny", model), p.deployment("hpc"), p, LinkDelayModel.SIMULATED, floats(4))).getMessage();
-        assertTrue(m.contains("tier 'hpc'") && m.contains("cannot be simulated"), m);
+                Variant.identity("tiny", model), p.deployment("hpc"), p, Costs.SIMULATED, floats(4))).getMessage();
+        assertTrue(m.contains("tiers/hpc.json") && m.contains("relativeSpeed") && m.contains("relativeSpeed <= 1")
+                && m.contains("--compute none"), m);
+        assertThrows(InvalidInputException.class, () -> p.checkDeployable(List.of("hpc"), ComputeEmulation.STRETCH),
+                "the same check, callable before a run folder exists");
+        p.checkDeployable(List.of("hpc"), ComputeEmulation.NONE);
+        // links still simulated: the two choices are independent
         try (DeploymentRunner r = DeploymentRunner.open(ENV, Variant.identity("tiny", model), p.deployment("hpc"), p,
-                LinkDelayModel.OFF, floats(4))) {
-            assertArrayEquals(new float[] {2, 2, 2, 2}, r.run(raw(1, 1, 1, 1)).floats("y"), "off mode runs it at machine speed");
+                new Costs(LinkCost.SIMULATED, ComputeEmulation.NONE), floats(4))) {
+            assertArrayEquals(new float[] {2, 2, 2, 2}, r.run(raw(1, 1, 1, 1)).floats("y"), "compute none runs it at machine speed");
+            assertEquals(0, r.lastBreakdown().stretchNanos);
+            assertTrue(r.lastBreakdown().transferNanos > 0, "the links to hpc still cost time");
         }
     }
 
     @Test
-    void aStageAboveItsTierBudgetIsNotDeployable() {
-        long gib = 1L << 30;
-        assertTrue(!new DeploymentRunner.StageInfo(0, "mobile", 1, 3 * gib, 2 * gib, 4096).fitsBudget(), "5 GiB > 4 GiB");
-        assertTrue(new DeploymentRunner.StageInfo(0, "mobile", 1, gib, gib, 4096).fitsBudget(), "2 GiB <= 4 GiB");
-        assertEquals(-1, new DeploymentRunner.StageInfo(0, "mobile", 1, -1, gib, 4096).memoryBytes(), "unknown stays unknown");
+    void linksOffStillStretchesCompute() throws Exception {
+        Path model = TinyModels.elementwise(dir.resolve("m.onnx"), "Add", "x", "y", 4, 1f);
+        Profiles p = suite.profiles();
+        try (DeploymentRunner r = DeploymentRunner.open(ENV, Variant.identity("tiny", model), p.deployment("edge"), p,
+                new Costs(LinkCost.OFF, ComputeEmulation.STRETCH), floats(4))) {
+            r.run(raw(1, 2, 3, 4));
+            Breakdown b = r.lastBreakdown();
+            assertEquals(0, b.transferNanos);
+            assertTrue(b.bytes[0] > 0, "payloads are still serialized and counted");
+            assertTrue(b.stretchNanos > 0, "edge at half speed is still stretched");
+        }
     }
 
     @Test
@@ -193,9 +208,9 @@ class DeploymentRunnerTest {
         Profiles p = suite.profiles();
         TierProfile mobile = p.tier("mobile");
         try (DeploymentRunner r = DeploymentRunner.open(ENV, Variant.identity("tiny", model), p.deployment("mobile"), p,
-                LinkDelayModel.SIMULATED, floats(4))) {
+                Costs.SIMULATED, floats(4))) {
             r.run(raw(1, 2, 3, 4));
-            DeploymentRunner.Breakdown b = r.lastBreakdown();
+            Breakdown b = r.lastBreakdown();
             // mobile is 0.25 of this machine: three times the measured compute is added as a wait
             long expected = mobile.stretchedNanos(b.computeNanos) - b.computeNanos;
             assertTrue(Math.abs(b.stretchNanos - expected) <= 4, b.stretchNanos + " vs " + expected);
