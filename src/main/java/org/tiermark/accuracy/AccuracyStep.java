@@ -8,20 +8,25 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.tiermark.InvalidInputException;
-import org.tiermark.Json;
-import org.tiermark.Suite;
 import org.tiermark.Preprocessors;
+import org.tiermark.Suite;
 import org.tiermark.model.Catalog;
-import org.tiermark.operator.Variant;
-import org.tiermark.runtime.DeploymentRunner;
-import org.tiermark.runtime.Costs;
 import org.tiermark.onnx.Sessions;
+import org.tiermark.operator.Variant;
+import org.tiermark.runtime.Costs;
+import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.tier.DeploymentProfile;
 
 /**
@@ -36,7 +41,7 @@ import org.tiermark.tier.DeploymentProfile;
  * written. A variant that fails while running (or is not built) is recorded in {@code errors}.
  */
 public final class AccuracyStep {
-    public static final String FILE = "accuracy.json";
+    public static final String FILE = AccuracyReport.FILE;
     public static final List<String> SETS = List.of("small", "large");
 
     private AccuracyStep() {}
@@ -92,7 +97,7 @@ public final class AccuracyStep {
         }
         AccuracyReport report = new AccuracyReport(AccuracyReport.SCHEMA,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), set, entries, errors);
-        Json.writeAtomically(runDir.resolve(FILE), report);
+        report.write(runDir);
         return report;
     }
 
@@ -112,9 +117,9 @@ public final class AccuracyStep {
         long start = System.nanoTime();
         int workers = Math.min(workers(), ev.size());
         Evaluator.Outcome[] outcomes = new Evaluator.Outcome[ev.size()];
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
-            List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+            List<Future<?>> parts = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 int first = w;
                 parts.add(pool.submit(() -> {
@@ -127,10 +132,10 @@ public final class AccuracyStep {
                     return null;
                 }));
             }
-            for (java.util.concurrent.Future<?> f : parts) {
+            for (Future<?> f : parts) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw e.getCause() instanceof Exception ex ? ex : e;
                 }
             }
@@ -150,7 +155,7 @@ public final class AccuracyStep {
     static DeploymentProfile deploymentFor(Suite suite, int stages) {
         return suite.profiles().deployments().values().stream()
                 .filter(d -> d.stageCount() == stages)
-                .sorted(java.util.Comparator.comparing((DeploymentProfile d) -> !d.name().contains("cloud"))
+                .sorted(Comparator.comparing((DeploymentProfile d) -> !d.name().contains("cloud"))
                         .thenComparing(DeploymentProfile::name))
                 .findFirst()
                 .orElseThrow(() -> new InvalidInputException("no deployment in profiles/deployments places "
@@ -205,7 +210,7 @@ public final class AccuracyStep {
                     if (e.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo t
                             && (t.type != ai.onnxruntime.OnnxJavaType.INT64 || t.getShape().length != 2)) {
                         throw InvalidInputException.field(m.file(), "input.kind", "text input gives int64 [batch, sequence] but "
-                                + m.onnx() + " input '" + e.getKey() + "' is " + t.type + " " + java.util.Arrays.toString(t.getShape()));
+                                + m.onnx() + " input '" + e.getKey() + "' is " + t.type + " " + Arrays.toString(t.getShape()));
                     }
                 }
                 if (!inputs.containsKey("input_ids")) {
@@ -229,7 +234,7 @@ public final class AccuracyStep {
             for (int i = 1; i < 4; i++) {
                 if (s[i] > 0 && s[i] != want[i]) {
                     throw InvalidInputException.field(m.file(), field[i], "is " + want[i] + " but " + m.onnx() + " input '"
-                            + in.tensor() + "' has shape " + java.util.Arrays.toString(s));
+                            + in.tensor() + "' has shape " + Arrays.toString(s));
                 }
             }
         }

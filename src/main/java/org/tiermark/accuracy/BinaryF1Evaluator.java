@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Scores;
 import org.tiermark.data.SpamCorpus;
 import org.tiermark.model.Catalog;
 import org.tiermark.runtime.DeploymentRunner;
@@ -68,7 +69,7 @@ final class BinaryF1Evaluator implements Evaluator {
                 fn++;
             }
         }
-        return Metrics.f1(tp, fp, fn);
+        return Scores.f1(tp, fp, fn);
     }
 
     @Override

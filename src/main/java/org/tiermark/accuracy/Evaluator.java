@@ -1,5 +1,6 @@
 package org.tiermark.accuracy;
 
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -129,7 +130,7 @@ public interface Evaluator {
         if (d.type() != ai.onnxruntime.OnnxJavaType.FLOAT) {
             throw new IllegalStateException("output '" + d.name() + "' is " + d.type() + ", expected float scores");
         }
-        java.nio.FloatBuffer f = d.data().duplicate().order(d.data().order()).asFloatBuffer();
+        FloatBuffer f = d.data().duplicate().order(d.data().order()).asFloatBuffer();
         int best = 0;
         float bestV = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < f.remaining(); i++) {

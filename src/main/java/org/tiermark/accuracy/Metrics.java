@@ -7,17 +7,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 
-/** The arithmetic of the accuracy step: F1, IoU, box matching and the bootstrap interval. Pure functions. */
+/** The arithmetic of the accuracy step: IoU, box matching and the bootstrap interval (F1 is {@link org.tiermark.Scores#f1}). Pure functions. */
 public final class Metrics {
     public static final int BOOTSTRAP_RESAMPLES = 1000;
     public static final long BOOTSTRAP_SEED = 20_240_326L;
 
     private Metrics() {}
-
-    /** F1 of the positive class from counts; 0 when there is no true positive (as scikit-learn). */
-    public static double f1(int tp, int fp, int fn) {
-        return tp == 0 ? 0.0 : 2.0 * tp / (2.0 * tp + fp + fn);
-    }
 
     /** Intersection over union of two masks; two empty masks agree perfectly (1). */
     public static double iou(BitSet a, BitSet b) {

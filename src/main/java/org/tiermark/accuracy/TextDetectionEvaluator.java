@@ -5,11 +5,13 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Scores;
 import org.tiermark.data.OcrDataset;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.TensorCodec;
@@ -68,7 +70,7 @@ final class TextDetectionEvaluator implements Evaluator {
         TensorCodec.Decoded d = Evaluator.prediction(answer);
         long[] shape = d.shape();
         if (shape.length < 2) {
-            throw new IllegalStateException("output '" + d.name() + "' is not a map: shape " + java.util.Arrays.toString(shape));
+            throw new IllegalStateException("output '" + d.name() + "' is not a map: shape " + Arrays.toString(shape));
         }
         int h = (int) shape[shape.length - 2];
         int w = (int) shape[shape.length - 1];
@@ -207,7 +209,7 @@ final class TextDetectionEvaluator implements Evaluator {
             fn += o.boxFn();
         }
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("boxF1", Metrics.f1(tp, fp, fn));
+        m.put("boxF1", Scores.f1(tp, fp, fn));
         m.put("boxPrecision", tp + fp == 0 ? 0.0 : (double) tp / (tp + fp));
         m.put("boxRecall", tp + fn == 0 ? 0.0 : (double) tp / (tp + fn));
         m.put("regionIou", Metrics.mean(outcomes, Metrics.all(outcomes.size()), Outcome::regionIou));

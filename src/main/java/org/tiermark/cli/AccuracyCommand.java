@@ -38,7 +38,14 @@ final class AccuracyCommand implements Command {
                               identity is always scored, as the reference for delta and agreement
                   --set       small (100 samples, as the studies) or large (>= 1000 where the data allow; default)
                   --out       run folder for accuracy.json (default: results/accuracy-<UTC time>);
-                              refused when it already holds one: measurements are never overwritten""";
+                              refused when it already holds one: measurements are never overwritten
+
+                Exit codes (the same rule as report and compare; messages on stderr):
+                  0  ok
+                  1  a variant could not be evaluated (listed under "errors" in accuracy.json), or an
+                     unexpected error
+                  2  bad or missing input: an unknown model, operator or --set, a missing evaluation set,
+                     an --out folder that already holds accuracy.json""";
     }
 
     @Override

@@ -44,7 +44,13 @@ public final class CompareCommand implements Command {
                                         down=edge>mobile:1536
                   --home DIR       project folder with profiles/ (default: current directory), for links
                   --out DIR        also write compare.md, compare.csv and compare.json there
-                  --help           this text""";
+                  --help           this text
+
+                Exit codes (the same rule as report; messages on stderr):
+                  0  ok
+                  1  an unexpected error
+                  2  bad or missing input: a RUN missing, unreadable or holding no measurement (an empty
+                     folder, a killed run, a JSON file that is not JMH output), or a bad --compose SPEC""";
     }
 
     @Override
@@ -58,7 +64,15 @@ public final class CompareCommand implements Command {
         List<String> problems = new ArrayList<>();
         for (String p : a.positional()) {
             names.add(p);
-            runs.add(RunInputs.measurements(Path.of(p), problems));
+            List<String> own = new ArrayList<>();
+            List<Measurement> ms = RunInputs.measurements(Path.of(p), own);
+            if (ms.isEmpty()) {
+                // lining up against nothing would print an empty table and look like success
+                throw new InvalidInputException("compare: " + p + " holds no measurement"
+                        + (own.isEmpty() ? "" : ": " + String.join("; ", own)));
+            }
+            problems.addAll(own);
+            runs.add(ms);
         }
         long seed = ReportOptions.defaults().seed();
         Compare.Result r = Compare.compare(names, runs, seed);

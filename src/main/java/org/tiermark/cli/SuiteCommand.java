@@ -19,7 +19,7 @@ import org.tiermark.suite.SuiteRun;
 final class SuiteCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks",
             "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline");
-    private static final Set<String> FLAGS = Set.of("dry-run", "skip-accuracy");
+    private static final Set<String> FLAGS = Set.of("dry-run", "skip-accuracy", "require-all");
 
     @Override
     public String name() {
@@ -47,6 +47,7 @@ final class SuiteCommand implements Command {
                   --jvm-args "ARGS"        extra JVM arguments for the forks
                   --baseline RUN|JSON      fail when slower than this baseline (regression gate);
                                            forks default to 3 then, so run-to-run noise is sampled
+                  --require-all            the gate also fails when a measured benchmark has no baseline
                   --skip-accuracy          measure latency only
                   --dry-run                print the plan and exit
                 Exit code: 0 when every planned group measured; 1 when a group or step failed, nothing
@@ -79,7 +80,8 @@ final class SuiteCommand implements Command {
                 a.get("warmup-time", d.warmupTime()), a.getInt("iterations", d.iterations()), a.get("time", d.time()),
                 a.get("jvm-args", ""), a.get("include", ""));
         Path results = Path.of(a.get("results", home.resolve("results").toString())).toAbsolutePath();
-        SuiteRun.Request request = new SuiteRun.Request(results, size, a.get("params", ""), jmh, baseline, a.has("skip-accuracy"));
+        SuiteRun.Request request = new SuiteRun.Request(results, size, a.get("params", ""), jmh, baseline, a.has("skip-accuracy"),
+                a.has("require-all"));
         if (a.has("dry-run")) {
             return dryRun(suite, request);
         }

@@ -1,12 +1,8 @@
 package org.tiermark.report;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,41 +11,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.tiermark.Json;
+import org.tiermark.accuracy.AccuracyReport;
 
 /**
- * Accuracy of variants: our own {@code accuracy.json} (schema {@code tiermark-accuracy/1}, written by
- * the accuracy step) and the accuracies the studies published, shown beside ours.
+ * Accuracy as the report sees it: our own {@code accuracy.json} (read through
+ * {@link AccuracyReport}, the one definition of its format) and the accuracies the studies
+ * published, shown beside ours.
  */
 public final class Accuracy {
-    /** The schema this reader understands. */
-    public static final String SCHEMA = "tiermark-accuracy/1";
-
-    /** One variant's accuracy; {@code value} is a fraction in [0, 1] (or the metric's own scale). */
-    public record Entry(String model, String operator, String metric, double value, double[] ci95,
-                        Double deltaVsIdentity, Double agreementWithIdentity, Integer samples,
-                        Double evaluationSeconds, double[] perSample) {}
-
-    /** A variant the accuracy step could not evaluate. */
-    public record Failure(String model, String operator, String message) {}
-
-    /** The file as written by the accuracy step. */
-    public record File(String schema, String createdUtc, String evaluationSet, List<Entry> entries, List<Failure> errors) {
-        public File {
-            entries = entries == null ? List.of() : List.copyOf(entries);
-            errors = errors == null ? List.of() : List.copyOf(errors);
-        }
-    }
-
     /** Accuracy as the studies published it, in percent. */
     public record Published(String model, String operator, String metric, double percent) {}
 
-    // fields may be added to the schema by its writer; unknown ones are ignored, missing ones reported
-    private static final ObjectMapper LENIENT = Json.MAPPER.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Accuracy of a model's operator in percent (points), ours first, else the studies' published figure. */
+    public record Figure(double percent, String source, String metric) {}
 
-    private final List<Entry> entries;
+    private final List<AccuracyReport.Entry> entries;
     private final List<String> problems;
 
-    private Accuracy(List<Entry> entries, List<String> problems) {
+    private Accuracy(List<AccuracyReport.Entry> entries, List<String> problems) {
         this.entries = List.copyOf(entries);
         this.problems = List.copyOf(problems);
     }
@@ -61,41 +40,15 @@ public final class Accuracy {
 
     /** Reads an accuracy file; problems (bad schema, failed variants, broken entries) are kept, valid entries used. */
     public static Accuracy read(Path file) {
-        List<String> problems = new ArrayList<>();
-        List<Entry> entries = new ArrayList<>();
-        JsonNode root;
-        try {
-            root = LENIENT.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            return new Accuracy(List.of(), List.of(file + ": file not found"));
-        } catch (IOException e) {
-            return new Accuracy(List.of(), List.of(file + ": not valid JSON: " + e.getMessage()));
-        }
-        if (root == null || !root.isObject() || !SCHEMA.equals(root.path("schema").asText())) {
-            return new Accuracy(List.of(), List.of(file + ": not an accuracy file: field 'schema' must be '" + SCHEMA
-                    + "' (got " + (root != null && root.has("schema") ? "'" + root.get("schema").asText() + "'" : "nothing") + ")"));
-        }
-        JsonNode es = root.path("entries");
-        for (int i = 0; i < es.size(); i++) {
-            JsonNode e = es.get(i);
-            try {
-                Entry entry = LENIENT.treeToValue(e, Entry.class);
-                if (entry.model() == null || entry.operator() == null || !Double.isFinite(entry.value())) {
-                    throw new IllegalArgumentException("fields 'model', 'operator' and 'value' are required");
-                }
-                entries.add(entry);
-            } catch (IOException | IllegalArgumentException ex) {
-                problems.add(file + ": entries[" + i + "]: " + ex.getMessage().lines().findFirst().orElse(""));
-            }
-        }
-        for (JsonNode f : root.path("errors")) {
-            problems.add(file + ": accuracy of " + f.path("model").asText("?") + "/" + f.path("operator").asText("?")
-                    + " failed: " + f.path("message").asText(""));
-        }
-        return new Accuracy(entries, problems);
+        return of(AccuracyReport.read(file));
     }
 
-    public List<Entry> entries() {
+    /** The accuracy of a file already read. */
+    static Accuracy of(AccuracyReport.Read r) {
+        return new Accuracy(r.report().entries(), r.problems());
+    }
+
+    public List<AccuracyReport.Entry> entries() {
         return entries;
     }
 
@@ -103,8 +56,22 @@ public final class Accuracy {
         return problems;
     }
 
-    public Optional<Entry> find(String model, String operator) {
+    public Optional<AccuracyReport.Entry> find(String model, String operator) {
         return entries.stream().filter(e -> e.model().equals(model) && e.operator().equals(operator)).findFirst();
+    }
+
+    /** Ours when measured (a fraction becomes percent), else the published figure, else null. */
+    public Figure figure(Map<String, Map<String, Double>> published, String model, String operator) {
+        Optional<AccuracyReport.Entry> e = find(model, operator);
+        if (e.isPresent()) {
+            double v = e.get().value();
+            return new Figure(v <= 1.0 ? 100 * v : v, "tiermark", e.get().metric());
+        }
+        Map<String, Double> p = published.get(model);
+        if (p != null && p.containsKey(operator)) {
+            return new Figure(p.get(operator), "published", "published");
+        }
+        return null;
     }
 
     /** The studies' published accuracies, from the resource file that cites them. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -220,7 +221,7 @@ public final class Compare {
     public static String compositionMarkdown(Composition c) {
         StringBuilder s = new StringBuilder("### Composed latency\n\n");
         c.parts().forEach(p -> s.append("- ").append(p).append("\n"));
-        s.append(String.format(java.util.Locale.ROOT, "%nmedian %s ms, p90 %s ms, p99 %s ms over %d draws%n",
+        s.append(String.format(Locale.ROOT, "%nmedian %s ms, p90 %s ms, p99 %s ms over %d draws%n",
                 Format.sig(c.median(), 4), Format.sig(c.p90(), 4), Format.sig(c.p99(), 4), c.draws()));
         return s.toString();
     }

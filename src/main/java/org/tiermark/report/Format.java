@@ -17,6 +17,9 @@ final class Format {
         if (cell instanceof Float f) {
             return sig(f, 4);
         }
+        if (cell instanceof Table.Spread s) {
+            return spread(s);
+        }
         return cell.toString();
     }
 
@@ -28,7 +31,15 @@ final class Format {
         if (cell instanceof Double d) {
             return Double.isNaN(d) ? "" : Double.toString(d);
         }
+        if (cell instanceof Table.Spread s) {
+            // one CSV cell, as people read it: full precision of all three is in report.json
+            return spread(s);
+        }
         return cell.toString();
+    }
+
+    private static String spread(Table.Spread s) {
+        return sig(s.median(), 4) + " [" + sig(s.q1(), 4) + ", " + sig(s.q3(), 4) + "]";
     }
 
     static String sig(double v, int digits) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,8 +167,8 @@ public final class JmhReader {
                         int n = 0;
                         while (expectArrayOrEnd(p)) {
                             if (n == values.length) {
-                                values = java.util.Arrays.copyOf(values, 2 * n);
-                                counts = java.util.Arrays.copyOf(counts, 2 * n);
+                                values = Arrays.copyOf(values, 2 * n);
+                                counts = Arrays.copyOf(counts, 2 * n);
                             }
                             values[n] = number(p);
                             counts[n++] = (long) number(p);
@@ -175,7 +176,7 @@ public final class JmhReader {
                                 throw new JsonParseException(p, "field 'primaryMetric.rawDataHistogram': expected [value, count] pairs");
                             }
                         }
-                        e.iterations.add(Samples.weighted(java.util.Arrays.copyOf(values, n), java.util.Arrays.copyOf(counts, n)));
+                        e.iterations.add(Samples.weighted(Arrays.copyOf(values, n), Arrays.copyOf(counts, n)));
                     }
                 }
             } else if (field.equals("rawData") && v == JsonToken.START_ARRAY && !e.histogram) {

@@ -1,6 +1,7 @@
 package org.tiermark.report;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,14 +33,14 @@ public record Measurement(String benchmark, String mode, String unit, Map<String
         Objects.requireNonNull(benchmark, "benchmark");
         mode = mode == null ? "" : mode;
         unit = unit == null ? "" : unit;
-        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(params));
+        params = params == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(params));
         Objects.requireNonNull(samples, "samples");
         iterations = iterations == null || iterations.isEmpty() ? List.of(samples) : List.copyOf(iterations);
-        secondary = secondary == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secondary));
+        secondary = secondary == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(secondary));
         source = source == null ? "" : source;
         forks = forks == null ? List.of() : List.copyOf(forks);
         secondaryIterations = secondaryIterations == null ? Map.of()
-                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(secondaryIterations));
+                : Collections.unmodifiableMap(new LinkedHashMap<>(secondaryIterations));
         if (!forks.isEmpty() && forks.stream().mapToInt(Integer::intValue).sum() != iterations.size()) {
             throw new IllegalArgumentException("forks " + forks + " do not add up to the " + iterations.size() + " iterations");
         }

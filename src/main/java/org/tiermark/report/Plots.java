@@ -4,8 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BoxChart;
 import org.knowm.xchart.BoxChartBuilder;
@@ -27,24 +32,24 @@ final class Plots {
 
     private Plots() {}
 
-    /** Draws the plots of every group into {@code dir}; returns the written files relative to {@code base}. */
-    static List<String> draw(List<TradeOffGroup> groups, Accuracy ours, Map<String, Map<String, Double>> published,
+    /** Draws the plots of every trade-off group into {@code dir}; returns the written files relative to {@code base}. */
+    static List<String> draw(List<TradeOffGroup> tradeOffs, Accuracy ours, Map<String, Map<String, Double>> published,
                              Path dir, Path base, List<String> problems) {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        // groups are drawn in parallel (each chart is its own object); results keep the groups' order
+        // trade-off groups are drawn in parallel (each chart is its own object); results keep their order
         List<List<String>> files = new ArrayList<>();
-        groups.forEach(g -> files.add(List.of()));
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.max(1, Math.min(groups.size(), Runtime.getRuntime().availableProcessors())));
+        tradeOffs.forEach(g -> files.add(List.of()));
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(
+                Math.max(1, Math.min(tradeOffs.size(), Runtime.getRuntime().availableProcessors())));
         try {
-            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-            for (int i = 0; i < groups.size(); i++) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < tradeOffs.size(); i++) {
                 int gi = i;
                 done.add(pool.submit(() -> {
-                    TradeOffGroup g = groups.get(gi);
+                    TradeOffGroup g = tradeOffs.get(gi);
                     try {
                         List<String> mine = new ArrayList<>();
                         XYChart scatter = scatter(g, ours, published);
@@ -58,13 +63,13 @@ final class Plots {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<?> f : done) {
+            for (Future<?> f : done) {
                 f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failures.add("plots interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             failures.add("plots failed: " + e.getCause());
         } finally {
             pool.shutdownNow();
@@ -88,7 +93,7 @@ final class Plots {
             List<Double> y = new ArrayList<>();
             for (String op : g.operators()) {
                 Measurement m = g.cell(op, d);
-                Analysis.Acc a = Analysis.accuracy(ours, published, g.model(), op);
+                Accuracy.Figure a = ours.figure(published, g.model(), op);
                 if (m != null && a != null) {
                     x.add(m.samples().median());
                     y.add(a.percent());
@@ -142,7 +147,7 @@ final class Plots {
     }
 
     /**
-     * A logarithmic latency axis when the medians span a factor of {@value #LOG_SPAN} or more: a group
+     * A logarithmic latency axis when the medians span a factor of {@value #LOG_SPAN} or more: a trade-off group
      * with a 240 ms partition over a slow link and 3 ms on-device cells otherwise squeezes every
      * on-device box into the bottom pixels.
      */

@@ -20,7 +20,7 @@ final class Recommendations {
                                           List<Report.PairwiseResult> conover, List<Report.EffectResult> effects,
                                           ReportOptions o) {
         List<Report.Recommendation> out = new ArrayList<>();
-        Analysis.Acc base = Analysis.accuracy(ours, published, g.model(), "identity");
+        Accuracy.Figure base = ours.figure(published, g.model(), DeploymentParams.IDENTITY);
         String unit = g.unit().replace("/op", "");
         List<Candidate> all = new ArrayList<>();
         for (String d : g.deployments()) {
@@ -30,7 +30,7 @@ final class Recommendations {
                 if (m == null) {
                     continue;
                 }
-                Analysis.Acc a = Analysis.accuracy(ours, published, g.model(), op);
+                Accuracy.Figure a = ours.figure(published, g.model(), op);
                 Double drop = a == null || base == null ? null : base.percent() - a.percent();
                 here.add(new Candidate(op, d, m.samples().median(), drop));
             }
@@ -102,11 +102,11 @@ final class Recommendations {
     private static Report.Recommendation recommendation(TradeOffGroup g, String scope, Candidate c, String unit,
                                                         List<Report.PairwiseResult> conover,
                                                         List<Report.EffectResult> effects, double alpha, boolean pareto) {
-        Measurement id = g.cell("identity", c.deployment());
+        Measurement id = g.cell(DeploymentParams.IDENTITY, c.deployment());
         Double speedUp = id == null ? null : id.samples().median() / c.latency();
         StringBuilder s = new StringBuilder();
         s.append("on ").append(c.deployment()).append(", ").append(c.operator()).append(": ");
-        if (c.operator().equals("identity")) {
+        if (c.operator().equals(DeploymentParams.IDENTITY)) {
             s.append(Format.sig(c.latency(), 4)).append(" ").append(unit);
         } else if (speedUp != null) {
             s.append(Format.sig(speedUp, 3)).append(speedUp >= 1 ? "x faster than identity" : "x the speed of identity")
@@ -119,7 +119,7 @@ final class Recommendations {
             s.append(", ").append(c.drop() == 0 ? "no accuracy change" : (c.drop() < 0 ? "+" : "") + Format.sig(-c.drop(), 3) + " points");
         }
         s.append(significance(g, c, conover, alpha));
-        effects.stream().filter(e -> e.group().equals(g.id()) && e.deployment().equals(c.deployment())
+        effects.stream().filter(e -> e.tradeOff().equals(g.id()) && e.deployment().equals(c.deployment())
                         && e.operator().equals(c.operator())).findFirst()
                 .ifPresent(e -> s.append(" (Cliff's delta vs identity ").append(e.magnitude()).append(")"));
         return new Report.Recommendation(g.id(), scope, g.model() + " " + s, c.operator(), c.deployment(), c.latency(), unit,
@@ -128,7 +128,7 @@ final class Recommendations {
 
     /** ", significantly faster than every other operator" when Conover-Holm says so for each slower one. */
     private static String significance(TradeOffGroup g, Candidate c, List<Report.PairwiseResult> conover, double alpha) {
-        Report.PairwiseResult pr = conover.stream().filter(p -> p.group().equals(g.id()) && p.across().equals("operator")
+        Report.PairwiseResult pr = conover.stream().filter(p -> p.tradeOff().equals(g.id()) && p.across().equals("operator")
                 && p.fixed().equals("deployment=" + c.deployment())).findFirst().orElse(null);
         if (pr == null) {
             return "";

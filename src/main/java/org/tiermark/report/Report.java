@@ -1,38 +1,69 @@
 package org.tiermark.report;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything a report says, kept apart from how it is rendered: tables, checks against targets,
  * statistics, recommendations, the regression gate and the problems met on the way. Written as
  * {@code report.json} beside the Markdown, CSV and HTML renderings.
+ *
+ * @param interrupted  set when the run did not finish ({@code run.json} has no {@code finishedUtc}): said at the top
+ * @param measurements how many measurements the inputs held
  */
-public record Report(String schema, String title, List<String> inputs, Map<String, Object> run, List<String> problems,
+public record Report(String schema, String title, List<String> inputs, Map<String, Object> run, String interrupted,
+                     int measurements, List<String> problems,
                      List<Table> tables, List<Check> checks, List<Cell> cells, List<KruskalResult> kruskal, List<PairwiseResult> conover,
                      List<EffectResult> effects, List<AccuracyTest> accuracyTests, List<Recommendation> recommendations,
                      Gate.Result gate, List<String> plots) {
-    public static final String SCHEMA = "tiermark-report/1";
+    public static final String SCHEMA = "tiermark-report/2";
 
-    /** A figure against its target, e.g. harness overhead 1.012 (target &lt;= 1.03): pass. */
-    public record Check(String name, String subject, double value, double low, double high, String target, Boolean pass,
+    /**
+     * A figure against its target, e.g. harness-overhead model=minilm-l6 1.012 (&lt;= 1.03): pass.
+     *
+     * @param target    the target's id in {@code targets.json}
+     * @param subject   the cell's params
+     * @param threshold the target's condition in words
+     * @param pass      null when the cell is shown but not judged
+     */
+    public record Check(String target, String subject, double value, double low, double high, String threshold, Boolean pass,
                         String detail) {}
 
+    /** Why the run is incomplete (it did not finish), if it is. */
+    public Optional<String> interruption() {
+        return Optional.ofNullable(interrupted);
+    }
+
+    /** True when the inputs held no measurement at all. */
+    public boolean measuredNothing() {
+        return measurements == 0;
+    }
+
+    /** The same report with {@code more} problems after its own. */
+    public Report withProblems(List<String> more) {
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(more);
+        return new Report(schema, title, inputs, run, interrupted, measurements, all, tables, checks, cells, kruskal, conover,
+                effects, accuracyTests, recommendations, gate, plots);
+    }
+
     /** One operator on one deployment of a trade-off group, as numbers (the tables show them as text). */
-    public record Cell(String group, String model, String operator, String deployment, String unit, long samples,
+    public record Cell(String tradeOff, String model, String operator, String deployment, String unit, long samples,
                        double median, double q1, double q3, double p90, double p99, Double accuracyPercent,
                        Double accuracyDeltaPoints, String accuracySource, Double speedUpVsIdentity) {}
 
-    /** Kruskal-Wallis across the levels of one factor ({@code deployment} or {@code operator}) within a group. */
-    public record KruskalResult(String group, String fixed, String across, List<String> levels, double h, int df,
+    /** Kruskal-Wallis across the levels of one factor ({@code deployment} or {@code operator}) within a trade-off group. */
+    public record KruskalResult(String tradeOff, String fixed, String across, List<String> levels, double h, int df,
                                 double p, boolean significant) {}
 
     /** Conover post-hoc p-values across the levels of one factor, without and with Holm's adjustment. */
-    public record PairwiseResult(String group, String fixed, String across, List<String> levels, double[][] p,
+    public record PairwiseResult(String tradeOff, String fixed, String across, List<String> levels, double[][] p,
                                  double[][] pHolm) {}
 
     /** One operator against identity on one deployment: medians, speed-up, Mann-Whitney U and Cliff's delta. */
-    public record EffectResult(String group, String deployment, String operator, String versus, double median,
+    public record EffectResult(String tradeOff, String deployment, String operator, String versus, double median,
                                double versusMedian, double speedUp, double mannWhitneyU, double p, double cliffsDelta,
                                String magnitude) {}
 
@@ -41,6 +72,6 @@ public record Report(String schema, String title, List<String> inputs, Map<Strin
                                double deltaPoints, double statistic, double p, int n, String method, boolean significant) {}
 
     /** A recommendation in words plus the figures behind it. */
-    public record Recommendation(String group, String scope, String text, String operator, String deployment,
+    public record Recommendation(String tradeOff, String scope, String text, String operator, String deployment,
                                  double latency, String unit, Double speedUp, Double accuracyDropPoints, boolean pareto) {}
 }

@@ -13,9 +13,11 @@ import java.nio.file.Path;
  * @param accuracy an accuracy file to use instead of the run folder's {@code accuracy.json}, or null
  * @param plots whether to draw plots (PNG and SVG)
  * @param seed seed of the bootstrap resampling
+ * @param requireAll the gate fails when a benchmark of the run has no baseline
+ * @param targets a targets file to check instead of the run's {@code targets.json}, or null
  */
 public record ReportOptions(Path baseline, double threshold, double alpha, Double maxLatencyMs, Double maxAccuracyDrop,
-                            Path accuracy, boolean plots, long seed) {
+                            Path accuracy, boolean plots, long seed, boolean requireAll, Path targets) {
     public static final double DEFAULT_THRESHOLD = 0.10;
     public static final double DEFAULT_ALPHA = 0.05;
 
@@ -36,26 +38,34 @@ public record ReportOptions(Path baseline, double threshold, double alpha, Doubl
 
     /** No baseline, 10% threshold, alpha 0.05, no budgets, plots on. */
     public static ReportOptions defaults() {
-        return new ReportOptions(null, DEFAULT_THRESHOLD, DEFAULT_ALPHA, null, null, null, true, 20240325L);
+        return new ReportOptions(null, DEFAULT_THRESHOLD, DEFAULT_ALPHA, null, null, null, true, 20240325L, false, null);
     }
 
     public ReportOptions withBaseline(Path b) {
-        return new ReportOptions(b, threshold, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, plots, seed);
+        return new ReportOptions(b, threshold, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, plots, seed, requireAll, targets);
     }
 
     public ReportOptions withBudgets(Double latencyMs, Double accuracyDropPoints) {
-        return new ReportOptions(baseline, threshold, alpha, latencyMs, accuracyDropPoints, accuracy, plots, seed);
+        return new ReportOptions(baseline, threshold, alpha, latencyMs, accuracyDropPoints, accuracy, plots, seed, requireAll, targets);
     }
 
     public ReportOptions withThreshold(double t) {
-        return new ReportOptions(baseline, t, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, plots, seed);
+        return new ReportOptions(baseline, t, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, plots, seed, requireAll, targets);
     }
 
     public ReportOptions withAccuracy(Path a) {
-        return new ReportOptions(baseline, threshold, alpha, maxLatencyMs, maxAccuracyDrop, a, plots, seed);
+        return new ReportOptions(baseline, threshold, alpha, maxLatencyMs, maxAccuracyDrop, a, plots, seed, requireAll, targets);
     }
 
     public ReportOptions withPlots(boolean p) {
-        return new ReportOptions(baseline, threshold, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, p, seed);
+        return new ReportOptions(baseline, threshold, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, p, seed, requireAll, targets);
+    }
+
+    public ReportOptions withRequireAll(boolean r) {
+        return new ReportOptions(baseline, threshold, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, plots, seed, r, targets);
+    }
+
+    public ReportOptions withTargets(Path t) {
+        return new ReportOptions(baseline, threshold, alpha, maxLatencyMs, maxAccuracyDrop, accuracy, plots, seed, requireAll, t);
     }
 }

@@ -32,7 +32,7 @@ public final class ReportWriter {
             out.add(write(dir.resolve("tables").resolve(t.id() + ".csv"), csv(t)));
         }
         for (Report.PairwiseResult p : r.conover()) {
-            out.add(write(dir.resolve("tables").resolve("conover-" + safe(p.group() + "-" + p.fixed()) + ".csv"), csv(conoverTable(p))));
+            out.add(write(dir.resolve("tables").resolve("conover-" + safe(p.tradeOff() + "-" + p.fixed()) + ".csv"), csv(conoverTable(p))));
         }
         out.add(write(dir.resolve("report.html"), html(r, dir)));
         Path json = dir.resolve("report.json");
@@ -54,7 +54,7 @@ public final class ReportWriter {
     static Table conoverTable(Report.PairwiseResult p) {
         List<String> cols = new ArrayList<>(List.of(p.across()));
         cols.addAll(p.levels());
-        Table.Builder t = new Table.Builder("conover", "Conover post-hoc, " + p.group() + ", " + p.fixed() + ", across " + p.across()
+        Table.Builder t = new Table.Builder("conover", "Conover post-hoc, " + p.tradeOff() + ", " + p.fixed() + ", across " + p.across()
                 + ": p / p(Holm)", cols);
         for (int i = 0; i < p.levels().size(); i++) {
             List<Object> row = new ArrayList<>(List.of(p.levels().get(i)));
@@ -112,6 +112,7 @@ public final class ReportWriter {
     static String markdown(Report r) {
         StringBuilder s = new StringBuilder();
         s.append("# ").append(r.title()).append("\n\n");
+        r.interruption().ifPresent(i -> s.append("**INCOMPLETE RUN: ").append(i).append("**\n\n"));
         s.append("Inputs: ").append(String.join(", ", r.inputs())).append("\n\n");
         if (!r.run().isEmpty()) {
             s.append("Run: ");
@@ -124,7 +125,7 @@ public final class ReportWriter {
             s.append(String.join(", ", kv)).append("\n\n");
         }
         if (r.gate() != null) {
-            s.append("**Regression gate: ").append(r.gate().failed() ? "FAILED" : "passed").append("** (")
+            s.append("**Regression gate: ").append(r.gate().failed() ? "FAILED: " + r.gate().reason() : "passed").append("** (")
                     .append(r.gate().regressions().size()).append(" regressions, ").append(r.gate().improvements().size())
                     .append(" improvements)\n\n");
         }
@@ -136,8 +137,8 @@ public final class ReportWriter {
         if (!r.checks().isEmpty()) {
             s.append("## Targets\n\n");
             for (Report.Check c : r.checks()) {
-                s.append("- ").append(c.name()).append(" ").append(c.subject()).append(": ").append(Format.sig(c.value(), 4))
-                        .append(c.target().isEmpty() ? "" : " (target " + c.target() + ")")
+                s.append("- ").append(c.target()).append(" ").append(c.subject()).append(": ").append(Format.sig(c.value(), 4))
+                        .append(c.threshold().isEmpty() ? "" : " (target " + c.threshold() + ")")
                         .append(c.pass() == null ? "" : c.pass() ? ": pass" : ": **FAIL**").append("\n");
             }
             s.append("\n");
@@ -146,7 +147,7 @@ public final class ReportWriter {
             s.append("## Recommendations\n\n");
             String scope = null;
             for (Report.Recommendation rec : r.recommendations()) {
-                String sc = rec.group() + " / " + rec.scope();
+                String sc = rec.tradeOff() + " / " + rec.scope();
                 if (!sc.equals(scope)) {
                     s.append("\n**").append(sc).append("**\n\n");
                     scope = sc;
@@ -174,10 +175,12 @@ public final class ReportWriter {
                 .append("<style>body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:1em 0}"
                         + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eee}td:first-child{text-align:left}"
                         + ".fail{color:#b00;font-weight:bold}.note{color:#555;font-size:90%}img{max-width:100%}</style></head><body>\n");
-        s.append("<h1>").append(esc(r.title())).append("</h1>\n<p>Inputs: ").append(esc(String.join(", ", r.inputs()))).append("</p>\n");
+        s.append("<h1>").append(esc(r.title())).append("</h1>\n");
+        r.interruption().ifPresent(i -> s.append("<p class=\"fail\">INCOMPLETE RUN: ").append(esc(i)).append("</p>\n"));
+        s.append("<p>Inputs: ").append(esc(String.join(", ", r.inputs()))).append("</p>\n");
         if (r.gate() != null) {
             s.append("<p class=\"").append(r.gate().failed() ? "fail" : "").append("\">Regression gate: ")
-                    .append(r.gate().failed() ? "FAILED" : "passed").append("</p>\n");
+                    .append(esc(r.gate().failed() ? "FAILED: " + r.gate().reason() : "passed")).append("</p>\n");
         }
         if (!r.problems().isEmpty()) {
             s.append("<h2>Problems</h2><ul>");
@@ -188,15 +191,15 @@ public final class ReportWriter {
             s.append("<h2>Targets</h2><ul>");
             for (Report.Check c : r.checks()) {
                 s.append("<li").append(Boolean.FALSE.equals(c.pass()) ? " class=\"fail\"" : "").append(">")
-                        .append(esc(c.name() + " " + c.subject() + ": " + Format.sig(c.value(), 4)
-                                + (c.target().isEmpty() ? "" : " (target " + c.target() + ")")
+                        .append(esc(c.target() + " " + c.subject() + ": " + Format.sig(c.value(), 4)
+                                + (c.threshold().isEmpty() ? "" : " (target " + c.threshold() + ")")
                                 + (c.pass() == null ? "" : c.pass() ? ": pass" : ": FAIL"))).append("</li>");
             }
             s.append("</ul>\n");
         }
         if (!r.recommendations().isEmpty()) {
             s.append("<h2>Recommendations</h2><ul>");
-            r.recommendations().forEach(rec -> s.append("<li><b>").append(esc(rec.group() + " / " + rec.scope())).append("</b>: ")
+            r.recommendations().forEach(rec -> s.append("<li><b>").append(esc(rec.tradeOff() + " / " + rec.scope())).append("</b>: ")
                     .append(esc(rec.text())).append("</li>"));
             s.append("</ul>\n");
         }

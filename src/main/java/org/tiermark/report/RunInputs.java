@@ -1,32 +1,47 @@
 package org.tiermark.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
+import org.tiermark.Suite;
+import org.tiermark.Targets;
+import org.tiermark.accuracy.AccuracyReport;
 
 /**
  * What a report reads: a run folder ({@code jmh.json} or {@code jmh/*.json}, {@code accuracy.json},
- * {@code run.json}, {@code stages/*.json}), a single JMH JSON file or a samples CSV.
+ * {@code run.json}, {@code stages/*.json}, {@code targets.json}), a single JMH JSON file or a samples CSV.
+ *
+ * <p>Targets: {@code --targets FILE} if given, else the run folder's {@code targets.json} (the suite
+ * copies it there), else {@code profiles/targets.json} of {@code -Dtiermark.home} or the working
+ * directory (older runs, a bare JMH JSON, the studies' CSV), else none.
  */
-public record RunInputs(Path location, List<Measurement> measurements, Accuracy accuracy, Map<String, Object> run,
-                        List<JsonNode> stages, List<String> inputs, List<String> problems) {
+public record RunInputs(Path location, List<Measurement> measurements, Accuracy accuracy, RunFile run,
+                        List<StageFiles.Trial> stages, Targets targets, List<String> inputs, List<String> problems) {
+    public static final String TARGETS_FILE = "targets.json";
 
-    /** Loads {@code path}; unreadable parts become problems, a path that is none of the known kinds is an error. */
+    /** Loads {@code path} with no accuracy file of its own choosing and the default targets. */
     public static RunInputs load(Path path, Path accuracyFile) {
+        return load(path, accuracyFile, null);
+    }
+
+    /**
+     * Loads {@code path}; unreadable parts of a run folder become problems. A path that is none of the
+     * known kinds, or an accuracy or targets file named explicitly that is missing or broken, is an error.
+     */
+    public static RunInputs load(Path path, Path accuracyFile, Path targetsFile) {
         List<String> problems = new ArrayList<>();
         List<String> inputs = new ArrayList<>();
         Readout readout = new Readout(List.of(), List.of());
-        Map<String, Object> run = new LinkedHashMap<>();
-        List<JsonNode> stages = new ArrayList<>();
+        RunFile run = RunFile.none();
+        List<StageFiles.Trial> stages = List.of();
         Path accuracyPath = accuracyFile;
+        Path targetsPath = targetsFile;
         if (Files.isDirectory(path)) {
             Path jmh = path.resolve("jmh.json");
             if (Files.isRegularFile(jmh)) {
@@ -49,26 +64,13 @@ public record RunInputs(Path location, List<Measurement> measurements, Accuracy 
             if (accuracyPath == null && Files.isRegularFile(path.resolve("accuracy.json"))) {
                 accuracyPath = path.resolve("accuracy.json");
             }
-            Path runJson = path.resolve("run.json");
-            if (Files.isRegularFile(runJson)) {
-                try {
-                    JsonNode n = Json.MAPPER.readTree(Files.readString(runJson));
-                    if (n != null && n.isObject()) {
-                        n.fields().forEachRemaining(e -> run.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class)));
-                    }
-                } catch (IOException e) {
-                    problems.add(runJson + ": not valid JSON, run metadata left out: " + e.getMessage());
-                }
+            if (targetsPath == null && Files.isRegularFile(path.resolve(TARGETS_FILE))) {
+                targetsPath = path.resolve(TARGETS_FILE);
             }
-            for (Path s : list(path.resolve("stages"), ".json")) {
-                try {
-                    stages.add(Json.MAPPER.readTree(Files.readString(s)));
-                } catch (IOException e) {
-                    problems.add(s + ": not valid JSON, stage info left out: " + e.getMessage());
-                }
-            }
+            run = RunFile.read(path, problems);
+            stages = StageFiles.read(path, problems);
         } else if (Files.isRegularFile(path)) {
-            String name = path.getFileName().toString().toLowerCase();
+            String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
             if (name.endsWith(".csv")) {
                 readout = SamplesCsvReader.read(path);
             } else if (name.endsWith(".json")) {
@@ -83,11 +85,44 @@ public record RunInputs(Path location, List<Measurement> measurements, Accuracy 
         problems.addAll(readout.problems());
         Accuracy accuracy = Accuracy.none();
         if (accuracyPath != null) {
-            accuracy = Accuracy.read(accuracyPath);
+            if (accuracyFile != null && !Files.isRegularFile(accuracyFile)) {
+                throw new InvalidInputException("--accuracy " + accuracyFile + ": no such file; give an accuracy.json written by 'tiermark accuracy'");
+            }
+            AccuracyReport.Read read = AccuracyReport.read(accuracyPath);
+            boolean foreign = read.report().entries().isEmpty() && read.report().errors().isEmpty() && !read.problems().isEmpty();
+            if (accuracyFile != null && foreign) {
+                throw new InvalidInputException("--accuracy " + accuracyFile + ": " + String.join("; ", read.problems()));
+            }
+            accuracy = Accuracy.of(read);
             inputs.add(accuracyPath.toString());
             problems.addAll(accuracy.problems());
         }
-        return new RunInputs(path, readout.measurements(), accuracy, run, stages, inputs, problems);
+        Targets targets = null;
+        if (targetsPath == null) {
+            targetsPath = projectTargets();
+        } else if (!Files.isRegularFile(targetsPath)) {
+            throw new InvalidInputException("--targets " + targetsPath + ": no such file; give a targets file like " + Targets.FILE);
+        }
+        if (targetsPath != null) {
+            try {
+                targets = Json.read(targetsPath, Targets.class);
+                inputs.add(targetsPath.toString());
+            } catch (InvalidInputException e) {
+                if (targetsFile != null) {
+                    throw e;
+                }
+                // a run's own broken copy must not stop its report: the measurements are still worth showing
+                problems.add(e.getMessage() + ": targets not checked");
+            }
+        }
+        return new RunInputs(path, readout.measurements(), accuracy, run, stages, targets, inputs, problems);
+    }
+
+    /** The project's targets for runs that carry none: {@code -Dtiermark.home} or the working directory. */
+    private static Path projectTargets() {
+        Path home = Path.of(System.getProperty(Suite.HOME_PROPERTY, "."));
+        Path file = home.resolve(Targets.FILE);
+        return Files.isRegularFile(file) ? file : null;
     }
 
     /** Only the measurements of a run folder or file (baselines, comparisons). */

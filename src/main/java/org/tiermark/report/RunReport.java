@@ -1,12 +1,15 @@
 package org.tiermark.report;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tiermark.InvalidInputException;
 
 /**
@@ -27,7 +30,7 @@ public final class RunReport {
      * @param phaseMillis wall time per phase (read, gate, plots, analysis, write) and the process CPU time (processCpu)
      */
     public record Result(Path outDir, Report report, boolean gateFailed, List<Path> files, long millis,
-                         java.util.Map<String, Long> phaseMillis) {}
+                         Map<String, Long> phaseMillis) {}
 
     private RunReport() {}
 
@@ -44,10 +47,10 @@ public final class RunReport {
         long start = System.nanoTime();
         Path out = outDir != null ? outDir : Files.isDirectory(input) ? input
                 : input.toAbsolutePath().resolveSibling(input.getFileName().toString().replaceFirst("\\.[^.]*$", "") + "-report");
-        java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        Map<String, Long> phases = new LinkedHashMap<>();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
-        RunInputs in = RunInputs.load(input, options.accuracy());
+        RunInputs in = RunInputs.load(input, options.accuracy(), options.targets());
         phases.put("read", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
         Gate.Result gate = null;
@@ -56,41 +59,28 @@ public final class RunReport {
             if (!Files.exists(options.baseline())) {
                 throw new InvalidInputException("baseline " + options.baseline() + ": no such run folder or JMH JSON");
             }
-            RunInputs baseIn = RunInputs.load(options.baseline(), null);
+            RunInputs baseIn = RunInputs.load(options.baseline(), null, null);
             baselineProblems.addAll(baseIn.problems());
             List<Measurement> base = baseIn.measurements();
-            // a gate across machines or JVMs measures the machines as much as the code: say so
-            for (String field : List.of("host", "cores", "java", "os")) {
-                Object a = in.run().get(field);
-                Object b = baseIn.run().get(field);
-                if (a != null && b != null && !a.equals(b)) {
-                    baselineProblems.add("measured with a different " + field + " (" + b + " vs " + a + " now): differences may be the machine's, not the code's");
-                }
-            }
-            Gate.Result g = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
-                    options.alpha(), options.seed());
-            List<String> all = new ArrayList<>(baselineProblems.stream().map(p -> "baseline: " + p).toList());
-            all.addAll(g.problems());
-            gate = new Gate.Result(g.failed(), g.threshold(), g.alpha(), g.baseline(), g.rows(), all);
+            baselineProblems.addAll(in.run().machineDifferences(baseIn.run()));
+            gate = Gate.compare(in.measurements(), base, options.baseline().toString(), options.threshold(),
+                    options.alpha(), options.seed(), options.requireAll())
+                    .withProblemsFirst(baselineProblems.stream().map(p -> "baseline: " + p).toList());
         }
         phases.put("gate", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
-        List<TradeOffGroup> groups = TradeOffGroup.of(in.measurements());
+        List<TradeOffGroup> tradeOffs = TradeOffGroup.of(in.measurements());
         List<String> plotProblems = new ArrayList<>();
         List<String> plots = options.plots()
-                ? Plots.draw(groups, in.accuracy(), Accuracy.publishedByModel(), out.resolve("plots"), out, plotProblems)
+                ? Plots.draw(tradeOffs, in.accuracy(), Accuracy.publishedByModel(), out.resolve("plots"), out, plotProblems)
                 : List.of();
         phases.put("plots", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
-        Report report = Analysis.analyze(in, options, gate, plots, groups);
+        Report report = Analysis.analyze(in, options, gate, plots, tradeOffs);
         phases.put("analysis", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
         if (!plotProblems.isEmpty()) {
-            List<String> p = new ArrayList<>(report.problems());
-            p.addAll(plotProblems);
-            report = new Report(report.schema(), report.title(), report.inputs(), report.run(), p, report.tables(), report.checks(), report.cells(),
-                    report.kruskal(), report.conover(), report.effects(), report.accuracyTests(), report.recommendations(),
-                    report.gate(), report.plots());
+            report = report.withProblems(plotProblems);
         }
         List<Path> files = new ArrayList<>(ReportWriter.write(report, out));
         plots.forEach(p -> files.add(out.resolve(p)));
@@ -102,55 +92,33 @@ public final class RunReport {
     }
 
     /**
-     * What the suite launcher runs after JMH: the report into the run folder, the regression gate when
-     * {@code baseline} is not blank (Maven passes an empty property), and {@code results/latest}.
-     * Prints the gate's table and the report's problems; the caller fails the build when
-     * {@link Result#gateFailed()}.
+     * What the suite runs after JMH: the report into the run folder and the regression gate when
+     * {@code baseline} is not blank (Maven passes an empty property). Prints the gate's table and the
+     * report's problems; the caller fails the run when {@link Result#gateFailed()}. Where
+     * {@code results/latest} points is the suite's business, not the report's.
      */
-    public static Result afterSuite(Path resultsDir, Path runDir, String baseline) throws IOException {
-        ReportOptions o = ReportOptions.defaults();
+    public static Result forSuite(Path runDir, String baseline, boolean requireAll) throws IOException {
+        ReportOptions o = ReportOptions.defaults().withRequireAll(requireAll);
         if (baseline != null && !baseline.isBlank()) {
             o = o.withBaseline(Path.of(baseline.trim()));
         }
         Result r = write(runDir, o);
-        updateLatest(resultsDir, runDir);
         r.report().problems().forEach(p -> System.err.println("tiermark report: " + p));
-        if (r.report().gate() != null) {
-            System.out.print(ReportWriter.markdownTable(r.report().gate().table()));
+        Gate.Result gate = r.report().gate();
+        if (gate != null) {
+            System.out.print(ReportWriter.markdownTable(gate.table()));
+            if (gate.failed()) {
+                // the suite fails on it: say why where errors go
+                System.err.println("tiermark report: regression gate failed: " + gate.reason());
+            }
         }
         System.out.printf("tiermark report: %s (%.1f s)%n", r.outDir().resolve("report.html"), r.millis() / 1000.0);
         return r;
     }
 
     private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0;
     }
 
-    /**
-     * Points {@code resultsDir/latest} at {@code runDir} unless it already points at a newer run
-     * (run folders are named by UTC start time, so names order by time). Atomic: a temporary
-     * symlink renamed over the old one, so readers always see a complete link.
-     */
-    public static void updateLatest(Path resultsDir, Path runDir) throws IOException {
-        Path latest = resultsDir.resolve("latest");
-        Path target = resultsDir.toAbsolutePath().normalize().relativize(runDir.toAbsolutePath().normalize());
-        if (Files.exists(latest, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.isSymbolicLink(latest)) {
-                throw new InvalidInputException(latest + ": exists and is not a symlink; not replacing it (it may hold results)");
-            }
-            Path current = Files.readSymbolicLink(latest);
-            if (current.getFileName() != null && current.getFileName().toString().compareTo(target.getFileName().toString()) > 0
-                    && Files.isDirectory(resultsDir.resolve(current))) {
-                return;
-            }
-        }
-        Path tmp = resultsDir.resolve(".latest-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        Files.createSymbolicLink(tmp, target);
-        try {
-            Files.move(tmp, latest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 }

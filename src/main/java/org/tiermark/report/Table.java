@@ -1,12 +1,14 @@
 package org.tiermark.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A rendered-agnostic table: cells are numbers (Double, Long), text or null (shown empty). The
- * renderers turn it into Markdown, CSV, HTML and JSON.
+ * A rendering-agnostic table: cells are numbers (Double, Long, {@link Spread}), text or null (shown
+ * empty). The renderers turn it into Markdown, CSV, HTML and JSON; formatting happens only there.
  *
  * @param id file-name-safe identifier ({@code deployments}, {@code tradeoff-minilm-l6})
  * @param title heading
@@ -15,6 +17,9 @@ import java.util.Objects;
  * @param notes lines printed under the table (targets, how a figure was computed)
  */
 public record Table(String id, String title, List<String> columns, List<List<Object>> rows, List<String> notes) {
+    /** A median with its first and third quartiles, shown as {@code median [q1, q3]}. */
+    public record Spread(double median, double q1, double q3) {}
+
     public Table {
         Objects.requireNonNull(id, "id");
         columns = List.copyOf(columns);
@@ -23,7 +28,7 @@ public record Table(String id, String title, List<String> columns, List<List<Obj
             if (r.size() != columns.size()) {
                 throw new IllegalArgumentException("table " + id + ": row has " + r.size() + " cells for " + columns.size() + " columns");
             }
-            copy.add(java.util.Collections.unmodifiableList(new ArrayList<>(r)));
+            copy.add(Collections.unmodifiableList(new ArrayList<>(r)));
         }
         rows = List.copyOf(copy);
         notes = List.copyOf(notes);
@@ -44,7 +49,7 @@ public record Table(String id, String title, List<String> columns, List<List<Obj
         }
 
         public Builder row(Object... cells) {
-            rows.add(java.util.Arrays.asList(cells));
+            rows.add(Arrays.asList(cells));
             return this;
         }
 

@@ -1,16 +1,22 @@
 package org.tiermark.report;
 
+import static org.tiermark.report.DeploymentParams.DEPLOYMENT;
+import static org.tiermark.report.DeploymentParams.IDENTITY;
+import static org.tiermark.report.DeploymentParams.MODEL;
+import static org.tiermark.report.DeploymentParams.OPERATOR;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The measurements of one model in one benchmark (at fixed other params) laid out the studies' way:
- * operators by deployments. Found from the params {@code model}, {@code operator} and
- * {@code deployment}, which define these tables; any other param that varies splits the group.
+ * operators by deployments. Found from the params of {@link DeploymentParams}, which define these
+ * tables; any other param that varies splits the trade-off group.
  */
 public record TradeOffGroup(String id, String benchmark, String model, Map<String, String> fixed, List<String> operators,
                             List<String> deployments, Map<String, Map<String, Measurement>> cells, String unit) {
@@ -34,14 +40,14 @@ public record TradeOffGroup(String id, String benchmark, String model, Map<Strin
         Map<String, List<Measurement>> byGroup = new LinkedHashMap<>();
         Map<String, Map<String, String>> fixedOf = new LinkedHashMap<>();
         for (Measurement m : measurements) {
-            if (m.param("model") == null || m.param("operator") == null || m.param("deployment") == null) {
+            if (m.param(MODEL) == null || m.param(OPERATOR) == null || m.param(DEPLOYMENT) == null) {
                 continue;
             }
             Map<String, String> fixed = new TreeMap<>(m.params());
-            fixed.remove("model");
-            fixed.remove("operator");
-            fixed.remove("deployment");
-            String key = m.shortName() + "|" + m.mode() + "|" + m.param("model") + "|" + fixed;
+            fixed.remove(MODEL);
+            fixed.remove(OPERATOR);
+            fixed.remove(DEPLOYMENT);
+            String key = m.shortName() + "|" + m.mode() + "|" + m.param(MODEL) + "|" + fixed;
             byGroup.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
             fixedOf.put(key, fixed);
         }
@@ -54,8 +60,8 @@ public record TradeOffGroup(String id, String benchmark, String model, Map<Strin
             List<String> deps = new ArrayList<>();
             Map<String, Map<String, Measurement>> cells = new LinkedHashMap<>();
             for (Measurement m : ms) {
-                String op = m.param("operator");
-                String dep = m.param("deployment");
+                String op = m.param(OPERATOR);
+                String dep = m.param(DEPLOYMENT);
                 if (!ops.contains(op)) {
                     ops.add(op);
                 }
@@ -64,14 +70,14 @@ public record TradeOffGroup(String id, String benchmark, String model, Map<Strin
                 }
                 cells.computeIfAbsent(op, k -> new LinkedHashMap<>()).put(dep, m);
             }
-            ops.sort(Comparator.comparing((String o) -> !o.equals("identity")));
+            ops.sort(Comparator.comparing((String o) -> !o.equals(IDENTITY)));
             deps.sort(Comparator.comparing((String d) -> DEPLOYMENT_ORDER.indexOf(d) < 0 ? 99 : DEPLOYMENT_ORDER.indexOf(d))
                     .thenComparing(d -> d));
             String benchmark = first.shortName();
             Map<String, String> fixed = fixedOf.get(e.getKey());
-            String id = (first.param("model") + "-" + benchmark.replace('.', '-') + (fixed.isEmpty() ? ""
-                    : "-" + String.join("-", fixed.values()))).toLowerCase().replaceAll("[^a-z0-9._+-]+", "-");
-            out.add(new TradeOffGroup(id, benchmark, first.param("model"), fixed, ops, deps, cells, first.unit()));
+            String id = (first.param(MODEL) + "-" + benchmark.replace('.', '-') + (fixed.isEmpty() ? ""
+                    : "-" + String.join("-", fixed.values()))).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._+-]+", "-");
+            out.add(new TradeOffGroup(id, benchmark, first.param(MODEL), fixed, ops, deps, cells, first.unit()));
         }
         return out;
     }

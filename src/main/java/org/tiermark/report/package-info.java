@@ -1,13 +1,19 @@
 /**
- * The report: reads JMH JSON ({@link org.tiermark.report.JmhReader}), the studies' samples CSV
- * ({@link org.tiermark.report.SamplesCsvReader}) and accuracy JSON ({@link org.tiermark.report.Accuracy});
+ * The report: reads a run ({@link org.tiermark.report.RunInputs}: JMH JSON through
+ * {@link org.tiermark.report.JmhReader}, the studies' samples CSV through
+ * {@link org.tiermark.report.SamplesCsvReader}, accuracy.json through
+ * {@link org.tiermark.accuracy.AccuracyReport}, run.json through {@link org.tiermark.report.RunFile},
+ * stages/ through {@link org.tiermark.report.StageFiles}, targets through {@link org.tiermark.Targets});
  * computes the studies' statistics ({@link org.tiermark.report.Stats}, {@link org.tiermark.report.Bootstrap});
- * lays out trade-off tables, target checks and recommendations ({@link org.tiermark.report.Analysis});
- * draws plots; gates regressions against a baseline ({@link org.tiermark.report.Gate}); compares runs
- * across machines ({@link org.tiermark.report.Compare}); and writes report.md, report.csv, report.html,
+ * lays out the report ({@link org.tiermark.report.Analysis}: problems of the run, the headline table,
+ * target checks, trade-off tables, their statistics, accuracy and recommendations); draws plots;
+ * gates regressions against a baseline ({@link org.tiermark.report.Gate}); compares runs across
+ * machines ({@link org.tiermark.report.Compare}); and writes report.md, report.csv, report.html,
  * report.json, tables/ and plots/ into the run folder ({@link org.tiermark.report.RunReport}).
  *
  * <p>What is measured ({@link org.tiermark.report.Measurement}) is kept apart from what is said about it
- * ({@link org.tiermark.report.Report}) and from how that is rendered ({@link org.tiermark.report.ReportWriter}).
+ * ({@link org.tiermark.report.Report}, whose tables hold numbers) and from how that is rendered
+ * ({@link org.tiermark.report.ReportWriter}, {@link org.tiermark.report.Format}). The only benchmark the
+ * report names is the headline table's ({@link org.tiermark.report.DeploymentParams}); targets are data.
  */
 package org.tiermark.report;

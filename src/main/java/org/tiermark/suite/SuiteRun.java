@@ -40,7 +40,13 @@ public final class SuiteRun {
      * @param baseline     run folder or JMH JSON of the regression gate; blank for none
      * @param skipAccuracy latency only
      */
-    public record Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy) {}
+    /**
+     * What the user asked for.
+     *
+     * @param requireAll the gate also fails when a measured benchmark has no baseline
+     */
+    public record Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy,
+                          boolean requireAll) {}
 
     /**
      * The operators every model is measured with: the black-box operators of the studies and their
@@ -108,7 +114,7 @@ public final class SuiteRun {
         }
         boolean gateFailed = false;
         try {
-            gateFailed = report(runDir, request.baseline());
+            gateFailed = report(runDir, request.baseline(), request.requireAll());
         } catch (IOException | RuntimeException e) {
             // the measurements are on disk already: report the failure, keep them
             run = run.withFailure(new RunRecord.Failure("report", String.valueOf(e)));
@@ -129,18 +135,8 @@ public final class SuiteRun {
     }
 
     /** The report into the run folder and the gate when a baseline is given; true when the gate failed. */
-    private static boolean report(Path runDir, String baseline) throws IOException {
-        ReportOptions o = ReportOptions.defaults();
-        if (baseline != null && !baseline.isBlank()) {
-            o = o.withBaseline(Path.of(baseline.trim()));
-        }
-        RunReport.Result r = RunReport.write(runDir, o);
-        r.report().problems().forEach(p -> System.err.println("tiermark report: " + p));
-        if (r.report().gate() != null) {
-            System.out.print(ReportWriter.markdownTable(r.report().gate().table()));
-        }
-        System.out.printf("tiermark report: %s (%.1f s)%n", r.outDir().resolve("report.html"), r.millis() / 1000.0);
-        return r.gateFailed();
+    private static boolean report(Path runDir, String baseline, boolean requireAll) throws IOException {
+        return RunReport.forSuite(runDir, baseline, requireAll).gateFailed();
     }
 
     /**

@@ -120,8 +120,8 @@ public final class Profiles {
                 throw InvalidInputException.field(root.resolve("tiers").resolve(name + ".json"), "relativeSpeed",
                         tier.relativeSpeed() + " > 1: a tier faster than the measuring machine cannot be emulated by "
                         + "stretching compute (deployment '" + deployment.name() + "'). Set relativeSpeed <= 1, or "
-                        + "choose compute emulation 'none' (suite option --compute none) to run every tier at this "
-                        + "machine's speed");
+                        + "measure that tier by running the suite on a machine at least that fast and combine the "
+                        + "runs with `tiermark compare --compose`");
             }
         }
     }

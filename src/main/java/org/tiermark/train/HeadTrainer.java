@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
+import org.tiermark.Scores;
 import org.tiermark.build.BuildModels;
 import org.tiermark.build.NpmPackage;
 import org.tiermark.data.SpamCorpus;
@@ -375,7 +376,7 @@ public final class HeadTrainer {
                 fn++;
             }
         }
-        return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
+        return Scores.f1(tp, fp, fn);
     }
 
     private static int[] shuffled(int n, Random rnd) {

@@ -8,14 +8,15 @@ import java.nio.FloatBuffer;
 import java.util.BitSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.tiermark.Scores;
 
 class MetricsTest {
     @Test
     void f1FromCounts() {
         // precision 8/10, recall 8/12: F1 = 2 * 0.8 * 0.667 / 1.467 = 16/22
-        assertEquals(16.0 / 22.0, Metrics.f1(8, 2, 4), 1e-12);
-        assertEquals(1.0, Metrics.f1(5, 0, 0));
-        assertEquals(0.0, Metrics.f1(0, 3, 3));
+        assertEquals(16.0 / 22.0, Scores.f1(8, 2, 4), 1e-12);
+        assertEquals(1.0, Scores.f1(5, 0, 0));
+        assertEquals(0.0, Scores.f1(0, 3, 3));
     }
 
     @Test

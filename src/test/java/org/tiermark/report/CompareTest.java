@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tiermark.InvalidInputException;
 import org.tiermark.tier.Profiles;
@@ -33,8 +34,8 @@ class CompareTest {
         // the studies' cells are single-unit samples: the interval comes from the Beta order-statistic bootstrap
         Samples id = PaperData.cells().get("whitebox-latency").get("ResNet|identity|edge");
         Samples ds = PaperData.cells().get("whitebox-latency").get("ResNet|distill+sptq|edge");
-        Measurement a = new Measurement("paper", "sample", "s/op", java.util.Map.of(), id, List.of(id), null, "x");
-        Measurement b = new Measurement("paper", "sample", "s/op", java.util.Map.of(), ds, List.of(ds), null, "x");
+        Measurement a = new Measurement("paper", "sample", "s/op", Map.of(), id, List.of(id), null, "x");
+        Measurement b = new Measurement("paper", "sample", "s/op", Map.of(), ds, List.of(ds), null, "x");
         Bootstrap.Interval ci = Bootstrap.ratioOfMedians(a, b, 0.95, 2000, 1);
         assertEquals(5.642 / 2.099, ci.estimate(), 0.01);
         assertTrue(ci.low() < ci.estimate() && ci.high() > ci.estimate() && ci.high() - ci.low() < 0.5, ci.toString());
@@ -45,7 +46,7 @@ class CompareTest {
     void mismatchedParamsAreNamed() {
         List<Measurement> a = JmhReader.read(GateTest.JMH.resolve("linkwait-a.json")).measurements();
         List<Measurement> other = JmhReader.read(GateTest.JMH.resolve("linkwait-slowed-1200-6000.json")).measurements().stream()
-                .map(m -> new Measurement(m.benchmark(), m.mode(), m.unit(), java.util.Map.of("waitMicros", "777"), m.samples(),
+                .map(m -> new Measurement(m.benchmark(), m.mode(), m.unit(), Map.of("waitMicros", "777"), m.samples(),
                         m.iterations(), m.secondary(), m.source())).toList();
         Compare.Result r = Compare.compare(List.of("a", "b"), List.of(a, other.subList(0, 1)), 3);
         assertEquals(3, r.rows().size());

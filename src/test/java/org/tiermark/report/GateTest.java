@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,7 +99,7 @@ class GateTest {
     @Test
     void forkShiftsWidenTheInterval() {
         // three forks of five iterations that agree closely within a fork, but whose levels differ by 10%
-        List<Samples> its = new java.util.ArrayList<>();
+        List<Samples> its = new ArrayList<>();
         double[] level = {100, 110, 105};
         for (double l : level) {
             for (int i = 0; i < 5; i++) {
@@ -109,8 +111,8 @@ class GateTest {
             }
         }
         Samples all = Samples.pooled(its);
-        Measurement clustered = new Measurement("b", "sample", "ms/op", java.util.Map.of(), all, its, null, "x", List.of(5, 5, 5), null);
-        Measurement flat = new Measurement("b", "sample", "ms/op", java.util.Map.of(), all, its, null, "x");
+        Measurement clustered = new Measurement("b", "sample", "ms/op", Map.of(), all, its, null, "x", List.of(5, 5, 5), null);
+        Measurement flat = new Measurement("b", "sample", "ms/op", Map.of(), all, its, null, "x");
         Bootstrap.Interval wide = Bootstrap.ratioOfMedians(clustered, clustered.scaled(1.0), 0.95, 2000, SEED);
         Bootstrap.Interval narrow = Bootstrap.ratioOfMedians(flat, flat.scaled(1.0), 0.95, 2000, SEED);
         assertEquals("forks>iterations / forks>iterations", wide.unit());

@@ -67,6 +67,6 @@ class PaperGoldenTest {
         String md = Files.readString(out.resolve("whitebox-latency/report.md"));
         assertTrue(md.contains("ResNet on edge, distill+sptq: 2.69x faster than identity (2.099 vs 5.642 s), -1.34 points, "
                 + "significantly faster than every other operator (Cliff's delta vs identity large)"), md);
-        assertTrue(Files.readString(out.resolve("whitebox-latency/report.json")).contains("\"schema\" : \"tiermark-report/1\""));
+        assertTrue(Files.readString(out.resolve("whitebox-latency/report.json")).contains("\"schema\" : \"tiermark-report/2\""));
     }
 }

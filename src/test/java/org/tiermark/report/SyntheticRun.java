@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.tiermark.Json;
 
 /**
@@ -71,7 +72,7 @@ final class SyntheticRun {
         for (int f = 0; f < 2; f++) {
             ArrayNode fork = hist.addArray();
             for (int i = 0; i < 3; i++) {
-                java.util.TreeMap<Double, Integer> h = new java.util.TreeMap<>();
+                TreeMap<Double, Integer> h = new TreeMap<>();
                 for (int k = 0; k < perIteration; k++) {
                     // JMH's sample histograms hold values at microsecond-ish resolution: round like it
                     double v = median * Math.exp(sigma * gaussian(r));

@@ -175,7 +175,7 @@ class DeploymentRunnerTest {
         String m = assertThrows(InvalidInputException.class, () -> DeploymentRunner.open(ENV,
                 Variant.identity("tiny", model), p.deployment("hpc"), p, Costs.SIMULATED, floats(4))).getMessage();
         assertTrue(m.contains("tiers/hpc.json") && m.contains("relativeSpeed") && m.contains("relativeSpeed <= 1")
-                && m.contains("--compute none"), m);
+                && m.contains("compare --compose"), m);
         assertThrows(InvalidInputException.class, () -> p.checkDeployable(List.of("hpc"), ComputeEmulation.STRETCH),
                 "the same check, callable before a run folder exists");
         p.checkDeployable(List.of("hpc"), ComputeEmulation.NONE);
