@@ -2,6 +2,7 @@ package org.tiermark.build;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -161,7 +162,7 @@ public record NpmPackage(String name, String version, String integrity) {
             throw new IllegalStateException("every Java runtime has SHA-512", e);
         }
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
         }
         return "sha512-" + Base64.getEncoder().encodeToString(md.digest());
     }

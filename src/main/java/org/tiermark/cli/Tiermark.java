@@ -1,5 +1,6 @@
 package org.tiermark.cli;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class Tiermark {
             System.err.println("tiermark: unknown command '" + argv[0] + "'; valid: " + String.join(", ", byName.keySet()));
             return 2;
         }
-        String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         if (List.of(rest).contains("--help")) {
             System.out.println(c.usage());
             return 0;

@@ -5,21 +5,22 @@ import ai.onnxruntime.OrtEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Preprocessors;
 import org.tiermark.Suite;
 import org.tiermark.data.Preprocessor;
-import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.onnx.Shapes;
-import org.tiermark.operator.Operator;
 import org.tiermark.operator.InputSamples;
+import org.tiermark.operator.Operator;
 import org.tiermark.operator.Partition;
 import org.tiermark.operator.Variant;
 import org.tiermark.operator.VariantBuilder;
@@ -199,7 +200,7 @@ final class VariantsCommand implements Command {
             for (Partition.Cut c : cuts) {
                 System.out.printf("%-4s %12d %12s  %-30s %s%n", c.tensor().equals(def) ? "*" : "", c.payloadBytes(),
                         c.passThroughInputs().isEmpty() ? "" : c.passThroughBytes() + " " + c.passThroughInputs(),
-                        java.util.Arrays.toString(shapes.get(c.tensor()).shape()), c.tensor());
+                        Arrays.toString(shapes.get(c.tensor()).shape()), c.tensor());
             }
         } finally {
             if (sample != null) {

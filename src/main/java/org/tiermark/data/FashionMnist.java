@@ -1,6 +1,7 @@
 package org.tiermark.data;
 
 import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.tiermark.InvalidInputException;
@@ -77,7 +79,7 @@ public final class FashionMnist {
         /** Image {@code i} as an 8-bit grey image, the type ImageIO returns for a grey PNG. */
         public BufferedImage image(int i) {
             BufferedImage img = new BufferedImage(COLUMNS, ROWS, BufferedImage.TYPE_BYTE_GRAY);
-            img.getRaster().setDataElements(0, 0, COLUMNS, ROWS, java.util.Arrays.copyOfRange(
+            img.getRaster().setDataElements(0, 0, COLUMNS, ROWS, Arrays.copyOfRange(
                     pixels, i * ROWS * COLUMNS, (i + 1) * ROWS * COLUMNS));
             return img;
         }
@@ -172,7 +174,7 @@ public final class FashionMnist {
                     + Split.TEST.imagesFile() + " and " + Split.TEST.labelsFile());
         }
         try {
-            return new DataInputStream(new java.io.BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16));
+            return new DataInputStream(new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16));
         } catch (IOException e) {
             raw.close();
             throw new InvalidInputException(file + ": not a gzip file: " + e.getMessage(), e);

@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.tiermark.AtomicFiles;
@@ -134,7 +136,7 @@ public final class OcrDataset {
                     for (int w = 0; w < words; w++) {
                         sb.append(w == 0 ? "" : " ").append(WORDS[rnd.nextInt(WORDS.length)]);
                     }
-                    text = rnd.nextInt(4) == 0 ? sb.toString().toUpperCase(java.util.Locale.ROOT) : sb.toString();
+                    text = rnd.nextInt(4) == 0 ? sb.toString().toUpperCase(Locale.ROOT) : sb.toString();
                     gv = font.createGlyphVector(frc, text);
                     probe = gv.getPixelBounds(frc, 0, 0);
                     words--;
@@ -173,7 +175,7 @@ public final class OcrDataset {
             for (int[] b : im.boxes()) {
                 if (b.length != 4 || b[0] < 0 || b[1] < 0 || b[2] > labels.width() || b[3] > labels.height()
                         || b[0] >= b[2] || b[1] >= b[3]) {
-                    throw new InvalidInputException(file + ": image '" + im.file() + "': box " + java.util.Arrays.toString(b)
+                    throw new InvalidInputException(file + ": image '" + im.file() + "': box " + Arrays.toString(b)
                             + " is not [x0, y0, x1, y1] inside " + labels.width() + "x" + labels.height());
                 }
             }

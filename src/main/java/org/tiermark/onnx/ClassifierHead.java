@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.tiermark.AtomicFiles;
 import org.tiermark.InvalidInputException;
 
@@ -53,7 +54,7 @@ public final class ClassifierHead {
             @JsonProperty(required = true) float[][] weight,
             @JsonProperty(required = true) float[] bias,
             String recipe,
-            java.util.Map<String, Object> training) {
+            Map<String, Object> training) {
         public Weights {
             if (classes == null || classes.size() < 2) {
                 throw new IllegalArgumentException("field 'classes': a classifier needs at least 2 classes");
@@ -66,7 +67,7 @@ public final class ClassifierHead {
                     throw new IllegalArgumentException("field 'weight': rows of different lengths");
                 }
             }
-            training = training == null ? java.util.Map.of() : training;
+            training = training == null ? Map.of() : training;
         }
 
         public int hidden() {

@@ -11,7 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import org.tiermark.InvalidInputException;
 
 /**
@@ -101,7 +103,7 @@ public final class OnnxGraph {
                 next.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
             }
         }
-        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+        PriorityQueue<Integer> ready = new PriorityQueue<>();
         for (int i = 0; i < nodes.size(); i++) {
             if (missing[i] == 0) {
                 ready.add(i);
@@ -286,7 +288,7 @@ public final class OnnxGraph {
 
     /** The number of nodes of each op type ("domain:op" outside the default domain). */
     public static Map<String, Integer> opCounts(OnnxMl.ModelProto model) {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
         for (OnnxMl.NodeProto n : model.getGraph().getNodeList()) {
             String key = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? n.getOpType()
                     : n.getDomain() + ":" + n.getOpType();

@@ -2,6 +2,7 @@ package org.tiermark.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.tiermark.InvalidInputException;
 
@@ -33,7 +34,7 @@ public final class OpsetUpgrade {
 
     /** The model at opset >= 13 (unchanged when it already is) and IR version >= 7. */
     public static OnnxMl.ModelProto toAtLeast13(OnnxMl.ModelProto model) {
-        return toAtLeast13(model, java.util.Map.of());
+        return toAtLeast13(model, Map.of());
     }
 
     /** Softmax inputs whose rank must be known to upgrade (their axis is not -1). */
@@ -51,7 +52,7 @@ public final class OpsetUpgrade {
      * As {@link #toAtLeast13(OnnxMl.ModelProto)}, with the ranks of Softmax inputs (from a probe run)
      * so that a Softmax over the last axis given as a positive number is accepted.
      */
-    public static OnnxMl.ModelProto toAtLeast13(OnnxMl.ModelProto model, java.util.Map<String, Integer> ranks) {
+    public static OnnxMl.ModelProto toAtLeast13(OnnxMl.ModelProto model, Map<String, Integer> ranks) {
         int from = opset(model);
         if (from >= 13) {
             return model;

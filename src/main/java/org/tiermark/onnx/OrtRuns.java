@@ -10,6 +10,8 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.tiermark.InvalidInputException;
@@ -42,7 +44,7 @@ public final class OrtRuns {
     /** Runs {@code model} with {@code tensors} added as outputs and hands each of them to {@code visitor}. */
     public static void probe(OrtEnvironment env, OrtSession session, Map<String, OnnxTensor> inputs, List<String> tensors,
                              TensorVisitor visitor) throws OrtException {
-        Map<String, OnnxTensor> feed = new java.util.LinkedHashMap<>();
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         for (String name : session.getInputNames()) {
             OnnxTensor t = inputs.get(name);
             if (t == null) {
@@ -50,7 +52,7 @@ public final class OrtRuns {
             }
             feed.put(name, t);
         }
-        try (OrtSession.Result r = session.run(feed, new java.util.LinkedHashSet<>(tensors))) {
+        try (OrtSession.Result r = session.run(feed, new LinkedHashSet<>(tensors))) {
             for (Map.Entry<String, OnnxValue> e : r) {
                 if (e.getValue() instanceof OnnxTensor t) {
                     visitor.visit(e.getKey(), t);

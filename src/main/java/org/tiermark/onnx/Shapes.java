@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class Shapes {
         }
 
         public boolean sameShape(Info o) {
-            return o != null && elemType == o.elemType && java.util.Arrays.equals(shape, o.shape);
+            return o != null && elemType == o.elemType && Arrays.equals(shape, o.shape);
         }
     }
 

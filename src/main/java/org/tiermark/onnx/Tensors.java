@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.tiermark.InvalidInputException;
 
 /** Makes and reads ONNX initializers (TensorProto) as Java arrays; raw data is little-endian. */
@@ -69,7 +70,7 @@ public final class Tensors {
         }
         if (n != count) {
             throw new IllegalArgumentException("tensor '" + name + "': " + count + " values for shape "
-                    + java.util.Arrays.toString(shape));
+                    + Arrays.toString(shape));
         }
     }
 

@@ -2,6 +2,8 @@ package org.tiermark.operator;
 
 import ai.onnx.proto.OnnxMl;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +58,7 @@ public final class EarlyExit {
         if (residualInputs.stream().noneMatch(r -> !r.equals(last) && before(g, r, last)
                 && shapes.get(r).sameShape(shapes.get(last)))) {
             throw new InvalidInputException("early-exit: no earlier block output has the shape "
-                    + java.util.Arrays.toString(shapes.get(x).shape()) + " of the last one ('" + x + "'): the last stage has "
+                    + Arrays.toString(shapes.get(x).shape()) + " of the last one ('" + x + "'): the last stage has "
                     + "a single block, so no block can be skipped without changing what the head reads");
         }
         String xKey = blockKey(g, x);
@@ -71,10 +73,10 @@ public final class EarlyExit {
             }
         }
         List<String> exits = new ArrayList<>(lastPerBlock.values());
-        java.util.Collections.reverse(exits);
+        Collections.reverse(exits);
         if (depth > exits.size()) {
             throw new InvalidInputException("early-exit.depth " + depth + ": only " + exits.size() + " block(s) before '" + x
-                    + "' have its shape " + java.util.Arrays.toString(shapes.get(x).shape()) + "; valid: 1.." + exits.size());
+                    + "' have its shape " + Arrays.toString(shapes.get(x).shape()) + "; valid: 1.." + exits.size());
         }
         return new Exit(x, exits.get(depth - 1), exits);
     }

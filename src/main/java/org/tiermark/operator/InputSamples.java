@@ -5,10 +5,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.tiermark.InvalidInputException;
 import org.tiermark.data.InputPool;
 import org.tiermark.data.Preprocessor;
@@ -124,7 +128,7 @@ public interface InputSamples {
 
             public Map<String, OnnxTensor> get(OrtEnvironment env, int i) throws OrtException {
                 Map<String, OnnxTensor> m = new LinkedHashMap<>();
-                java.util.SplittableRandom r = new java.util.SplittableRandom(i);
+                SplittableRandom r = new SplittableRandom(i);
                 for (var e : resolved.entrySet()) {
                     long n = 1;
                     for (long d : e.getValue()) {
@@ -136,11 +140,11 @@ public interface InputSamples {
                         for (int k = 0; k < v.length; k++) {
                             v[k] = (float) SyntheticModels.gaussian(r);
                         }
-                        m.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(v), e.getValue()));
+                        m.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(v), e.getValue()));
                     } else if (type == ai.onnx.proto.OnnxMl.TensorProto.DataType.INT64.getNumber()) {
                         long[] v = new long[Math.toIntExact(n)];
-                        java.util.Arrays.fill(v, 1);
-                        m.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(v), e.getValue()));
+                        Arrays.fill(v, 1);
+                        m.put(e.getKey(), OnnxTensor.createTensor(env, LongBuffer.wrap(v), e.getValue()));
                     } else {
                         throw new InvalidInputException("input '" + e.getKey() + "': element type " + type
                                 + " is not supported for probe inputs (float and int64 are)");
@@ -188,7 +192,7 @@ public interface InputSamples {
             public Map<String, OnnxTensor> get(OrtEnvironment env, int i) throws OrtException {
                 Map<String, OnnxTensor> m = new LinkedHashMap<>();
                 for (Map.Entry<String, float[]> e : copy.get(i).entrySet()) {
-                    m.put(e.getKey(), OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(e.getValue()), shapes.get(e.getKey())));
+                    m.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue()), shapes.get(e.getKey())));
                 }
                 return m;
             }

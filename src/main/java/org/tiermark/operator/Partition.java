@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -90,7 +91,7 @@ public final class Partition {
             if (p < 0) {
                 continue;
             }
-            if (head.get(p) && g.node(p).getInputCount() > 0 && !cheap(g, p, new java.util.HashMap<>())) {
+            if (head.get(p) && g.node(p).getInputCount() > 0 && !cheap(g, p, new HashMap<>())) {
                 return null;
             }
             tail.set(p);

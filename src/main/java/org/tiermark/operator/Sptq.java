@@ -25,6 +25,7 @@ import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.OpsetUpgrade;
 import org.tiermark.onnx.OrtRuns;
 import org.tiermark.onnx.Tensors;
+import java.util.Locale;
 
 /**
  * Static post-training quantization to the QDQ format, the way ONNX Runtime fuses it into integer
@@ -45,7 +46,7 @@ public final class Sptq {
         MINMAX, PERCENTILE;
 
         public static Method parse(String s) {
-            return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
                 case "minmax", "min-max", "min_max" -> MINMAX;
                 case "percentile" -> PERCENTILE;
                 default -> throw new InvalidInputException("unknown sptq.calibration.method '" + s + "'; valid: minmax, percentile");
@@ -109,7 +110,7 @@ public final class Sptq {
         }
         Map<String, float[]> ranges = calibrate(env, model, plan.rangeOwners(), calib, p);
         return new Result(rewrite(g, plan, ranges), plan.floatKept, plan.quantizedOps, calib.description()
-                + ", " + p.method().name().toLowerCase(java.util.Locale.ROOT)
+                + ", " + p.method().name().toLowerCase(Locale.ROOT)
                 + (p.method() == Method.PERCENTILE ? " " + p.percentile() : ""));
     }
 

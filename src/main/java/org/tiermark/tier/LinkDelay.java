@@ -1,6 +1,8 @@
 package org.tiermark.tier;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -40,7 +42,7 @@ public final class LinkDelay {
 
     /** Seeded jitter: one independent stream per link, so adding a link does not change another's draws. */
     public static final class Jitter {
-        private final java.util.Map<String, SplittableRandom> streams = new java.util.HashMap<>();
+        private final Map<String, SplittableRandom> streams = new HashMap<>();
 
         public double next(LinkProfile link) {
             return streams.computeIfAbsent(link.name(), n -> new SplittableRandom(link.jitterSeed())).nextDouble();
