@@ -3,11 +3,14 @@ package org.tiermark.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,6 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.tiermark.emulation.InferenceClient;
 import org.tiermark.emulation.NamedTensor;
 import org.tiermark.emulation.TierAgent;
+import org.tiermark.onnx.GraphBuilder;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.onnx.SyntheticModels;
@@ -46,11 +50,16 @@ import org.tiermark.onnx.SyntheticModels;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Xms1g", "-Dsun.net.httpserver.nodelay=true"})
 @State(Scope.Thread)
 public class AgentOverheadBenchmark {
-    /** A synthetic ResNet-style CNN of about 1 ms here with one thread: 16..128 channels, input [1, 3, 80, 80] (75 KB). */
-    @Param({"cnn-1ms"})
+    /**
+     * Two models of well under 1 ms to about 1 ms here with one thread, so that the fixed cost per request
+     * and the cost per byte show apart: {@code cnn-1ms}, a ResNet-style CNN (16..128 channels) on a
+     * [1, 3, 80, 80] image (75 KB in), and {@code mlp-1ms}, two 256x4096 float layers on a [1, 256] vector (1 KB in).
+     */
+    @Param({"cnn-1ms", "mlp-1ms"})
     public String model;
 
     private static final int SIZE = 80;
+    private static final int WIDTH = 256;
 
     private Path dir;
     private OrtEnvironment env;
@@ -61,18 +70,45 @@ public class AgentOverheadBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        if (!model.equals("cnn-1ms")) {
-            throw new IllegalArgumentException("model: only 'cnn-1ms' is prepared here (got '" + model + "')");
-        }
         dir = Files.createTempDirectory("agent-overhead");
         Path file = dir.resolve(model + ".onnx");
-        OnnxModels.save(SyntheticModels.resnet(model, new int[] {16, 32, 64, 128}, new int[] {1, 1, 1, 2}, SIZE, 10, 1), file);
+        switch (model) {
+            case "cnn-1ms" -> {
+                OnnxModels.save(SyntheticModels.resnet(model, new int[] {16, 32, 64, 128}, new int[] {1, 1, 1, 2}, SIZE, 10, 1), file);
+                input = NamedTensor.floats(SyntheticModels.INPUT, SyntheticModels.randomImage(2, SIZE), 1, 3, SIZE, SIZE);
+            }
+            case "mlp-1ms" -> {
+                OnnxModels.save(mlp(), file);
+                input = NamedTensor.floats(SyntheticModels.INPUT, Arrays.copyOf(SyntheticModels.randomImage(2, 16), WIDTH), 1, WIDTH);
+            }
+            default -> throw new IllegalArgumentException("model: 'cnn-1ms' or 'mlp-1ms' (got '" + model + "')");
+        }
         env = Sessions.environment();
         // both sides: one intra-op thread, so the agent's worker and the in-process call do the same work
         session = Sessions.open(env, file, Sessions.Settings.oneThread());
         agent = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(model, file), Sessions.Settings.oneThread()));
         client = InferenceClient.connect(agent.endpoint(), model, Duration.ofSeconds(10));
-        input = NamedTensor.floats(SyntheticModels.INPUT, SyntheticModels.randomImage(2, SIZE), 1, 3, SIZE, SIZE);
+    }
+
+    /** input [1, 256] -> 4096 (Relu) -> 256 -> logits: 8 MB of weights read per call. */
+    private static OnnxMl.ModelProto mlp() {
+        GraphBuilder g = new GraphBuilder("mlp-1ms");
+        g.inputFloat(SyntheticModels.INPUT, 1, WIDTH);
+        SplittableRandom r = new SplittableRandom(3);
+        String w1 = g.initializer("w1", weights(r, WIDTH * 4096), WIDTH, 4096);
+        String w2 = g.initializer("w2", weights(r, 4096 * WIDTH), 4096, WIDTH);
+        String h = g.relu(g.matMul(SyntheticModels.INPUT, w1, "h"), "h/relu");
+        g.matMul(h, w2, SyntheticModels.OUTPUT);
+        g.outputFloat(SyntheticModels.OUTPUT, 1, WIDTH);
+        return g.build();
+    }
+
+    private static float[] weights(SplittableRandom r, int n) {
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (float) (r.nextDouble() - 0.5) / 64;
+        }
+        return w;
     }
 
     /** Input tensor built, model run, output copied out: the work the agent does per request, without the network. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -119,7 +118,7 @@ public final class Oip {
             h.put("id", id);
         }
         ArrayNode array = h.putArray("outputs");
-        ByteArrayOutputStream tail = new ByteArrayOutputStream();
+        List<ByteBuffer> tail = new ArrayList<>();
         for (NamedTensor t : outputs) {
             tensorHeader(array.addObject(), t, binaryOutputs.contains(t.name()), tail);
         }
@@ -187,14 +186,14 @@ public final class Oip {
 
     private static Body body(ObjectNode h, String field, Collection<NamedTensor> tensors, boolean binary) {
         ArrayNode array = h.putArray(field);
-        ByteArrayOutputStream tail = new ByteArrayOutputStream();
+        List<ByteBuffer> tail = new ArrayList<>();
         for (NamedTensor t : tensors) {
             tensorHeader(array.addObject(), t, binary, tail);
         }
         return join(h, tail);
     }
 
-    private static void tensorHeader(ObjectNode n, NamedTensor t, boolean binary, ByteArrayOutputStream tail) {
+    private static void tensorHeader(ObjectNode n, NamedTensor t, boolean binary, List<ByteBuffer> tail) {
         n.put("name", t.name());
         n.put("datatype", t.datatype().name());
         ArrayNode shape = n.putArray("shape");
@@ -203,23 +202,29 @@ public final class Oip {
         }
         if (binary) {
             n.putObject("parameters").put(BINARY_SIZE, t.byteSize());
-            ByteBuffer d = t.data().duplicate();
-            byte[] bytes = new byte[d.remaining()];
-            d.get(bytes);
-            tail.writeBytes(bytes);
+            tail.add(t.data());
         } else {
             writeData(n.putArray("data"), t);
         }
     }
 
-    private static Body join(ObjectNode h, ByteArrayOutputStream tail) {
+    /** The JSON header and the binary tensors in one array, each tensor's bytes copied once. */
+    private static Body join(ObjectNode h, List<ByteBuffer> tail) {
         byte[] json = json(h);
-        if (tail.size() == 0) {
-            return new Body(json, json.length);
+        long size = json.length;
+        for (ByteBuffer b : tail) {
+            size += b.remaining();
         }
-        byte[] all = Arrays.copyOf(json, json.length + tail.size());
-        byte[] t = tail.toByteArray();
-        System.arraycopy(t, 0, all, json.length, t.length);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("message of " + size + " bytes exceeds the 2 GB a request can hold");
+        }
+        byte[] all = Arrays.copyOf(json, (int) size);
+        int at = json.length;
+        for (ByteBuffer b : tail) {
+            int n = b.remaining();
+            b.duplicate().get(all, at, n);
+            at += n;
+        }
         return new Body(all, json.length);
     }
 

@@ -303,23 +303,36 @@ public final class TierAgent implements AutoCloseable {
             }
         }
         if (declared > config.maxRequestBytes()) {
-            send(x, 413, Oip.error(where + ": " + declared + " bytes exceed the agent's limit of "
-                    + config.maxRequestBytes() + " bytes"));
+            refuseTooLarge(x, where + ": " + declared + " bytes exceed the agent's limit of "
+                    + config.maxRequestBytes() + " bytes");
             return null;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
-        byte[] chunk = new byte[64 * 1024];
         try (InputStream in = x.getRequestBody()) {
+            if (declared >= 0) {
+                // the usual case: read straight into an array of the announced size, no growing buffer
+                byte[] body = in.readNBytes((int) declared);
+                if (body.length < declared) {
+                    throw new IOException("the client sent " + body.length + " of " + declared + " bytes");
+                }
+                return body;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+            byte[] chunk = new byte[64 * 1024];
             for (int n; (n = in.read(chunk)) > 0; ) {
                 if (out.size() + n > config.maxRequestBytes()) {
-                    send(x, 413, Oip.error(where + ": the body exceeds the agent's limit of "
-                            + config.maxRequestBytes() + " bytes"));
+                    refuseTooLarge(x, where + ": the body exceeds the agent's limit of " + config.maxRequestBytes() + " bytes");
                     return null;
                 }
                 out.write(chunk, 0, n);
             }
+            return out.toByteArray();
         }
-        return out.toByteArray();
+    }
+
+    /** 413, and the connection is closed: the client may still be sending a body nobody will read. */
+    private static void refuseTooLarge(HttpExchange x, String message) throws IOException {
+        x.getResponseHeaders().set("Connection", "close");
+        send(x, 413, Oip.error(message));
     }
 
     private static int headerLength(HttpExchange x) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,20 @@ class InferenceClientTest {
                     () -> InferenceClient.connect(agent.endpoint(), "resnet", TIMEOUT));
             assertTrue(e.getMessage().startsWith("model 'resnet' at " + agent.endpoint()), e.getMessage());
             assertTrue(e.getMessage().contains("404") && e.getMessage().contains("served: double"), e.getMessage());
+        }
+    }
+
+    @Test
+    void requestAboveTheAgentsLimitFailsFastNotHangs() throws Exception {
+        Path model = AgentModels.doubler(dir, 100_000);
+        try (TierAgent agent = TierAgent.start(new TierAgent.Config("edge", new InetSocketAddress("127.0.0.1", 0),
+                Map.of("double", model), Sessions.Settings.oneThread(), 64 * 1024, Duration.ofSeconds(10), 2))) {
+            InferenceClient c = InferenceClient.connect(agent.endpoint(), "double", TIMEOUT);
+            long start = System.nanoTime();
+            InferenceException e = assertThrows(InferenceException.class,
+                    () -> c.infer(List.of(NamedTensor.floats("x", new float[100_000], 1, 100_000))));
+            assertTrue(e.getMessage().contains("413") || e.getMessage().contains("connection failed"), e.getMessage());
+            assertTrue(System.nanoTime() - start < TIMEOUT.toNanos(), "answered before the client's timeout");
         }
     }
 
