@@ -1,12 +1,7 @@
 package org.tiermark.emulation;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -19,20 +14,15 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,12 +95,9 @@ public final class TierAgent implements AutoCloseable {
         }
     }
 
-    private record Served(String name, OrtSession session, Oip.ModelMetadata metadata) {}
-
     private final Config config;
     private final OrtEnvironment env = Sessions.environment();
-    private final Map<String, Served> served = new LinkedHashMap<>();
-    private final Set<OrtSession.RunOptions> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, ServedModel> served = new LinkedHashMap<>();
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private HttpServer server;
@@ -126,8 +113,7 @@ public final class TierAgent implements AutoCloseable {
         TierAgent a = new TierAgent(config);
         try {
             for (Map.Entry<String, Path> e : new TreeMap<>(config.stages()).entrySet()) {
-                OrtSession s = Sessions.open(a.env, e.getValue(), config.settings());
-                a.served.put(e.getKey(), new Served(e.getKey(), s, metadata(e.getKey(), s)));
+                a.served.put(e.getKey(), ServedModel.open(a.env, e.getKey(), e.getValue(), config.settings()));
             }
             a.listen();
             a.ready.set(true);
@@ -199,7 +185,7 @@ public final class TierAgent implements AutoCloseable {
                     send(x, 503, Oip.error("agent for tier '" + config.tier() + "' is not ready"));
                 }
             } else if (parts.get(1).equals("models") && parts.size() >= 3) {
-                Served s = served.get(parts.get(2));
+                ServedModel s = served.get(parts.get(2));
                 if (s == null) {
                     send(x, 404, Oip.error("model '" + parts.get(2) + "' is not served by the agent of tier '"
                             + config.tier() + "'; served: " + String.join(", ", served.keySet())));
@@ -244,7 +230,7 @@ public final class TierAgent implements AutoCloseable {
         return n;
     }
 
-    private void infer(HttpExchange x, Served s) throws IOException {
+    private void infer(HttpExchange x, ServedModel s) throws IOException {
         String where = "request to model '" + s.name() + "' on tier '" + config.tier() + "'";
         byte[] body = readBounded(x, where);
         if (body == null) {
@@ -254,16 +240,17 @@ public final class TierAgent implements AutoCloseable {
         Map<String, Boolean> outputs;
         try {
             request = Oip.parse(body, headerLength(x), "inputs", where);
-            checkInputs(s, request.tensors(), where);
-            outputs = requestedOutputs(s, request.header(), where);
+            s.checkInputs(request.tensors(), where);
+            outputs = s.requestedOutputs(request.header(), where);
         } catch (IllegalArgumentException e) {
             send(x, 400, Oip.error(e.getMessage()));
             return;
         }
         List<NamedTensor> results;
         try {
-            results = run(s, request.tensors(), outputs.keySet());
-        } catch (TimeoutException e) {
+            results = s.run(request.tensors(), outputs.keySet(), config.requestTimeout(), watchdog,
+                    "model '" + s.name() + "' on tier '" + config.tier() + "'");
+        } catch (ServedModel.TimeoutException e) {
             send(x, 504, Oip.error(e.getMessage()));
             return;
         } catch (OrtException | RuntimeException e) {
@@ -351,103 +338,6 @@ public final class TierAgent implements AutoCloseable {
         }
     }
 
-    private static void checkInputs(Served s, List<NamedTensor> inputs, String where) {
-        Set<String> given = new HashSet<>();
-        for (NamedTensor t : inputs) {
-            Oip.TensorSpec spec = s.metadata().input(t.name());
-            if (spec == null) {
-                throw new IllegalArgumentException(where + ": unknown input '" + t.name() + "'; inputs: "
-                        + s.metadata().inputs());
-            }
-            String problem = spec.mismatch(t);
-            if (problem != null) {
-                throw new IllegalArgumentException(where + ": " + problem);
-            }
-            if (!given.add(t.name())) {
-                throw new IllegalArgumentException(where + ": input '" + t.name() + "' given twice");
-            }
-        }
-        for (Oip.TensorSpec spec : s.metadata().inputs()) {
-            if (!given.contains(spec.name())) {
-                throw new IllegalArgumentException(where + ": input '" + spec.name() + "' is missing; inputs: "
-                        + s.metadata().inputs());
-            }
-        }
-    }
-
-    /** Output name -> binary?, in the order asked for (all outputs when the request names none). */
-    private static Map<String, Boolean> requestedOutputs(Served s, JsonNode header, String where) {
-        boolean binaryAll = header.path("parameters").path("binary_data_output").asBoolean(false);
-        Map<String, Boolean> out = new LinkedHashMap<>();
-        JsonNode asked = header.get("outputs");
-        if (asked == null || asked.isEmpty()) {
-            s.metadata().outputs().forEach(o -> out.put(o.name(), binaryAll));
-            return out;
-        }
-        for (JsonNode o : asked) {
-            String name = o.path("name").asText("");
-            if (s.metadata().output(name) == null) {
-                throw new IllegalArgumentException(where + ": unknown output '" + name + "'; outputs: "
-                        + s.metadata().outputs());
-            }
-            out.put(name, o.path("parameters").path("binary_data").asBoolean(binaryAll));
-        }
-        return out;
-    }
-
-    private static final class TimeoutException extends Exception {
-        TimeoutException(String message) {
-            super(message);
-        }
-    }
-
-    private List<NamedTensor> run(Served s, List<NamedTensor> inputs, Set<String> outputs)
-            throws OrtException, TimeoutException {
-        Map<String, OnnxTensor> feed = new HashMap<>();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        try (OrtSession.RunOptions options = new OrtSession.RunOptions()) {
-            running.add(options);
-            ScheduledFuture<?> alarm = watchdog.schedule(() -> {
-                timedOut.set(true);
-                terminate(options);
-            }, config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-            try {
-                for (NamedTensor t : inputs) {
-                    feed.put(t.name(), t.toOnnx(env));
-                }
-                try (OrtSession.Result r = s.session().run(feed, new LinkedHashSet<>(outputs), options)) {
-                    List<NamedTensor> out = new ArrayList<>();
-                    for (String name : outputs) {
-                        OnnxValue v = r.get(name).orElseThrow(() -> new IllegalStateException("output '" + name + "' missing"));
-                        if (!(v instanceof OnnxTensor t)) {
-                            throw new IllegalStateException("output '" + name + "' is not a tensor");
-                        }
-                        out.add(NamedTensor.of(name, t));
-                    }
-                    return out;
-                }
-            } catch (OrtException e) {
-                if (timedOut.get()) {
-                    throw new TimeoutException("model '" + s.name() + "' on tier '" + config.tier()
-                            + "': inference cancelled after the request timeout of " + config.requestTimeout().toMillis() + " ms");
-                }
-                throw e;
-            } finally {
-                alarm.cancel(false);
-                running.remove(options);
-                feed.values().forEach(OnnxTensor::close);
-            }
-        }
-    }
-
-    private static void terminate(OrtSession.RunOptions options) {
-        try {
-            options.setTerminate(true);
-        } catch (OrtException | IllegalStateException e) {
-            // already finished and closed
-        }
-    }
-
     private static void send(HttpExchange x, int status, byte[] body) throws IOException {
         x.getResponseHeaders().set("Content-Type", "application/json");
         if (x.getRequestMethod().equals("HEAD")) {
@@ -458,28 +348,6 @@ public final class TierAgent implements AutoCloseable {
         try (OutputStream out = x.getResponseBody()) {
             out.write(body);
         }
-    }
-
-    private static Oip.ModelMetadata metadata(String name, OrtSession s) throws OrtException {
-        return new Oip.ModelMetadata(name, "onnxruntime_onnx", specs(name, s.getInputInfo()), specs(name, s.getOutputInfo()));
-    }
-
-    private static List<Oip.TensorSpec> specs(String model, Map<String, NodeInfo> infos) {
-        List<Oip.TensorSpec> specs = new ArrayList<>();
-        for (NodeInfo n : infos.values()) {
-            if (!(n.getInfo() instanceof TensorInfo t)) {
-                throw new InvalidInputException("model '" + model + "': '" + n.getName()
-                        + "' is not a tensor; the agent serves tensor inputs and outputs only");
-            }
-            Datatype type;
-            try {
-                type = Datatype.of(t.type, "model '" + model + "' tensor '" + n.getName() + "'");
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(e.getMessage());
-            }
-            specs.add(new Oip.TensorSpec(n.getName(), type, t.getShape()));
-        }
-        return specs;
     }
 
     /** Stops listening, lets requests in flight finish (cancelling inference after 2 s), closes every session. */
@@ -496,7 +364,7 @@ public final class TierAgent implements AutoCloseable {
             workers.shutdown();
             try {
                 if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
-                    running.forEach(TierAgent::terminate);
+                    served.values().forEach(ServedModel::cancelRunning);
                     workers.shutdownNow();
                     workers.awaitTermination(5, TimeUnit.SECONDS);
                 }
@@ -507,13 +375,7 @@ public final class TierAgent implements AutoCloseable {
         if (watchdog != null) {
             watchdog.shutdownNow();
         }
-        for (Served s : served.values()) {
-            try {
-                s.session().close();
-            } catch (OrtException e) {
-                // closing is best effort: the process is stopping this agent anyway
-            }
-        }
+        served.values().forEach(ServedModel::close);
         served.clear();
     }
 }
