@@ -11,12 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Real tiers on one Linux machine (root): one network namespace per tier, a veth pair per link with
@@ -27,14 +24,14 @@ import java.util.stream.Stream;
  * <p>Everything is named with {@value #TAG}-{@code <runId>}. {@link #close()} removes all of it (processes,
  * cgroups, namespaces and with them their interfaces and qdiscs); so does a shutdown hook, and a
  * failure while creating. A run killed before it could clean up leaves its set behind, with an owner
- * file naming its (dead) process: {@link #removeStale()}, called by {@link #create}, removes such sets,
- * and only sets with this tag whose owner is gone.
+ * file naming its (dead) process: {@link #removeStale()} ({@link EmulationSets}), called by {@link #create},
+ * removes such sets, and only sets with this tag whose owner is gone.
  */
 public final class NetworkEmulation implements AutoCloseable {
     public static final String TAG = "tiermark";
     /** Where owner files live: {@code <runId>.owner} holds the owner's pid and start time. */
     static final Path OWNERS = Path.of("/run/tiermark");
-    private static final Pattern NAME = Pattern.compile(TAG + "-([a-z0-9]{6})-([a-z0-9][a-z0-9-]*)");
+    static final Pattern NAME = Pattern.compile(TAG + "-([a-z0-9]{6})-([a-z0-9][a-z0-9-]*)");
     private static final Path NETNS = Path.of("/run/netns");
     private static final int MTU = 1500;
 
@@ -161,7 +158,7 @@ public final class NetworkEmulation implements AutoCloseable {
     private void build(List<LinkSpec> specs) throws IOException {
         Files.createDirectories(OWNERS);
         ProcessHandle self = ProcessHandle.current();
-        Files.writeString(OWNERS.resolve(runId + ".owner"), self.pid() + " " + startMillis(self) + "\n");
+        Files.writeString(OWNERS.resolve(runId + ".owner"), self.pid() + " " + EmulationSets.startMillis(self) + "\n");
         for (TierSpec t : tiers) {
             String ns = namespace(t.name());
             Shell.run("ip", "netns", "add", ns);
@@ -313,101 +310,17 @@ public final class NetworkEmulation implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        removeSet(runId, cgroups);
+        EmulationSets.remove(runId, cgroups);
     }
 
     /** Removes every set tagged {@value #TAG} whose owner process is gone; returns their run ids. */
     public static Set<String> removeStale() {
-        Cgroups cgroups = Cgroups.detect();
-        Set<String> runs = new TreeSet<>();
-        for (String ns : namespaces()) {
-            runs.add(runOf(ns));
-        }
-        if (cgroups != null) {
-            cgroups.list(NAME).forEach(n -> runs.add(runOf(n)));
-        }
-        try (var owners = Files.isDirectory(OWNERS) ? Files.list(OWNERS) : Stream.<Path>empty()) {
-            owners.map(p -> p.getFileName().toString()).filter(n -> n.matches("[a-z0-9]{6}\\.owner"))
-                    .forEach(n -> runs.add(n.substring(0, 6)));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + OWNERS + ": " + e.getMessage(), e);
-        }
-        Set<String> removed = new TreeSet<>();
-        for (String run : runs) {
-            if (!ownerAlive(run)) {
-                removeSet(run, cgroups);
-                removed.add(run);
-            }
-        }
-        return removed;
+        return EmulationSets.removeStale();
     }
 
     /** Namespaces with this project's tag (of any run). */
     static List<String> namespaces() {
-        List<String> out = new ArrayList<>();
-        for (String line : Shell.lines(Shell.run("ip", "netns", "list"))) {
-            String name = line.split(" ")[0];
-            if (NAME.matcher(name).matches()) {
-                out.add(name);
-            }
-        }
-        return out;
-    }
-
-    private static String runOf(String name) {
-        Matcher m = NAME.matcher(name);
-        if (!m.matches()) {
-            throw new IllegalArgumentException(name);
-        }
-        return m.group(1);
-    }
-
-    private static boolean ownerAlive(String run) {
-        Path file = OWNERS.resolve(run + ".owner");
-        try {
-            String[] f = Files.readString(file).strip().split(" ");
-            long pid = Long.parseLong(f[0]);
-            long start = Long.parseLong(f[1]);
-            return ProcessHandle.of(pid).filter(h -> startMillis(h) == start).isPresent();
-        } catch (IOException | RuntimeException e) {
-            return false; // no readable owner: nobody can be using the set
-        }
-    }
-
-    private static void removeSet(String run, Cgroups cgroups) {
-        String prefix = TAG + "-" + run + "-";
-        List<String> problems = new ArrayList<>();
-        for (String ns : namespaces()) {
-            if (!ns.startsWith(prefix)) {
-                continue;
-            }
-            // processes still inside the namespace (started there by this run): stop them first
-            for (String pid : Shell.lines(Shell.tryRun("ip", "netns", "pids", ns).out())) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            if (cgroups != null && !cgroups.remove(ns)) {
-                problems.add("cgroup " + ns);
-            }
-            Shell.Result r = Shell.tryRun("ip", "netns", "delete", ns);
-            if (r.exit() != 0) {
-                problems.add("namespace " + ns + ": " + r.err().strip());
-            }
-        }
-        if (cgroups != null) {
-            for (String name : cgroups.list(NAME)) {
-                if (name.startsWith(prefix) && !cgroups.remove(name)) {
-                    problems.add("cgroup " + name);
-                }
-            }
-        }
-        try {
-            Files.deleteIfExists(OWNERS.resolve(run + ".owner"));
-        } catch (IOException e) {
-            problems.add(e.getMessage());
-        }
-        if (!problems.isEmpty()) {
-            System.err.println("tiermark emulation " + run + ": could not remove " + String.join("; ", problems));
-        }
+        return EmulationSets.namespaces();
     }
 
     private static String newRunId() {
@@ -418,10 +331,6 @@ public final class NetworkEmulation implements AutoCloseable {
             s.append(alphabet.charAt(r.nextInt(alphabet.length())));
         }
         return s.toString();
-    }
-
-    private static long startMillis(ProcessHandle h) {
-        return h.info().startInstant().map(i -> i.toEpochMilli()).orElse(-1L);
     }
 
     private static boolean isRoot() {
