@@ -1,13 +1,16 @@
 package org.tiermark.emulation;
 
+import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A payload transfer across an emulated link, run as two processes inside the tiers' namespaces:
@@ -15,7 +18,9 @@ import java.net.Socket;
  * {@code send HOST PORT BYTES COUNT [new-connection]} sends COUNT messages of BYTES and prints, per
  * message, the nanoseconds from its first byte written to the answer read (one line each). With
  * {@code new-connection} each message opens its own connection (as the studies' clients did), and the
- * time includes the TCP handshake.
+ * time includes the TCP handshake. {@code driver} reads such {@code HOST PORT BYTES COUNT [new-connection]}
+ * lines from its input and answers each with the timings and a line {@code end}, so one process can
+ * measure many cells.
  */
 public final class LinkProbe {
     private LinkProbe() {}
@@ -26,8 +31,17 @@ public final class LinkProbe {
         } else if (args.length >= 5 && args[0].equals("send")) {
             send(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]),
                     args.length > 5 && args[5].equals("new-connection"));
+        } else if (args.length == 1 && args[0].equals("driver")) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null; ) {
+                String[] f = line.strip().split(" ");
+                send(f[0], Integer.parseInt(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]),
+                        f.length > 4 && f[4].equals("new-connection"));
+                System.out.println("end");
+                System.out.flush();
+            }
         } else {
-            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection]");
+            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection] | driver");
             System.exit(2);
         }
     }
