@@ -10,7 +10,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A payload transfer across an emulated link, run as two processes inside the tiers' namespaces:
@@ -20,7 +25,9 @@ import java.nio.charset.StandardCharsets;
  * {@code new-connection} each message opens its own connection (as the studies' clients did), and the
  * time includes the TCP handshake. {@code driver} reads such {@code HOST PORT BYTES COUNT [new-connection]}
  * lines from its input and answers each with the timings and a line {@code end}, so one process can
- * measure many cells.
+ * measure many cells. {@code infer URL MODEL COUNT} runs COUNT inferences of MODEL at a server speaking
+ * the Open Inference Protocol with zero-filled inputs of the declared shapes (-1 taken as 1), printing
+ * the nanoseconds of each request.
  */
 public final class LinkProbe {
     private LinkProbe() {}
@@ -31,6 +38,8 @@ public final class LinkProbe {
         } else if (args.length >= 5 && args[0].equals("send")) {
             send(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]),
                     args.length > 5 && args[5].equals("new-connection"));
+        } else if (args.length == 4 && args[0].equals("infer")) {
+            infer(URI.create(args[1]), args[2], Integer.parseInt(args[3]));
         } else if (args.length == 1 && args[0].equals("driver")) {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null; ) {
@@ -41,8 +50,29 @@ public final class LinkProbe {
                 System.out.flush();
             }
         } else {
-            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection] | driver");
+            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection] | driver | infer URL MODEL COUNT");
             System.exit(2);
+        }
+    }
+
+    private static void infer(URI endpoint, String model, int count) {
+        InferenceClient c = InferenceClient.connect(endpoint, model, Duration.ofSeconds(60));
+        List<NamedTensor> inputs = new ArrayList<>();
+        for (Oip.TensorSpec spec : c.metadata().inputs()) {
+            long[] shape = spec.shape();
+            long elements = 1;
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = Math.max(shape[i], 1);
+                elements *= shape[i];
+            }
+            inputs.add(new NamedTensor(spec.name(), spec.datatype(), shape,
+                    ByteBuffer.allocate(Math.toIntExact(elements * spec.datatype().elementBytes()))));
+        }
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            c.infer(inputs);
+            System.out.println(System.nanoTime() - start);
+            System.out.flush();
         }
     }
 
