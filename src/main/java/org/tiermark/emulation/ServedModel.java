@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.tiermark.InvalidInputException;
 import org.tiermark.onnx.Sessions;
@@ -35,7 +32,10 @@ final class ServedModel implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Oip.ModelMetadata metadata;
-    private final Set<OrtSession.RunOptions> running = ConcurrentHashMap.newKeySet();
+    private final Set<InFlight> running = ConcurrentHashMap.newKeySet();
+
+    /** A run in progress: its options (to cancel it), its deadline, and whether it was cancelled for it. */
+    private record InFlight(OrtSession.RunOptions options, long deadlineNanos, AtomicBoolean timedOut) {}
 
     private ServedModel(String name, OrtEnvironment env, OrtSession session, Oip.ModelMetadata metadata) {
         this.name = name;
@@ -116,17 +116,13 @@ final class ServedModel implements AutoCloseable {
         }
     }
 
-    /** Runs the model; past {@code timeout} ONNX Runtime is told to stop and a {@link TimeoutException} says so, naming {@code where}. */
-    List<NamedTensor> run(List<NamedTensor> inputs, Set<String> outputs, Duration timeout, ScheduledExecutorService watchdog,
-                          String where) throws OrtException, TimeoutException {
+    /** Runs the model; past {@code timeout} (see {@link #expire}) ONNX Runtime is told to stop and a {@link TimeoutException} says so, naming {@code where}. */
+    List<NamedTensor> run(List<NamedTensor> inputs, Set<String> outputs, Duration timeout, String where)
+            throws OrtException, TimeoutException {
         Map<String, OnnxTensor> feed = new HashMap<>();
-        AtomicBoolean timedOut = new AtomicBoolean();
         try (OrtSession.RunOptions options = new OrtSession.RunOptions()) {
-            running.add(options);
-            ScheduledFuture<?> alarm = watchdog.schedule(() -> {
-                timedOut.set(true);
-                terminate(options);
-            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            InFlight flight = new InFlight(options, System.nanoTime() + timeout.toNanos(), new AtomicBoolean());
+            running.add(flight);
             try {
                 for (NamedTensor t : inputs) {
                     feed.put(t.name(), t.toOnnx(env));
@@ -143,22 +139,34 @@ final class ServedModel implements AutoCloseable {
                     return out;
                 }
             } catch (OrtException e) {
-                if (timedOut.get()) {
+                if (flight.timedOut().get()) {
                     throw new TimeoutException(where + ": inference cancelled after the request timeout of "
                             + timeout.toMillis() + " ms");
                 }
                 throw e;
             } finally {
-                alarm.cancel(false);
-                running.remove(options);
+                running.remove(flight);
                 feed.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    /**
+     * Tells ONNX Runtime to stop every run past its deadline. The agent calls it from one periodic
+     * watchdog: a timer per request would wake the watchdog thread on every request, which cost tenths
+     * of a millisecond per request on this loaded 2-core machine.
+     */
+    void expire(long nowNanos) {
+        for (InFlight f : running) {
+            if (nowNanos - f.deadlineNanos() > 0 && !f.timedOut().getAndSet(true)) {
+                terminate(f.options());
             }
         }
     }
 
     /** Asks every inference in flight to stop (at close). */
     void cancelRunning() {
-        running.forEach(ServedModel::terminate);
+        running.forEach(f -> terminate(f.options()));
     }
 
     private static void terminate(OrtSession.RunOptions options) {

@@ -136,6 +136,12 @@ public final class TierAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // one periodic check for all requests; a quarter of the timeout, between 1 and 100 ms
+        long periodNanos = Math.max(1_000_000L, Math.min(100_000_000L, config.requestTimeout().toNanos() / 4));
+        watchdog.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            served.values().forEach(m -> m.expire(now));
+        }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
         server = HttpServer.create(config.address(), 64);
         server.setExecutor(workers);
         server.createContext("/", this::handle);
@@ -248,7 +254,7 @@ public final class TierAgent implements AutoCloseable {
         }
         List<NamedTensor> results;
         try {
-            results = s.run(request.tensors(), outputs.keySet(), config.requestTimeout(), watchdog,
+            results = s.run(request.tensors(), outputs.keySet(), config.requestTimeout(),
                     "model '" + s.name() + "' on tier '" + config.tier() + "'");
         } catch (ServedModel.TimeoutException e) {
             send(x, 504, Oip.error(e.getMessage()));
