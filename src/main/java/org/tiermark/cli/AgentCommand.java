@@ -51,32 +51,32 @@ public final class AgentCommand implements Command {
         Args a = Args.parse(name(), argv,
                 Set.of("tier", "port", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
         if (!a.has("tier") || !a.has("port")) {
-            throw new InvalidInputException("agent: --tier and --port are required (see tiermark agent --help)");
+            throw new InvalidInputException("--tier and --port are required (see tiermark agent --help)");
         }
         String tier = a.get("tier", null);
         int port = a.getInt("port", -1);
         if (port < 0 || port > 65535) {
-            throw new InvalidInputException("agent: --port must be 0..65535 (got " + port + ")");
+            throw new InvalidInputException("--port must be 0..65535 (got " + port + ")");
         }
         Map<String, Path> stages = new LinkedHashMap<>();
         for (String s : a.positional()) {
             int eq = s.indexOf('=');
             if (eq <= 0 || eq == s.length() - 1) {
-                throw new InvalidInputException("agent: stage '" + s + "' must be NAME=FILE.onnx");
+                throw new InvalidInputException("stage '" + s + "' must be NAME=FILE.onnx");
             }
             Path file = Path.of(s.substring(eq + 1));
             if (!Files.isRegularFile(file)) {
-                throw new InvalidInputException("agent: stage '" + s.substring(0, eq) + "': file " + file + " not found");
+                throw new InvalidInputException("stage '" + s.substring(0, eq) + "': file " + file + " not found");
             }
             if (stages.put(s.substring(0, eq), file) != null) {
-                throw new InvalidInputException("agent: stage name '" + s.substring(0, eq) + "' given twice");
+                throw new InvalidInputException("stage name '" + s.substring(0, eq) + "' given twice");
             }
         }
         Sessions.Settings settings;
         if (a.has("threads")) {
             int threads = a.getInt("threads", 1);
             if (threads < 1) {
-                throw new InvalidInputException("agent: --threads must be >= 1 (got " + threads + ")");
+                throw new InvalidInputException("--threads must be >= 1 (got " + threads + ")");
             }
             settings = Sessions.Settings.threads(threads, 1);
         } else {
@@ -84,7 +84,7 @@ public final class AgentCommand implements Command {
         }
         int timeoutMs = a.getInt("timeout-ms", 30_000);
         if (timeoutMs < 1) {
-            throw new InvalidInputException("agent: --timeout-ms must be >= 1 (got " + timeoutMs + ")");
+            throw new InvalidInputException("--timeout-ms must be >= 1 (got " + timeoutMs + ")");
         }
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             // read once when the JDK server loads, so it is set before the agent class touches it
