@@ -227,6 +227,11 @@ public final class NetworkEmulation implements AutoCloseable {
         return TAG + "-" + runId + "-" + tier;
     }
 
+    /** The cgroup directories of {@code tier} (cpu first; empty without cgroups). */
+    public List<Path> cgroupDirs(String tier) {
+        return cgroups == null ? List.of() : cgroups.dirs(namespace(tier));
+    }
+
     public List<Link> links() {
         return List.copyOf(links);
     }

@@ -44,7 +44,10 @@ class NetworkEmulationTest {
         double mbps = 50;
         long bytes = 1 << 20;
         List<Long> nanos = new ArrayList<>();
-        try (NetworkEmulation e = NetworkEmulation.create(TIERS,
+        List<NetworkEmulation.TierSpec> tiers = new ArrayList<>(TIERS);
+        // a tier with a quota small enough to bind even when the loaded machine gives a busy loop little CPU
+        tiers.add(new NetworkEmulation.TierSpec("busy", 0.05, 0));
+        try (NetworkEmulation e = NetworkEmulation.create(tiers,
                 List.of(new NetworkEmulation.LinkSpec("mobile", "edge", mbps)), congestionControl())) {
             run = e.runId();
             String mobile = e.namespace("mobile");
@@ -75,8 +78,7 @@ class NetworkEmulationTest {
             assertTrue(send.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, send.exitValue());
             assertEquals(3, nanos.size(), "three transfers timed");
-            String quota = e.describe().get("cgroups").toString();
-            assertTrue(quota.startsWith("cgroup v"), quota);
+            assertCpuQuotaBites(e);
         }
         assertNothingLeft(run);
         // 1 MB at 50 Mbit/s: tbf's rate on wire bytes (headers included) bounds it from below, within 1 ms of burst
@@ -85,6 +87,31 @@ class NetworkEmulationTest {
         long best = nanos.stream().mapToLong(Long::longValue).min().orElseThrow();
         assertTrue(best > expected * 0.95 && best < expected * 1.25,
                 "1 MB took " + best / 1e6 + " ms, tbf's rate predicts " + expected / 1e6 + " ms");
+    }
+
+    /** The mobile tier's 0.5 CPU and 256 MB are in its cgroup files; a busy loop in the 0.05-CPU tier is throttled. */
+    private static void assertCpuQuotaBites(NetworkEmulation e) throws Exception {
+        List<Path> dirs = e.cgroupDirs("mobile");
+        assertFalse(dirs.isEmpty(), "cgroups exist");
+        Path cpu = dirs.get(0);
+        boolean v2 = Files.exists(cpu.resolve("cpu.max"));
+        if (v2) {
+            assertEquals("50000 100000", Files.readString(cpu.resolve("cpu.max")).strip());
+            assertEquals(Long.toString(256L << 20), Files.readString(cpu.resolve("memory.max")).strip());
+        } else {
+            assertEquals("50000", Files.readString(cpu.resolve("cpu.cfs_quota_us")).strip());
+            assertEquals(Long.toString(256L << 20), Files.readString(dirs.get(1).resolve("memory.limit_in_bytes")).strip());
+        }
+        cpu = e.cgroupDirs("busy").get(0);
+        Process busy = e.start("busy", List.of("sh", "-c", "while :; do :; done"), ProcessBuilder.Redirect.DISCARD);
+        Thread.sleep(1500);
+        String procs = Files.readString(cpu.resolve("cgroup.procs"));
+        assertTrue(procs.contains(Long.toString(busy.pid())), "the process joined its tier's cgroup: " + procs);
+        String stat = Files.readString(cpu.resolve("cpu.stat"));
+        long throttled = stat.lines().filter(l -> l.startsWith("nr_throttled ")).mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+                .findFirst().orElse(0);
+        assertTrue(throttled > 0, "a busy loop under 0.05 CPU is throttled: " + stat);
+        busy.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
 
     @Test
