@@ -1,6 +1,10 @@
 package org.tiermark.emulation;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -48,8 +52,12 @@ public final class NetworkEmulation implements AutoCloseable {
         }
     }
 
-    /** A link between two tiers at {@code bandwidthMbps}; no added delay (netem is absent here, see docs/emulation.md). */
-    public record LinkSpec(String from, String to, double bandwidthMbps) {
+    /**
+     * A link between two tiers at {@code bandwidthMbps} with round-trip time {@code rttMs}. The kernel here has
+     * no netem, so the round trip is added by a {@link DelayLine} in front of each server reached over the link
+     * ({@link #reach}); see docs/emulation.md for what that models.
+     */
+    public record LinkSpec(String from, String to, double bandwidthMbps, double rttMs) {
         public LinkSpec {
             if (from.equals(to)) {
                 throw new IllegalArgumentException("link joins two different tiers (both are '" + from + "')");
@@ -58,6 +66,14 @@ public final class NetworkEmulation implements AutoCloseable {
                 throw new IllegalArgumentException("link " + from + "-" + to + ": bandwidthMbps must be positive (got "
                         + bandwidthMbps + ")");
             }
+            if (!(rttMs >= 0) || Double.isInfinite(rttMs)) {
+                throw new IllegalArgumentException("link " + from + "-" + to + ": rttMs must be >= 0 (got " + rttMs + ")");
+            }
+        }
+
+        /** A link without added delay. */
+        public LinkSpec(String from, String to, double bandwidthMbps) {
+            this(from, to, bandwidthMbps, 0);
         }
     }
 
@@ -268,6 +284,30 @@ public final class NetworkEmulation implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectOutput(output).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         processes.add(p);
         return p;
+    }
+
+    /**
+     * Where a client in {@code clientTier} connects to reach a server listening in {@code serverTier} on
+     * {@code port} (bound to the server's address on their link, or to all addresses): the server itself, or,
+     * when the link has a round-trip time, a {@link DelayLine} started in the server's namespace in front of
+     * it (stopped with the emulation), which delays each direction by rtt/2.
+     */
+    public InetSocketAddress reach(String clientTier, String serverTier, int port) throws IOException {
+        String server = address(serverTier, clientTier);
+        Link link = links.stream().filter(l -> server.equals(l.fromAddress()) || server.equals(l.toAddress()))
+                .findFirst().orElseThrow();
+        if (link.spec().rttMs() == 0) {
+            return new InetSocketAddress(server, port);
+        }
+        Process p = start(serverTier, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DelayLine.class.getName(),
+                "0", server, Integer.toString(port), Double.toString(link.spec().rttMs() / 2)), ProcessBuilder.Redirect.PIPE);
+        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (ready == null || !ready.startsWith("delay line ready ")) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the delay line in " + namespace(serverTier) + " did not start (printed " + ready + ")");
+        }
+        return new InetSocketAddress(server, Integer.parseInt(ready.substring("delay line ready ".length()).strip()));
     }
 
     /** What was built, for the run record: names, addresses, shaping, congestion control, cgroups. */

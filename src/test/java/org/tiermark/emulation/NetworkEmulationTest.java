@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +113,34 @@ class NetworkEmulationTest {
                 .findFirst().orElse(0);
         assertTrue(throttled > 0, "a busy loop under 0.05 CPU is throttled: " + stat);
         busy.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLinkWithRoundTripTimeIsReachedThroughADelayLine() throws Exception {
+        String run;
+        List<Long> nanos = new ArrayList<>();
+        try (NetworkEmulation e = NetworkEmulation.create(TIERS,
+                List.of(new NetworkEmulation.LinkSpec("mobile", "edge", 50, 20)), congestionControl())) {
+            run = e.runId();
+            Process sink = e.start("edge", java("sink", "7000"), ProcessBuilder.Redirect.PIPE);
+            assertEquals("sink ready 7000", new BufferedReader(new InputStreamReader(sink.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            InetSocketAddress via = e.reach("mobile", "edge", 7000);
+            assertEquals(e.address("edge", "mobile"), via.getHostString());
+            assertTrue(via.getPort() != 7000, "reached through the delay line's own port");
+            Process send = e.start("mobile", java("send", via.getHostString(), Integer.toString(via.getPort()), "1000", "5"),
+                    ProcessBuilder.Redirect.PIPE);
+            BufferedReader out = new BufferedReader(new InputStreamReader(send.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = out.readLine()) != null; ) {
+                nanos.add(Long.parseLong(line.strip()));
+            }
+            assertTrue(send.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertNothingLeft(run);
+        assertEquals(5, nanos.size());
+        long median = nanos.stream().sorted().toList().get(2);
+        System.out.printf("1000 bytes and a 1-byte answer over 50 Mbit/s with a 20 ms round trip: %s ns%n", nanos);
+        // one round trip (the message one way, the answer back) plus 0.2 ms of serialization
+        assertTrue(median > 19_500_000L && median < 30_000_000L, "median " + median / 1e6 + " ms");
     }
 
     @Test
