@@ -19,7 +19,8 @@ public final class Tiermark {
                 new TrainCommand(),
                 new AccuracyCommand(),
                 new ReportCommand(),
-                new CompareCommand());
+                new CompareCommand(),
+                new AgentCommand());
     }
 
     public static void main(String[] argv) {

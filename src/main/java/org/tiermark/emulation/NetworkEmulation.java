@@ -1,0 +1,397 @@
+package org.tiermark.emulation;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Real tiers on one Linux machine (root): one network namespace per tier, a veth pair per link with
+ * addresses from the benchmarking range 198.18.0.0/15 and no route out, {@code tbf} on both ends at the
+ * link's bandwidth, one pinned TCP congestion control per namespace, and a cgroup per tier with its CPU
+ * quota and memory limit; processes are started inside a tier's namespace and cgroup.
+ *
+ * <p>Everything is named with {@value #TAG}-{@code <runId>}. {@link #close()} removes all of it (processes,
+ * cgroups, namespaces and with them their interfaces and qdiscs); so does a shutdown hook, and a
+ * failure while creating. A run killed before it could clean up leaves its set behind, with an owner
+ * file naming its (dead) process: {@link #removeStale()} ({@link EmulationSets}), called by {@link #create},
+ * removes such sets, and only sets with this tag whose owner is gone.
+ */
+public final class NetworkEmulation implements AutoCloseable {
+    public static final String TAG = "tiermark";
+    /** Where owner files live: {@code <runId>.owner} holds the owner's pid and start time. */
+    static final Path OWNERS = Path.of("/run/tiermark");
+    static final Pattern NAME = Pattern.compile(TAG + "-([a-z0-9]{6})-([a-z0-9][a-z0-9-]*)");
+    private static final Path NETNS = Path.of("/run/netns");
+    private static final int MTU = 1500;
+
+    /** A tier to emulate: {@code cpus} 0 = no CPU quota, {@code memoryMb} 0 = no memory limit. */
+    public record TierSpec(String name, double cpus, long memoryMb) {
+        public TierSpec {
+            if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,30}")) {
+                throw new IllegalArgumentException("tier name '" + name + "': use 1-31 of a-z, 0-9 and '-'");
+            }
+            if (!(cpus >= 0) || memoryMb < 0) {
+                throw new IllegalArgumentException("tier '" + name + "': cpus and memoryMb must be >= 0 (got "
+                        + cpus + ", " + memoryMb + ")");
+            }
+        }
+    }
+
+    /**
+     * A link between two tiers at {@code bandwidthMbps} with round-trip time {@code rttMs}. The kernel here has
+     * no netem, so the round trip is added by a {@link DelayLine} in front of each server reached over the link
+     * ({@link #reach}); see docs/emulation.md for what that models.
+     */
+    public record LinkSpec(String from, String to, double bandwidthMbps, double rttMs) {
+        public LinkSpec {
+            if (from.equals(to)) {
+                throw new IllegalArgumentException("link joins two different tiers (both are '" + from + "')");
+            }
+            if (!(bandwidthMbps > 0) || Double.isInfinite(bandwidthMbps)) {
+                throw new IllegalArgumentException("link " + from + "-" + to + ": bandwidthMbps must be positive (got "
+                        + bandwidthMbps + ")");
+            }
+            if (!(rttMs >= 0) || Double.isInfinite(rttMs)) {
+                throw new IllegalArgumentException("link " + from + "-" + to + ": rttMs must be >= 0 (got " + rttMs + ")");
+            }
+        }
+
+        /** A link without added delay. */
+        public LinkSpec(String from, String to, double bandwidthMbps) {
+            this(from, to, bandwidthMbps, 0);
+        }
+    }
+
+    /** One created link: interface and address at each end, and the shaping applied to both directions. */
+    public record Link(LinkSpec spec, String fromInterface, String fromAddress, String toInterface, String toAddress, Tbf tbf) {}
+
+    private final String runId;
+    private final List<TierSpec> tiers;
+    private final String congestionControl;
+    private final List<Link> links = new ArrayList<>();
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private final Cgroups cgroups;
+    private final Thread hook;
+    private volatile boolean closed;
+
+    private NetworkEmulation(String runId, List<TierSpec> tiers, String congestionControl, Cgroups cgroups) {
+        this.runId = runId;
+        this.tiers = List.copyOf(tiers);
+        this.congestionControl = congestionControl;
+        this.cgroups = cgroups;
+        this.hook = new Thread(this::cleanUp, TAG + "-" + runId + "-cleanup");
+    }
+
+    /**
+     * What this machine lacks for emulation: empty when it can run; otherwise each missing piece
+     * (not Linux, not root, a missing tool or file system).
+     */
+    public static List<String> missing() {
+        List<String> missing = new ArrayList<>();
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            missing.add("Linux (this is " + System.getProperty("os.name") + ")");
+            return missing;
+        }
+        if (!isRoot()) {
+            missing.add("root (network namespaces, tc and cgroups need it; this process runs as uid " + uid() + ")");
+        }
+        for (String tool : List.of("ip", "tc", "nsenter", "sh")) {
+            if (Shell.which(tool) == null) {
+                missing.add("the '" + tool + "' command (" + (tool.equals("tc") || tool.equals("ip") ? "iproute2" : "util-linux") + ")");
+            }
+        }
+        if (!Files.isDirectory(Path.of("/proc/sys/net/ipv4"))) {
+            missing.add("/proc/sys/net/ipv4 (a kernel with networking sysctls)");
+        }
+        return missing;
+    }
+
+    /** Refuses clearly, naming what is missing, when {@link #missing()} is not empty. */
+    public static void requireSupported() {
+        List<String> missing = missing();
+        if (!missing.isEmpty()) {
+            throw new EmulationUnavailableException("emulated tiers are not possible here; missing: " + String.join("; ", missing)
+                    + ". The simulated link-delay model works without them.");
+        }
+    }
+
+    /**
+     * Creates the namespaces, links, shaping and cgroups (after removing stale sets of killed runs).
+     *
+     * @param congestionControl TCP congestion control pinned in every namespace, e.g. {@code cubic}; it must be
+     *                          in the host's {@code net.ipv4.tcp_allowed_congestion_control}
+     */
+    public static NetworkEmulation create(List<TierSpec> tiers, List<LinkSpec> links, String congestionControl) {
+        requireSupported();
+        Set<String> names = new LinkedHashSet<>();
+        for (TierSpec t : tiers) {
+            if (!names.add(t.name())) {
+                throw new IllegalArgumentException("tier '" + t.name() + "' given twice");
+            }
+        }
+        for (LinkSpec l : links) {
+            if (!names.contains(l.from()) || !names.contains(l.to())) {
+                throw new IllegalArgumentException("link " + l.from() + "-" + l.to() + " names a tier not given; tiers: " + names);
+            }
+        }
+        if (links.size() > 32768) {
+            throw new IllegalArgumentException("at most 32768 links fit 198.18.0.0/15 as /30s (got " + links.size() + ")");
+        }
+        boolean quotas = tiers.stream().anyMatch(t -> t.cpus() > 0 || t.memoryMb() > 0);
+        Cgroups cgroups = Cgroups.detect();
+        if (cgroups == null && quotas) {
+            throw new EmulationUnavailableException("tier CPU quotas / memory limits need cgroups with the cpu controller "
+                    + "(v1 cpu.cfs_quota_us or v2 cpu.max); none is mounted under /sys/fs/cgroup");
+        }
+        removeStale();
+        NetworkEmulation e = new NetworkEmulation(newRunId(), tiers, congestionControl, cgroups);
+        Runtime.getRuntime().addShutdownHook(e.hook);
+        try {
+            e.build(links);
+            return e;
+        } catch (RuntimeException | IOException failure) {
+            e.close();
+            throw failure instanceof RuntimeException r ? r
+                    : new IllegalStateException("emulation " + e.runId + ": " + failure.getMessage(), failure);
+        }
+    }
+
+    private void build(List<LinkSpec> specs) throws IOException {
+        Files.createDirectories(OWNERS);
+        ProcessHandle self = ProcessHandle.current();
+        Files.writeString(OWNERS.resolve(runId + ".owner"), self.pid() + " " + EmulationSets.startMillis(self) + "\n");
+        for (TierSpec t : tiers) {
+            String ns = namespace(t.name());
+            Shell.run("ip", "netns", "add", ns);
+            Shell.run("ip", "-n", ns, "link", "set", "lo", "up");
+            pinCongestionControl(ns);
+            if (cgroups != null) {
+                cgroups.create(ns, t.cpus(), t.memoryMb());
+            }
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            LinkSpec s = specs.get(i);
+            String a = "tm" + runId + "l" + i + "a";
+            String b = "tm" + runId + "l" + i + "b";
+            String nsA = namespace(s.from());
+            String nsB = namespace(s.to());
+            // both ends are born inside their namespaces: nothing of ours ever appears in the host's
+            Shell.run("ip", "link", "add", a, "netns", nsA, "mtu", Integer.toString(MTU), "type", "veth",
+                    "peer", "name", b, "netns", nsB, "mtu", Integer.toString(MTU));
+            String addrA = address(i, 1);
+            String addrB = address(i, 2);
+            Shell.run("ip", "-n", nsA, "addr", "add", addrA + "/30", "dev", a);
+            Shell.run("ip", "-n", nsB, "addr", "add", addrB + "/30", "dev", b);
+            Tbf tbf = Tbf.forBandwidth(s.bandwidthMbps(), MTU);
+            shape(nsA, a, tbf);
+            shape(nsB, b, tbf);
+            Shell.run("ip", "-n", nsA, "link", "set", a, "up");
+            Shell.run("ip", "-n", nsB, "link", "set", b, "up");
+            links.add(new Link(s, a, addrA, b, addrB, tbf));
+        }
+    }
+
+    private void pinCongestionControl(String ns) {
+        Shell.Result r = Shell.tryRun("ip", "netns", "exec", ns, "sysctl", "-q", "-w",
+                "net.ipv4.tcp_congestion_control=" + congestionControl);
+        if (r.exit() != 0) {
+            String allowed = Shell.tryRun("sysctl", "-n", "net.ipv4.tcp_allowed_congestion_control").out().strip();
+            throw new EmulationUnavailableException("cannot pin TCP congestion control '" + congestionControl
+                    + "' in namespace " + ns + " (" + r.err().strip() + "); a namespace may only use the host's allowed ones: '"
+                    + allowed + "'. Choose one of them, or allow it on the host: sysctl -w net.ipv4.tcp_allowed_congestion_control=\""
+                    + allowed + " " + congestionControl + "\"");
+        }
+    }
+
+    private static void shape(String ns, String dev, Tbf tbf) {
+        List<String> cmd = new ArrayList<>(List.of("tc", "-n", ns, "qdisc", "add", "dev", dev, "root"));
+        cmd.addAll(List.of(tbf.tcArguments()));
+        Shell.Result r = Shell.tryRun(cmd.toArray(String[]::new));
+        if (r.exit() != 0) {
+            throw new EmulationUnavailableException("cannot shape " + dev + " in " + ns + " with tbf (" + r.err().strip()
+                    + "): the kernel needs the sch_tbf qdisc");
+        }
+    }
+
+    /** The second or third address of link {@code i}'s /30 in 198.18.0.0/15. */
+    static String address(int link, int host) {
+        int offset = link * 4 + host;
+        return "198." + (18 + (offset >> 16)) + "." + ((offset >> 8) & 0xff) + "." + (offset & 0xff);
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    /** The namespace of {@code tier}: {@code tiermark-<runId>-<tier>}. */
+    public String namespace(String tier) {
+        return TAG + "-" + runId + "-" + tier;
+    }
+
+    /** The cgroup directories of {@code tier} (cpu first; empty without cgroups). */
+    public List<Path> cgroupDirs(String tier) {
+        return cgroups == null ? List.of() : cgroups.dirs(namespace(tier));
+    }
+
+    public List<Link> links() {
+        return List.copyOf(links);
+    }
+
+    public String congestionControl() {
+        return congestionControl;
+    }
+
+    /** The address {@code tier} has on its link to {@code peer}. */
+    public String address(String tier, String peer) {
+        for (Link l : links) {
+            if (l.spec().from().equals(tier) && l.spec().to().equals(peer)) {
+                return l.fromAddress();
+            }
+            if (l.spec().to().equals(tier) && l.spec().from().equals(peer)) {
+                return l.toAddress();
+            }
+        }
+        throw new IllegalArgumentException("no link between '" + tier + "' and '" + peer + "'");
+    }
+
+    /**
+     * Starts {@code command} inside {@code tier}'s namespace and cgroup. {@code nsenter --net} (not
+     * {@code ip netns exec}, which remounts /sys) keeps the cgroup files visible, so a JVM inside sees its CPU quota.
+     */
+    public Process start(String tier, List<String> command, ProcessBuilder.Redirect output) throws IOException {
+        if (tiers.stream().noneMatch(t -> t.name().equals(tier))) {
+            throw new IllegalArgumentException("unknown tier '" + tier + "'");
+        }
+        String ns = namespace(tier);
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + NETNS.resolve(ns), "--", "sh", "-c",
+                (cgroups == null ? "" : cgroups.joinScript(ns)) + "exec \"$@\"", "sh"));
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd).redirectOutput(output).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        processes.add(p);
+        return p;
+    }
+
+    /**
+     * Where a client in {@code clientTier} connects to reach a server listening in {@code serverTier} on
+     * {@code port} (bound to the server's address on their link, or to all addresses): the server itself, or,
+     * when the link has a round-trip time, a {@link DelayLine} started in the server's namespace in front of
+     * it (stopped with the emulation), which delays each direction by rtt/2.
+     */
+    public InetSocketAddress reach(String clientTier, String serverTier, int port) throws IOException {
+        String server = address(serverTier, clientTier);
+        Link link = links.stream().filter(l -> server.equals(l.fromAddress()) || server.equals(l.toAddress()))
+                .findFirst().orElseThrow();
+        if (link.spec().rttMs() == 0) {
+            return new InetSocketAddress(server, port);
+        }
+        Process p = start(serverTier, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DelayLine.class.getName(),
+                "0", server, Integer.toString(port), Double.toString(link.spec().rttMs() / 2)), ProcessBuilder.Redirect.PIPE);
+        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (ready == null || !ready.startsWith("delay line ready ")) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the delay line in " + namespace(serverTier) + " did not start (printed " + ready + ")");
+        }
+        return new InetSocketAddress(server, Integer.parseInt(ready.substring("delay line ready ".length()).strip()));
+    }
+
+    /** What was built, for the run record: names, addresses, shaping, congestion control, cgroups. */
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("runId", runId);
+        d.put("congestionControl", congestionControl);
+        d.put("cgroups", cgroups == null ? "none" : cgroups.describe());
+        Map<String, Object> t = new LinkedHashMap<>();
+        for (TierSpec s : tiers) {
+            t.put(s.name(), Map.of("namespace", namespace(s.name()), "cpus", s.cpus(), "memoryMb", s.memoryMb()));
+        }
+        d.put("tiers", t);
+        d.put("links", links);
+        return d;
+    }
+
+    /** Stops every process it started, then removes its cgroups, namespaces (with their interfaces and qdiscs) and owner file. */
+    @Override
+    public void close() {
+        cleanUp();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or ran
+        }
+    }
+
+    private synchronized void cleanUp() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        EmulationSets.remove(runId, cgroups);
+    }
+
+    /** Removes every set tagged {@value #TAG} whose owner process is gone; returns their run ids. */
+    public static Set<String> removeStale() {
+        return EmulationSets.removeStale();
+    }
+
+    /** Namespaces with this project's tag (of any run). */
+    static List<String> namespaces() {
+        return EmulationSets.namespaces();
+    }
+
+    private static String newRunId() {
+        SecureRandom r = new SecureRandom();
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            s.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return s.toString();
+    }
+
+    private static boolean isRoot() {
+        return uid() == 0;
+    }
+
+    private static long uid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.substring(4).strip().split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through: unknown counts as not root
+        }
+        return -1;
+    }
+}

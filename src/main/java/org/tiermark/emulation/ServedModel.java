@@ -1,0 +1,205 @@
+package org.tiermark.emulation;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.tiermark.InvalidInputException;
+import org.tiermark.onnx.Sessions;
+
+/**
+ * One model a {@link TierAgent} serves: its ONNX Runtime session, its metadata as the protocol
+ * declares it, the checks of a request against that metadata, and a run that can be cancelled.
+ */
+final class ServedModel implements AutoCloseable {
+    private final String name;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final Oip.ModelMetadata metadata;
+    private final Set<InFlight> running = ConcurrentHashMap.newKeySet();
+
+    /** A run in progress: its options (to cancel it), its deadline, and whether it was cancelled for it. */
+    private record InFlight(OrtSession.RunOptions options, long deadlineNanos, AtomicBoolean timedOut) {}
+
+    private ServedModel(String name, OrtEnvironment env, OrtSession session, Oip.ModelMetadata metadata) {
+        this.name = name;
+        this.env = env;
+        this.session = session;
+        this.metadata = metadata;
+    }
+
+    /** Opens {@code file} with {@code settings}; a model with non-tensor or unsupported inputs/outputs is refused. */
+    static ServedModel open(OrtEnvironment env, String name, Path file, Sessions.Settings settings) throws OrtException {
+        OrtSession session = Sessions.open(env, file, settings);
+        try {
+            return new ServedModel(name, env, session, new Oip.ModelMetadata(name, "onnxruntime_onnx",
+                    specs(name, session.getInputInfo()), specs(name, session.getOutputInfo())));
+        } catch (OrtException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    Oip.ModelMetadata metadata() {
+        return metadata;
+    }
+
+    void checkInputs(List<NamedTensor> inputs, String where) {
+        Set<String> given = new HashSet<>();
+        for (NamedTensor t : inputs) {
+            Oip.TensorSpec spec = metadata.input(t.name());
+            if (spec == null) {
+                throw new IllegalArgumentException(where + ": unknown input '" + t.name() + "'; inputs: "
+                        + metadata.inputs());
+            }
+            String problem = spec.mismatch(t);
+            if (problem != null) {
+                throw new IllegalArgumentException(where + ": " + problem);
+            }
+            if (!given.add(t.name())) {
+                throw new IllegalArgumentException(where + ": input '" + t.name() + "' given twice");
+            }
+        }
+        for (Oip.TensorSpec spec : metadata.inputs()) {
+            if (!given.contains(spec.name())) {
+                throw new IllegalArgumentException(where + ": input '" + spec.name() + "' is missing; inputs: "
+                        + metadata.inputs());
+            }
+        }
+    }
+
+    /** Output name -> binary?, in the order asked for (all outputs when the request names none). */
+    Map<String, Boolean> requestedOutputs(JsonNode header, String where) {
+        boolean binaryAll = header.path("parameters").path("binary_data_output").asBoolean(false);
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        JsonNode asked = header.get("outputs");
+        if (asked == null || asked.isEmpty()) {
+            metadata.outputs().forEach(o -> out.put(o.name(), binaryAll));
+            return out;
+        }
+        for (JsonNode o : asked) {
+            String name = o.path("name").asText("");
+            if (metadata.output(name) == null) {
+                throw new IllegalArgumentException(where + ": unknown output '" + name + "'; outputs: "
+                        + metadata.outputs());
+            }
+            out.put(name, o.path("parameters").path("binary_data").asBoolean(binaryAll));
+        }
+        return out;
+    }
+
+    static final class TimeoutException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TimeoutException(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs the model; past {@code timeout} (see {@link #expire}) ONNX Runtime is told to stop and a {@link TimeoutException} says so, naming {@code where}. */
+    List<NamedTensor> run(List<NamedTensor> inputs, Set<String> outputs, Duration timeout, String where)
+            throws OrtException, TimeoutException {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try (OrtSession.RunOptions options = new OrtSession.RunOptions()) {
+            InFlight flight = new InFlight(options, System.nanoTime() + timeout.toNanos(), new AtomicBoolean());
+            running.add(flight);
+            try {
+                for (NamedTensor t : inputs) {
+                    feed.put(t.name(), t.toOnnx(env));
+                }
+                try (OrtSession.Result r = session.run(feed, new LinkedHashSet<>(outputs), options)) {
+                    List<NamedTensor> out = new ArrayList<>();
+                    for (String name : outputs) {
+                        OnnxValue v = r.get(name).orElseThrow(() -> new IllegalStateException("output '" + name + "' missing"));
+                        if (!(v instanceof OnnxTensor t)) {
+                            throw new IllegalStateException("output '" + name + "' is not a tensor");
+                        }
+                        out.add(NamedTensor.of(name, t));
+                    }
+                    return out;
+                }
+            } catch (OrtException e) {
+                if (flight.timedOut().get()) {
+                    throw new TimeoutException(where + ": inference cancelled after the request timeout of "
+                            + timeout.toMillis() + " ms");
+                }
+                throw e;
+            } finally {
+                running.remove(flight);
+                feed.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    /**
+     * Tells ONNX Runtime to stop every run past its deadline. The agent calls it from one periodic
+     * watchdog: a timer per request would wake the watchdog thread on every request, which cost tenths
+     * of a millisecond per request on this loaded 2-core machine.
+     */
+    void expire(long nowNanos) {
+        for (InFlight f : running) {
+            if (nowNanos - f.deadlineNanos() > 0 && !f.timedOut().getAndSet(true)) {
+                terminate(f.options());
+            }
+        }
+    }
+
+    /** Asks every inference in flight to stop (at close). */
+    void cancelRunning() {
+        running.forEach(f -> terminate(f.options()));
+    }
+
+    private static void terminate(OrtSession.RunOptions options) {
+        try {
+            options.setTerminate(true);
+        } catch (OrtException | IllegalStateException e) {
+            // already finished and closed
+        }
+    }
+
+    private static List<Oip.TensorSpec> specs(String model, Map<String, NodeInfo> infos) {
+        List<Oip.TensorSpec> specs = new ArrayList<>();
+        for (NodeInfo n : infos.values()) {
+            if (!(n.getInfo() instanceof TensorInfo t)) {
+                throw new InvalidInputException("model '" + model + "': '" + n.getName()
+                        + "' is not a tensor; the agent serves tensor inputs and outputs only");
+            }
+            try {
+                specs.add(new Oip.TensorSpec(n.getName(), Datatype.of(t.type, "model '" + model + "' tensor '" + n.getName() + "'"),
+                        t.getShape()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(e.getMessage());
+            }
+        }
+        return specs;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            // closing is best effort: the agent is stopping anyway
+        }
+    }
+}
