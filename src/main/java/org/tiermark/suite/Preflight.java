@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.tiermark.Benchmarks;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Preprocessors;
 import org.tiermark.Suite;
@@ -31,6 +32,7 @@ public final class Preflight {
             throw new InvalidInputException("--include '" + settings.include() + "' matches none of the benchmarks this run plans: "
                     + String.join(", ", plan.groups().stream().map(Plan.Group::benchmark).distinct().toList()));
         }
+        Benchmarks benchmarks = Benchmarks.load(suite.home());
         Set<String> models = new LinkedHashSet<>();
         // deployment -> the link-delay models it runs with: what the forks' runners will open
         Map<String, Set<LinkDelayModel>> deployments = new LinkedHashMap<>();
@@ -41,8 +43,9 @@ public final class Preflight {
                     deployments.computeIfAbsent(d, k -> new LinkedHashSet<>()).add(LinkDelayModel.parse(delay));
                 }
             }
-            if (g.benchmark().equals(Plan.HARNESS_OVERHEAD)) {
-                deployments.computeIfAbsent(Plan.HARNESS_DEPLOYMENT, k -> new LinkedHashSet<>()).add(LinkDelayModel.OFF);
+            Benchmarks.Declared declared = benchmarks.declared(g.benchmark());
+            if (declared != null && declared.ownDeployment() != null) {
+                deployments.computeIfAbsent(declared.ownDeployment(), k -> new LinkedHashSet<>()).add(LinkDelayModel.OFF);
             }
         }
         for (Plan.Group g : groups) {
