@@ -25,8 +25,6 @@ import org.tiermark.model.ModelDescriptor;
  * @param skippedTargets targets not planned, each with the reason
  */
 public record Plan(List<Group> groups, List<String> skippedTargets) {
-    /** Models the benchmarks generate themselves instead of reading them from the catalog. */
-    public static final Set<String> GENERATED_MODELS = LatencyModels.GENERATED;
     /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
     public static final int COLD_START_SHOTS_PER_ITERATION = 4;
 
@@ -155,11 +153,15 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
             }
         }
         for (String model : models) {
-            if (model.equals(Targets.EACH_MATRIX_MODEL) || GENERATED_MODELS.contains(model)) {
+            if (model.equals(Targets.EACH_MATRIX_MODEL)) {
                 continue;
             }
             if (!suite.catalog().models().containsKey(model)) {
                 return "model " + model + " is not in the catalog (" + suite.catalog().root() + ")";
+            }
+            if (!suite.catalog().models().get(model).descriptor().inMatrix()) {
+                // a reference model is in no matrix: its variants are built when its benchmark runs
+                continue;
             }
             for (String operator : operators.isEmpty() ? List.of("identity") : operators) {
                 if (!matrix.deploymentsByVariant().containsKey(List.of(model, operator))) {

@@ -12,6 +12,7 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Preprocessors;
 import org.tiermark.Suite;
 import org.tiermark.model.Catalog;
+import org.tiermark.operator.Operator;
 import org.tiermark.runtime.LinkDelayModel;
 import org.tiermark.tier.DeploymentProfile;
 
@@ -37,7 +38,7 @@ public final class Preflight {
         // deployment -> the link-delay models it runs with: what the forks' runners will open
         Map<String, Set<LinkDelayModel>> deployments = new LinkedHashMap<>();
         for (Plan.Group g : groups) {
-            g.params().getOrDefault("model", List.of()).stream().filter(m -> !Plan.GENERATED_MODELS.contains(m)).forEach(models::add);
+            models.addAll(g.params().getOrDefault("model", List.of()));
             for (String d : g.params().getOrDefault("deployment", List.of())) {
                 for (String delay : g.params().getOrDefault("linkDelay", List.of(LinkDelayModel.SIMULATED.id()))) {
                     deployments.computeIfAbsent(d, k -> new LinkedHashSet<>()).add(LinkDelayModel.parse(delay));
@@ -50,12 +51,18 @@ public final class Preflight {
         }
         for (Plan.Group g : groups) {
             for (String param : List.of("operator", "against")) {
-                if (g.params().getOrDefault(param, List.of()).contains(LatencyModels.PUBLISHED_INT8)) {
-                    for (String model : g.params().get("model").stream().filter(m -> !Plan.GENERATED_MODELS.contains(m)).toList()) {
-                        Path published = LatencyModels.publishedInt8(suite.catalog().model(model).onnx());
-                        if (!Files.isRegularFile(published)) {
-                            throw new InvalidInputException(param + "=" + LatencyModels.PUBLISHED_INT8 + " for " + model
-                                    + ": " + published + " not found (it is unpacked by the build: run `mvn process-classes`)");
+                for (String model : g.params().getOrDefault("model", List.of())) {
+                    for (String name : g.params().getOrDefault(param, List.of())) {
+                        // a name is an operator or a variant the model's descriptor lists as published
+                        try {
+                            if (LatencyModels.isPublished(suite, model, name)) {
+                                suite.catalog().model(model).published(name);
+                            } else {
+                                Operator.parse(name);
+                            }
+                        } catch (InvalidInputException e) {
+                            throw new InvalidInputException(g.benchmark() + " " + param + "=" + name + " for " + model + ": "
+                                    + e.getMessage(), e);
                         }
                     }
                 }
