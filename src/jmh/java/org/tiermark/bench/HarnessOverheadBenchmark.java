@@ -43,7 +43,8 @@ public class HarnessOverheadBenchmark extends BenchmarkBase {
         loadInputs();
         Catalog.Model m = suite.catalog().model(model);
         // the deployment is declared in benchmarks.json, so the preflight checks the one opened here
-        String deployment = Benchmarks.load(suite.home()).ownDeployment(HarnessOverheadBenchmark.class.getSimpleName(), suite.home().resolve(Benchmarks.FILE));
+        String deployment = Benchmarks.load(suite.home()).ownDeployment(HarnessOverheadBenchmark.class.getSimpleName(),
+                suite.home().resolve(Benchmarks.FILE));
         runner = suite.runner(model, "identity", deployment, LinkDelayModel.OFF);
         runner.warmUp(firstInput());
         OrtEnvironment env = Sessions.environment();

@@ -1,6 +1,5 @@
 package org.tiermark.suite;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
