@@ -168,6 +168,12 @@ public record Benchmarks(@JsonProperty(required = true) int schemaVersion,
                 }
             }
             only = copy(only);
+            for (String key : only.keySet()) {
+                if (!List.of("model", "operator", "deployment").contains(key)) {
+                    throw new IllegalArgumentException("benchmark '" + id + "': field 'only': keys model, operator, deployment (got '"
+                            + key + "')");
+                }
+            }
             everyCellIn = everyCellIn == null ? List.of() : List.copyOf(everyCellIn);
             for (String size : everyCellIn) {
                 if (!MATRIX_SIZES.contains(size)) {

@@ -135,7 +135,7 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
         return wanted == null ? deployments : deployments.stream().filter(wanted::contains).toList();
     }
 
-    /** One per-model group: model, the run's params (with {@code extraOperators} joined), then the token counts. */
+    /** One per-model group: param model, then the run's params, then the token counts. */
     private static Group modelGroup(Benchmarks.Declared d, Benchmarks.Run r, String model, Map<String, List<String>> tokens) {
         Map<String, List<String>> params = params("model", List.of(model));
         params.putAll(r.params());

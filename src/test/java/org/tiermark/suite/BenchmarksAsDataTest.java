@@ -94,5 +94,7 @@ class BenchmarksAsDataTest {
         assertTrue(e.getMessage().contains("benchmarks.json") && e.getMessage().contains("per"), e.getMessage());
         e = assertThrows(InvalidInputException.class, () -> edited(dir, "\"everyCellIn\": [\"full\"]", "\"everyCellIn\": [\"huge\"]"));
         assertTrue(e.getMessage().contains("everyCellIn") && e.getMessage().contains("huge"), e.getMessage());
+        e = assertThrows(InvalidInputException.class, () -> edited(dir, "\"only\": { \"operator\"", "\"only\": { \"tier\""));
+        assertTrue(e.getMessage().contains("only") && e.getMessage().contains("'tier'"), e.getMessage());
     }
 }
