@@ -15,12 +15,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 import org.tiermark.data.Preprocessor;
+import org.tiermark.Benchmarks;
 import org.tiermark.Preprocessors;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
-import org.tiermark.suite.Plan;
 
 /**
  * What the harness itself costs: the {@code edge} deployment with links that cost nothing and the
@@ -42,11 +42,14 @@ public class HarnessOverheadBenchmark extends BenchmarkBase {
     public void setUp() throws Exception {
         loadInputs();
         Catalog.Model m = suite.catalog().model(model);
-        runner = suite.runner(model, "identity", Plan.HARNESS_DEPLOYMENT, LinkDelayModel.OFF);
+        // the deployment is declared in benchmarks.json, so the preflight checks the one opened here
+        String deployment = Benchmarks.load(suite.home()).ownDeployment(HarnessOverheadBenchmark.class.getSimpleName(),
+                suite.home().resolve(Benchmarks.FILE));
+        runner = suite.runner(model, "identity", deployment, LinkDelayModel.OFF);
         runner.warmUp(firstInput());
         OrtEnvironment env = Sessions.environment();
         // the same thread settings as the deployment's tier, so only the harness differs
-        String tier = suite.profiles().deployment(Plan.HARNESS_DEPLOYMENT).stages().get(0);
+        String tier = suite.profiles().deployment(deployment).stages().get(0);
         session = Sessions.open(env, m.onnx(), suite.profiles().tier(tier).sessionSettings());
         preprocessor = Preprocessors.create(m, env);
     }

@@ -26,8 +26,9 @@ import org.tiermark.suite.LatencyModels;
  * Pure model latency of one variant: a raw ONNX Runtime {@code run} at 1 intra-op thread on input
  * tensors built once in setup from direct buffers; no preprocessing, no links. This is what the
  * sptq speed targets are measured with (see {@code profiles/targets.json}). The models and input
- * tensors come from {@link LatencyModels}: catalog variants, the generated {@code resnet18-synthetic}
- * and {@code published-int8} (the dynamic-int8 model published beside minilm-l6 on Maven Central).
+ * tensors come from {@link LatencyModels}, resolved through the catalog: variants of its models (the
+ * reference {@code resnet18-synthetic} too) and variants a descriptor lists as published
+ * ({@code published-int8}: the dynamic-int8 model published beside minilm-l6 on Maven Central).
  *
  * <p>{@code sequenceLength} is the text models' token count; image models take {@code 0}. The
  * annotation defaults are minilm-l6 at 128 tokens; the image half is
@@ -69,9 +70,9 @@ public class ModelLatencyBenchmark extends BenchmarkBase {
         Suite suite = Suite.fromSystemProperty();
         OrtEnvironment env = Sessions.environment();
         Sessions.Settings oneThread = Sessions.Settings.oneThread();
-        session = Sessions.open(env, LatencyModels.onnx(suite, env, model, operator, "operator"), oneThread);
+        session = Sessions.open(env, LatencyModels.onnx(suite, model, operator, "operator"), oneThread);
         if (!against.equals(operator)) {
-            againstSession = Sessions.open(env, LatencyModels.onnx(suite, env, model, against, "against"), oneThread);
+            againstSession = Sessions.open(env, LatencyModels.onnx(suite, model, against, "against"), oneThread);
         }
         inputs = LatencyModels.inputs(suite, env, model, tokens(), INPUTS);
     }

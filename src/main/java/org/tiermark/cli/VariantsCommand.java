@@ -71,8 +71,9 @@ final class VariantsCommand implements Command {
             return 0;
         }
         Map<String, String> overrides = parseParams(a.get("param", ""));
+        // without --model: the matrix's models (a reference model is built when its benchmark runs, or with --model)
         List<String> models = a.get("model", null) != null ? List.of(a.get("model", null))
-                : List.copyOf(suite.catalog().models().keySet());
+                : suite.catalog().models().values().stream().filter(m -> m.descriptor().inMatrix()).map(m -> m.name()).toList();
         List<String> operators = a.get("operator", null) != null ? List.of(a.get("operator", null)) : Operator.BLACK_BOX;
         boolean force = a.get("force", null) != null;
         if (a.get("check", null) != null) {

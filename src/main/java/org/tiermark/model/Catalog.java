@@ -71,6 +71,21 @@ public final class Catalog {
             return resolve(descriptor.calibration());
         }
 
+        /**
+         * The ONNX file of variant {@code name} its makers published, checked to exist; the error names
+         * the descriptor's field and the published variants there are.
+         */
+        public Path published(String name) {
+            String relative = descriptor.published().get(name);
+            if (relative == null) {
+                throw InvalidInputException.field(file, "published", "model '" + name() + "' has no published variant '" + name
+                        + "'; published: " + (descriptor.published().isEmpty() ? "none" : String.join(", ", descriptor.published().keySet())));
+            }
+            Path onnx = resolve(relative);
+            requireFile("published." + name, onnx);
+            return onnx;
+        }
+
         public Path tokenizer() {
             return resolve(descriptor.input().tokenizer());
         }

@@ -19,6 +19,10 @@ import org.tiermark.tier.Names;
  * @param data             where the evaluation data come from (package, version, split)
  * @param calibration      raw inputs for {@code sptq} calibration, in the pool's format; disjoint from evaluation data
  * @param evaluation       how accuracy is computed; absent when the model has no labelled data
+ * @param role             {@value #DEPLOYMENT} (default): a model of the deployment matrix; {@value #REFERENCE}: a
+ *                         model only benchmarks and targets name (e.g. for pure model latency), in no matrix
+ * @param published        variants published by the model's makers, ready-made: a name (used where an operator
+ *                         is named, e.g. {@code published-int8}) to its ONNX file
  */
 public record ModelDescriptor(
         @JsonProperty(required = true) String name,
@@ -31,7 +35,11 @@ public record ModelDescriptor(
         String metric,
         String data,
         String calibration,
-        EvaluationSpec evaluation) {
+        EvaluationSpec evaluation,
+        String role,
+        Map<String, String> published) {
+    public static final String DEPLOYMENT = "deployment";
+    public static final String REFERENCE = "reference";
 
     public ModelDescriptor {
         Names.check("name", name);
@@ -43,6 +51,23 @@ public record ModelDescriptor(
         metric = metric == null ? "" : metric;
         data = data == null ? "" : data;
         calibration = calibration == null || calibration.isBlank() ? pool : calibration;
+        role = role == null ? DEPLOYMENT : role;
+        if (!role.equals(DEPLOYMENT) && !role.equals(REFERENCE)) {
+            throw new IllegalArgumentException("field 'role': '" + DEPLOYMENT + "' (in the deployment matrix, the default) or '"
+                    + REFERENCE + "' (named by benchmarks and targets only) (got '" + role + "')");
+        }
+        published = published == null ? Map.of() : Map.copyOf(published);
+        published.forEach((variant, file) -> {
+            Names.check("published", variant);
+            if (file == null || file.isBlank()) {
+                throw new IllegalArgumentException("field 'published." + variant + "': the path of its ONNX file is required");
+            }
+        });
+    }
+
+    /** True for a model of the deployment matrix, false for a reference model. */
+    public boolean inMatrix() {
+        return role.equals(DEPLOYMENT);
     }
 
     /**

@@ -20,7 +20,7 @@ public final class Analysis {
         List<Measurement> ms = in.measurements();
         List<String> problems = RunProblems.of(in);
         List<Table> tables = new ArrayList<>();
-        Table headline = DeploymentTable.of(ms, in.stages());
+        Table headline = DeploymentTable.of(ms, in.stages(), in.headline());
         if (headline != null) {
             tables.add(headline);
         }

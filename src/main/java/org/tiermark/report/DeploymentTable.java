@@ -17,9 +17,9 @@ import java.util.TreeSet;
 final class DeploymentTable {
     private DeploymentTable() {}
 
-    /** The table of the {@link DeploymentParams#HEADLINE_BENCHMARK} cells, or null when the run has none. */
-    static Table of(List<Measurement> ms, List<StageFiles.Trial> trials) {
-        List<Measurement> dep = ms.stream().filter(m -> m.shortName().equals(DeploymentParams.HEADLINE_BENCHMARK)).toList();
+    /** The table of the {@code headline} benchmark's cells ({@code Class.method}), or null when the run has none. */
+    static Table of(List<Measurement> ms, List<StageFiles.Trial> trials, String headline) {
+        List<Measurement> dep = ms.stream().filter(m -> m.shortName().equals(headline)).toList();
         if (dep.isEmpty()) {
             return null;
         }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.tiermark.Benchmarks;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.Suite;
@@ -19,11 +20,14 @@ import org.tiermark.accuracy.AccuracyReport;
  *
  * <p>Targets: {@code --targets FILE} if given, else the run folder's {@code targets.json} (the suite
  * copies it there), else {@code profiles/targets.json} of {@code -Dtiermark.home} or the working
- * directory (older runs, a bare JMH JSON, the studies' CSV), else none.
+ * directory (older runs, a bare JMH JSON, the studies' CSV), else none. The benchmarks the run
+ * declared (which one makes the headline table) come the same way from {@code benchmarks.json}.
  */
 public record RunInputs(Path location, List<Measurement> measurements, Accuracy accuracy, RunFile run,
-                        List<StageFiles.Trial> stages, Targets targets, List<String> inputs, List<String> problems) {
+                        List<StageFiles.Trial> stages, Targets targets, Benchmarks benchmarks, List<String> inputs,
+                        List<String> problems) {
     public static final String TARGETS_FILE = "targets.json";
+    public static final String BENCHMARKS_FILE = "benchmarks.json";
 
     /** Loads {@code path} with no accuracy file of its own choosing and the default targets. */
     public static RunInputs load(Path path, Path accuracyFile) {
@@ -115,13 +119,33 @@ public record RunInputs(Path location, List<Measurement> measurements, Accuracy 
                 problems.add(e.getMessage() + ": targets not checked");
             }
         }
-        return new RunInputs(path, readout.measurements(), accuracy, run, stages, targets, inputs, problems);
+        Benchmarks benchmarks = null;
+        Path benchmarksPath = Files.isDirectory(path) && Files.isRegularFile(path.resolve(BENCHMARKS_FILE))
+                ? path.resolve(BENCHMARKS_FILE) : projectFile(Benchmarks.FILE);
+        if (benchmarksPath != null) {
+            try {
+                benchmarks = Json.read(benchmarksPath, Benchmarks.class);
+                inputs.add(benchmarksPath.toString());
+            } catch (InvalidInputException e) {
+                problems.add(e.getMessage() + ": no headline table");
+            }
+        }
+        return new RunInputs(path, readout.measurements(), accuracy, run, stages, targets, benchmarks, inputs, problems);
+    }
+
+    /** The {@code Class.method} of the headline table's benchmark, or null when no benchmarks file was found. */
+    public String headline() {
+        return benchmarks == null ? null : benchmarks.headline();
     }
 
     /** The project's targets for runs that carry none: {@code -Dtiermark.home} or the working directory. */
     private static Path projectTargets() {
-        Path home = Path.of(System.getProperty(Suite.HOME_PROPERTY, "."));
-        Path file = home.resolve(Targets.FILE);
+        return projectFile(Targets.FILE);
+    }
+
+    /** {@code relative} in {@code -Dtiermark.home} or the working directory, or null when it is not there. */
+    private static Path projectFile(String relative) {
+        Path file = Path.of(System.getProperty(Suite.HOME_PROPERTY, ".")).resolve(relative);
         return Files.isRegularFile(file) ? file : null;
     }
 

@@ -13,7 +13,7 @@
  *
  * <p>What is measured ({@link org.tiermark.report.Measurement}) is kept apart from what is said about it
  * ({@link org.tiermark.report.Report}, whose tables hold numbers) and from how that is rendered
- * ({@link org.tiermark.report.ReportWriter}, {@link org.tiermark.report.Format}). The only benchmark the
- * report names is the headline table's ({@link org.tiermark.report.DeploymentParams}); targets are data.
+ * ({@link org.tiermark.report.ReportWriter}, {@link org.tiermark.report.Format}). The report names no
+ * benchmark: the headline table's comes from {@code benchmarks.json}, the targets from {@code targets.json}.
  */
 package org.tiermark.report;

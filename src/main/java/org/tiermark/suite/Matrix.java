@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
+import org.tiermark.model.Catalog;
 import org.tiermark.tier.DeploymentProfile;
 
 /**
@@ -69,9 +70,11 @@ public final class Matrix {
      */
     public static Matrix plan(Suite suite, Size size, List<String> operators, StageCount stagesOf) {
         List<Cell> cells = new ArrayList<>();
-        List<String> models = new ArrayList<>(suite.catalog().models().keySet());
+        // reference models are named by benchmarks and targets only, never deployed
+        List<String> models = new ArrayList<>(suite.catalog().models().values().stream()
+                .filter(m -> m.descriptor().inMatrix()).map(Catalog.Model::name).toList());
         if (models.isEmpty()) {
-            throw new InvalidInputException(suite.catalog().root() + ": no model descriptors (*.json)");
+            throw new InvalidInputException(suite.catalog().root() + ": no model descriptors (*.json) with role 'deployment'");
         }
         List<String> planned = size == Size.SMOKE ? List.of("identity") : operators;
         for (String model : models) {

@@ -1,37 +1,32 @@
 package org.tiermark.suite;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.tiermark.Benchmarks;
 import org.tiermark.Suite;
 import org.tiermark.Targets;
 import org.tiermark.model.ModelDescriptor;
 
 /**
- * The JMH runs of a suite run: the matrix's cells as {@code DeploymentBenchmark} and
- * {@code ColdStartBenchmark} groups, each target of {@code profiles/targets.json} at its params, and
- * the per-model harness and model-latency cells around them. One group is one JMH run, so a crash
- * loses one group's results, not the run's.
+ * The JMH runs of a suite run: the benchmarks {@code profiles/benchmarks.json} declares around the
+ * matrix's cells, and each target of {@code profiles/targets.json} at its params. One group is one JMH
+ * run, so a crash loses one group's results, not the run's. Groups come in this order: per-variant
+ * declarations (variant by variant), per-model ones (model by model), the targets, then the
+ * modelWithOperator declarations (which take their models and token counts from the targets too).
  *
  * @param groups         the JMH runs, in order
  * @param skippedTargets targets not planned, each with the reason
  */
 public record Plan(List<Group> groups, List<String> skippedTargets) {
-    /** Models the benchmarks generate themselves instead of reading them from the catalog. */
-    public static final Set<String> GENERATED_MODELS = LatencyModels.GENERATED;
-    /** The deployment {@code HarnessOverheadBenchmark} runs its harness side on. */
-    public static final String HARNESS_DEPLOYMENT = "edge";
     /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
     public static final int COLD_START_SHOTS_PER_ITERATION = 4;
-    // the benchmarks the matrix plans (targets name theirs in profiles/targets.json): named here only
-    static final String DEPLOYMENT = "DeploymentBenchmark";
-    static final String COLD_START = "ColdStartBenchmark";
-    static final String HARNESS_OVERHEAD = "HarnessOverheadBenchmark";
-    static final String MODEL_LATENCY = "ModelLatencyBenchmark";
 
     public Plan {
         groups = List.copyOf(groups);
@@ -67,27 +62,41 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
         }
     }
 
-    /** The groups a run of {@code matrix} measures, with {@code targets} planned at their params. */
+    /** The groups a run of {@code matrix} measures, with the home's {@code benchmarks.json} and {@code targets}. */
     public static Plan of(Suite suite, Matrix matrix, Targets targets) {
+        return of(suite, matrix, targets, Benchmarks.load(suite.home()));
+    }
+
+    /**
+     * The groups a run of {@code matrix} measures: {@code benchmarks} around its cells, {@code targets}
+     * at their params. A benchmark either file names that this build does not have is refused, with
+     * the valid ones listed.
+     */
+    public static Plan of(Suite suite, Matrix matrix, Targets targets, Benchmarks benchmarks) {
+        Set<String> available = JmhBenchmarks.available();
+        if (!available.isEmpty()) {
+            benchmarks.checkAgainst(available, targets, suite.home().resolve(Benchmarks.FILE));
+        }
         List<Group> groups = new ArrayList<>();
+        String size = matrix.size().name().toLowerCase(Locale.ROOT);
         for (Map.Entry<List<String>, List<String>> e : matrix.deploymentsByVariant().entrySet()) {
-            String model = e.getKey().get(0);
-            String operator = e.getKey().get(1);
-            Map<String, List<String>> cells = params("model", List.of(model), "operator", List.of(operator),
-                    "deployment", e.getValue(), "linkDelay", List.of("simulated"));
-            groups.add(new Group(DEPLOYMENT, List.of("request"), cells));
-            // the studies' figures contained a session per request; the default measures that for
-            // the unchanged model on edge, the full matrix for every cell
-            List<String> cold = matrix.size() == Matrix.Size.FULL ? e.getValue()
-                    : operator.equals("identity") ? e.getValue().stream().filter(d -> d.equals("edge")).toList() : List.of();
-            if (!cold.isEmpty()) {
-                groups.add(new Group(COLD_START, List.of("sessionAndFirstRequest"), params("model", List.of(model),
-                        "operator", List.of(operator), "deployment", cold, "linkDelay", List.of("simulated")), true));
+            for (Benchmarks.Declared d : declared(benchmarks, Benchmarks.Per.VARIANT)) {
+                List<String> deployments = d.everyCellIn().contains(size) ? e.getValue() : only(d, e.getKey(), e.getValue());
+                if (deployments.isEmpty()) {
+                    continue;
+                }
+                for (Benchmarks.Run r : d.runs()) {
+                    Map<String, List<String>> params = params("model", List.of(e.getKey().get(0)),
+                            "operator", List.of(e.getKey().get(1)), "deployment", deployments);
+                    params.putAll(r.params());
+                    groups.add(new Group(d.benchmark(), List.of(r.method()), params, d.singleShot()));
+                }
             }
         }
-        // the two separate sides of the harness-overhead target, for the ratio of medians beside the paired one
         for (String model : matrix.models()) {
-            groups.add(new Group(HARNESS_OVERHEAD, List.of("deployment", "rawOrt"), params("model", List.of(model))));
+            for (Benchmarks.Declared d : declared(benchmarks, Benchmarks.Per.MODEL)) {
+                d.runs().forEach(r -> groups.add(modelGroup(d, r, model, Map.of())));
+            }
         }
         List<String> skipped = new ArrayList<>();
         List<Group> targetGroups = new ArrayList<>();
@@ -105,8 +114,33 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
             each.forEach(params -> targetGroups.add(new Group(t.benchmarkClass(), List.of(t.benchmarkMethod()), params)));
         }
         groups.addAll(targetGroups);
-        groups.addAll(modelLatencyGroups(suite, matrix, targetGroups));
+        for (Benchmarks.Declared d : declared(benchmarks, Benchmarks.Per.MODEL_WITH_OPERATOR)) {
+            groups.addAll(modelWithOperatorGroups(suite, matrix, d, targetGroups));
+        }
         return new Plan(coalesce(groups), skipped);
+    }
+
+    private static List<Benchmarks.Declared> declared(Benchmarks benchmarks, Benchmarks.Per per) {
+        return benchmarks.benchmarks().stream().filter(d -> d.per() == per).toList();
+    }
+
+    /** The deployments of a variant its declaration's {@code only} lets through. */
+    private static List<String> only(Benchmarks.Declared d, List<String> variant, List<String> deployments) {
+        List<String> operators = d.only().get("operator");
+        List<String> models = d.only().get("model");
+        if ((models != null && !models.contains(variant.get(0))) || (operators != null && !operators.contains(variant.get(1)))) {
+            return List.of();
+        }
+        List<String> wanted = d.only().get("deployment");
+        return wanted == null ? deployments : deployments.stream().filter(wanted::contains).toList();
+    }
+
+    /** One per-model group: param model, then the run's params, then the token counts. */
+    private static Group modelGroup(Benchmarks.Declared d, Benchmarks.Run r, String model, Map<String, List<String>> tokens) {
+        Map<String, List<String>> params = params("model", List.of(model));
+        params.putAll(r.params());
+        params.putAll(tokens);
+        return new Group(d.benchmark(), List.of(r.method()), params, d.singleShot());
     }
 
     /** Why a target cannot run with this matrix, or null when it can. */
@@ -119,11 +153,15 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
             }
         }
         for (String model : models) {
-            if (model.equals(Targets.EACH_MATRIX_MODEL) || GENERATED_MODELS.contains(model)) {
+            if (model.equals(Targets.EACH_MATRIX_MODEL)) {
                 continue;
             }
             if (!suite.catalog().models().containsKey(model)) {
                 return "model " + model + " is not in the catalog (" + suite.catalog().root() + ")";
+            }
+            if (!suite.catalog().models().get(model).descriptor().inMatrix()) {
+                // a reference model is in no matrix: its variants are built when its benchmark runs
+                continue;
             }
             for (String operator : operators.isEmpty() ? List.of("identity") : operators) {
                 if (!matrix.deploymentsByVariant().containsKey(List.of(model, operator))) {
@@ -152,45 +190,55 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
     }
 
     /**
-     * Pure model latency of identity and sptq (not targets, the figures beside them): for every model
-     * whose sptq the matrix measures and every model a model-latency target names, {@code infer} of
-     * identity, sptq and whatever the targets compare that model against, at the targets' token counts
-     * (else the model's own), and the sptq/identity pair at the longest of them.
+     * A modelWithOperator declaration's groups: for every model a target of its benchmark names (when
+     * {@code targetModels}) and every matrix model with a variant of its operator, each run at the
+     * targets' token counts for that model (else the model's own), the targets' {@code against}
+     * operators joining runs that ask for them.
      */
-    private static List<Group> modelLatencyGroups(Suite suite, Matrix matrix, List<Group> targetGroups) {
-        Map<String, Set<String>> operators = new LinkedHashMap<>();
+    private static List<Group> modelWithOperatorGroups(Suite suite, Matrix matrix, Benchmarks.Declared d, List<Group> targetGroups) {
+        Map<String, Set<String>> against = new LinkedHashMap<>();
         Map<String, Set<String>> lengths = new LinkedHashMap<>();
-        for (Group g : targetGroups) {
-            if (g.benchmark().equals(MODEL_LATENCY)) {
-                for (String model : g.params().getOrDefault("model", List.of())) {
-                    operators.computeIfAbsent(model, k -> new LinkedHashSet<>(List.of("identity", "sptq")))
-                            .addAll(g.params().getOrDefault("against", List.of()));
-                    lengths.computeIfAbsent(model, k -> new LinkedHashSet<>()).addAll(g.params().getOrDefault("sequenceLength", List.of()));
+        if (d.targetModels()) {
+            for (Group g : targetGroups) {
+                if (g.benchmark().equals(d.benchmark())) {
+                    for (String model : g.params().getOrDefault("model", List.of())) {
+                        against.computeIfAbsent(model, k -> new LinkedHashSet<>()).addAll(g.params().getOrDefault("against", List.of()));
+                        lengths.computeIfAbsent(model, k -> new LinkedHashSet<>()).addAll(g.params().getOrDefault("sequenceLength", List.of()));
+                    }
                 }
             }
         }
         for (String model : matrix.models()) {
-            if (matrix.deploymentsByVariant().containsKey(List.of(model, "sptq"))) {
-                operators.computeIfAbsent(model, k -> new LinkedHashSet<>(List.of("identity", "sptq")));
+            if (matrix.deploymentsByVariant().containsKey(List.of(model, d.operator()))) {
+                against.computeIfAbsent(model, k -> new LinkedHashSet<>());
             }
         }
-        // generated models first: their cells come before the catalog's, as the targets list them
-        List<String> order = new ArrayList<>(operators.keySet().stream().filter(GENERATED_MODELS::contains).toList());
-        operators.keySet().stream().filter(m -> !GENERATED_MODELS.contains(m)).forEach(order::add);
         List<Group> out = new ArrayList<>();
-        for (String model : order) {
+        for (String model : against.keySet()) {
             List<String> tokens = new ArrayList<>(lengths.getOrDefault(model, Set.of()));
             if (tokens.isEmpty()) {
                 ModelDescriptor.InputSpec input = suite.catalog().model(model).descriptor().input();
                 tokens.add(input.kind().equals("text") ? String.valueOf(input.sequenceLength()) : "0");
             }
-            out.add(new Group(MODEL_LATENCY, List.of("infer"), params("model", List.of(model),
-                    "operator", List.copyOf(operators.get(model)), "sequenceLength", tokens)));
-            // sptq / identity call by call: separate benchmarks' medians move with the machine's load
-            out.add(new Group(MODEL_LATENCY, List.of("paired"), params("model", List.of(model), "operator", List.of("sptq"),
-                    "against", List.of("identity"), "sequenceLength", tokens.subList(tokens.size() - 1, tokens.size()))));
+            for (Benchmarks.Run r : d.runs()) {
+                Benchmarks.Run run = r;
+                if (r.targetAgainst() && !against.get(model).isEmpty()) {
+                    Map<String, List<String>> params = new LinkedHashMap<>(r.params());
+                    Set<String> operators = new LinkedHashSet<>(params.getOrDefault("operator", List.of()));
+                    operators.addAll(against.get(model));
+                    params.put("operator", List.copyOf(operators));
+                    run = new Benchmarks.Run(r.method(), params, r.sequenceLength(), false);
+                }
+                Map<String, List<String>> lengthParam = r.sequenceLength() == null ? Map.of()
+                        : Map.of("sequenceLength", r.sequenceLength() == Benchmarks.SequenceLengths.EACH ? tokens : List.of(longest(tokens)));
+                out.add(modelGroup(d, run, model, lengthParam));
+            }
         }
         return out;
+    }
+
+    private static String longest(List<String> tokens) {
+        return tokens.stream().max(Comparator.comparingInt(Integer::parseInt)).orElseThrow();
     }
 
     /** Merges groups of the same benchmark and params into the first of them: one JMH run, every method asked for. */

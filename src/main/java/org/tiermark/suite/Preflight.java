@@ -1,16 +1,17 @@
 package org.tiermark.suite;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.tiermark.Benchmarks;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Preprocessors;
 import org.tiermark.Suite;
 import org.tiermark.model.Catalog;
+import org.tiermark.operator.Operator;
 import org.tiermark.runtime.LinkDelayModel;
 import org.tiermark.tier.DeploymentProfile;
 
@@ -31,28 +32,36 @@ public final class Preflight {
             throw new InvalidInputException("--include '" + settings.include() + "' matches none of the benchmarks this run plans: "
                     + String.join(", ", plan.groups().stream().map(Plan.Group::benchmark).distinct().toList()));
         }
+        Benchmarks benchmarks = Benchmarks.load(suite.home());
         Set<String> models = new LinkedHashSet<>();
         // deployment -> the link-delay models it runs with: what the forks' runners will open
         Map<String, Set<LinkDelayModel>> deployments = new LinkedHashMap<>();
         for (Plan.Group g : groups) {
-            g.params().getOrDefault("model", List.of()).stream().filter(m -> !Plan.GENERATED_MODELS.contains(m)).forEach(models::add);
+            models.addAll(g.params().getOrDefault("model", List.of()));
             for (String d : g.params().getOrDefault("deployment", List.of())) {
                 for (String delay : g.params().getOrDefault("linkDelay", List.of(LinkDelayModel.SIMULATED.id()))) {
                     deployments.computeIfAbsent(d, k -> new LinkedHashSet<>()).add(LinkDelayModel.parse(delay));
                 }
             }
-            if (g.benchmark().equals(Plan.HARNESS_OVERHEAD)) {
-                deployments.computeIfAbsent(Plan.HARNESS_DEPLOYMENT, k -> new LinkedHashSet<>()).add(LinkDelayModel.OFF);
+            Benchmarks.Declared declared = benchmarks.declared(g.benchmark());
+            if (declared != null && declared.ownDeployment() != null) {
+                deployments.computeIfAbsent(declared.ownDeployment(), k -> new LinkedHashSet<>()).add(LinkDelayModel.OFF);
             }
         }
         for (Plan.Group g : groups) {
             for (String param : List.of("operator", "against")) {
-                if (g.params().getOrDefault(param, List.of()).contains(LatencyModels.PUBLISHED_INT8)) {
-                    for (String model : g.params().get("model").stream().filter(m -> !Plan.GENERATED_MODELS.contains(m)).toList()) {
-                        Path published = LatencyModels.publishedInt8(suite.catalog().model(model).onnx());
-                        if (!Files.isRegularFile(published)) {
-                            throw new InvalidInputException(param + "=" + LatencyModels.PUBLISHED_INT8 + " for " + model
-                                    + ": " + published + " not found (it is unpacked by the build: run `mvn process-classes`)");
+                for (String model : g.params().getOrDefault("model", List.of())) {
+                    for (String name : g.params().getOrDefault(param, List.of())) {
+                        // a name is an operator or a variant the model's descriptor lists as published
+                        try {
+                            if (LatencyModels.isPublished(suite, model, name)) {
+                                suite.catalog().model(model).published(name);
+                            } else {
+                                Operator.parse(name);
+                            }
+                        } catch (InvalidInputException e) {
+                            throw new InvalidInputException(g.benchmark() + " " + param + "=" + name + " for " + model + ": "
+                                    + e.getMessage(), e);
                         }
                     }
                 }

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.tiermark.AtomicFiles;
+import org.tiermark.Benchmarks;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.Targets;
@@ -16,6 +17,7 @@ import org.tiermark.accuracy.AccuracyStep;
 import org.tiermark.operator.Operator;
 import org.tiermark.report.ReportOptions;
 import org.tiermark.report.ReportWriter;
+import org.tiermark.report.RunInputs;
 import org.tiermark.report.RunReport;
 
 /**
@@ -74,7 +76,8 @@ public final class SuiteRun {
     public static int run(Suite suite, Request request) throws IOException {
         Matrix matrix = matrix(suite, request);
         Targets targets = Targets.load(suite.home());
-        Plan plan = Plan.of(suite, matrix, targets);
+        Benchmarks benchmarks = Benchmarks.load(suite.home());
+        Plan plan = Plan.of(suite, matrix, targets, benchmarks);
         Preflight.check(suite, plan, request.jmh(), request.results());
         plan.skippedTargets().forEach(t -> System.err.println("tiermark suite: target not measured: " + t));
 
@@ -82,6 +85,8 @@ public final class SuiteRun {
         System.out.println("tiermark suite: run folder " + runDir);
         Path targetsCopy = runDir.resolve("targets.json");
         AtomicFiles.writeNew(targetsCopy, Files.readAllBytes(suite.home().resolve(Targets.FILE)));
+        // the report of this run reads what it ran with, whatever the home's file becomes later
+        AtomicFiles.writeNew(runDir.resolve(RunInputs.BENCHMARKS_FILE), Files.readAllBytes(suite.home().resolve(Benchmarks.FILE)));
         RunRecord run = RunRecord.started(RunFolders.host(), Instant.now().toString(), RunFolders.gitCommit(suite.home()),
                 matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString());
         run.write(runDir);
@@ -89,7 +94,7 @@ public final class SuiteRun {
         List<RunRecord.SkippedVariant> skipped = new ArrayList<>();
         Matrix measured = buildVariants(suite, matrix, skipped);
         // variants dropped: their groups go, the rest of the plan stays as planned
-        Plan kept = measured.cells().size() == matrix.cells().size() ? plan : Plan.of(suite, measured, targets);
+        Plan kept = measured.cells().size() == matrix.cells().size() ? plan : Plan.of(suite, measured, targets, benchmarks);
         run = run.withVariants(measured.cells(), skipped);
         run.write(runDir);
         List<RunRecord.Failure> failures = new ArrayList<>();

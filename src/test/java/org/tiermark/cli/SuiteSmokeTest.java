@@ -76,6 +76,7 @@ class SuiteSmokeTest {
         assertTrue(meta.get("finishedUtc").isTextual());
         assertEquals(5, meta.get("results").asInt());
         assertEquals(Files.readString(Path.of(HOME).resolve("profiles/targets.json")), Files.readString(run.resolve("targets.json")));
+        assertEquals(Files.readString(Path.of(HOME).resolve("profiles/benchmarks.json")), Files.readString(run.resolve("benchmarks.json")));
         assertEquals(run.getFileName(), Files.readSymbolicLink(results.resolve("latest")), "results/latest points at the run");
         assertTrue(Files.size(run.resolve("report.md")) > 0 && Files.size(run.resolve("report.csv")) > 0, "the report is written");
         assertTrue(Files.size(run.resolve("accuracy.json")) > 0, "accuracy of the measured variant");
