@@ -25,7 +25,7 @@ public record Plan(List<Group> groups, List<String> skippedTargets) {
     public static final Set<String> GENERATED_MODELS = LatencyModels.GENERATED;
     /** The deployment {@code HarnessOverheadBenchmark} runs its harness side on. */
     public static final String HARNESS_DEPLOYMENT = "edge";
-    /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
+    /** Cold-start shots per fork = this x --iterations, or more to reach the minimum of samples (see {@link SamplePlanner}). */
     public static final int COLD_START_SHOTS_PER_ITERATION = 4;
     // the benchmarks the matrix plans (targets name theirs in profiles/targets.json): named here only
     static final String DEPLOYMENT = "DeploymentBenchmark";
