@@ -78,13 +78,22 @@ public final class JmhGroups {
             String cause = null;
             long started = System.nanoTime();
             // the group's JMH output streams into its log as it runs: a killed run keeps what it printed
+            PrintStream stdout = System.out;
+            PrintStream stderr = System.err;
             try (OutputStream file = Files.newOutputStream(log);
                  PrintStream jmhOut = new PrintStream(new Tee(file, captured), true, StandardCharsets.UTF_8)) {
+                // JMH copies what a fork writes outside its link (native ONNX Runtime warnings, early
+                // logging) to System.out and System.err: that belongs in the log too
+                System.setOut(jmhOut);
+                System.setErr(jmhOut);
                 try {
                     got = new Runner(options(suite, gp, settings, runDir, json), OutputFormatFactory.createFormatInstance(jmhOut, VerboseMode.NORMAL))
                             .run().size();
                 } catch (RunnerException | RuntimeException e) {
                     cause = e.getMessage() != null ? e.getMessage() : e.toString();
+                } finally {
+                    System.setOut(stdout);
+                    System.setErr(stderr);
                 }
             }
             int expected = g.expectedResults();

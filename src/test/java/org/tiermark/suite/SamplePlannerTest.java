@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,8 +98,11 @@ class SamplePlannerTest {
 
     @Test
     void combinationsFollowJmhsOrder() {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        params.put("a", List.of("1", "2"));
+        params.put("b", List.of("x", "y"));
         assertEquals(List.of(Map.of("a", "1", "b", "x"), Map.of("a", "1", "b", "y"), Map.of("a", "2", "b", "x"), Map.of("a", "2", "b", "y")),
-                SamplePlanner.combinations(Map.of("a", List.of("1", "2"), "b", List.of("x", "y"))).stream().map(Map::copyOf).toList());
+                SamplePlanner.combinations(new Plan.Group("B", List.of("m"), params).params()).stream().map(Map::copyOf).toList());
     }
 
     @Test
