@@ -112,7 +112,8 @@ public final class SuiteRun {
         Path targetsCopy = runDir.resolve("targets.json");
         AtomicFiles.writeNew(targetsCopy, Files.readAllBytes(suite.home().resolve(Targets.FILE)));
         RunRecord run = RunRecord.started(RunFolders.host(), Instant.now().toString(), RunFolders.gitCommit(suite.home()),
-                matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString());
+                matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString(),
+                List.copyOf(leftOut));
         run.write(runDir);
 
         List<RunRecord.SkippedVariant> skipped = new ArrayList<>();
