@@ -51,9 +51,9 @@ final class SuiteCommand implements Command {
                   --min-samples N          samples every cell gets at least (5, 30, 100): iterations are
                                            raised to it and shortened to keep the --iterations x --time
                                            of a fast cell; 0 = iterations and time as given
-                  --prior RUN|JSON         earlier run to predict request times from (default: the newest
-                                           run in --results, else in docs/runs); the default matrix leaves
-                                           out cells that took over 1 s per request there
+                  --prior RUN|JSON         earlier run to predict request times from (default: per cell
+                                           the newest run in --results or docs/runs that measured it); the
+                                           default matrix leaves out cells that took over 1 s per request
                   --jvm-args "ARGS"        extra JVM arguments for the forks
                   --baseline RUN|JSON      fail when slower than this baseline (regression gate);
                                            forks default to 3 then, so run-to-run noise is sampled

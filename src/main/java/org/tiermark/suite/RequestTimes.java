@@ -15,11 +15,13 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 
 /**
- * Mean time per call of each benchmark cell of an earlier run's JMH JSON: what the sample planner
- * predicts a cell's request time from before anything is measured.
+ * Mean time per call of each benchmark cell in earlier runs' JMH JSON: what the sample planner
+ * predicts a cell's request time from before anything is measured. A cell's time is the one of the
+ * newest run that measured it, so a narrow run (a smoke run, {@code --params}) does not hide the
+ * cells older runs measured.
  *
- * @param source where the times come from (a JMH JSON file), or empty when there is no earlier run
- * @param times  one entry per JMH result
+ * @param source where the times come from (JMH JSON files, newest first), or empty when there is no earlier run
+ * @param times  one entry per JMH result, newest run first
  */
 public record RequestTimes(String source, List<Timed> times) {
     /** The checked-in runs a fresh clone predicts from when results/ holds no run yet. */
@@ -30,14 +32,15 @@ public record RequestTimes(String source, List<Timed> times) {
     }
 
     /**
-     * One result of the earlier run.
+     * One result of an earlier run.
      *
+     * @param run           the JMH JSON it comes from
      * @param benchmark     simple class name, e.g. {@code DeploymentBenchmark}
      * @param method        the {@code @Benchmark} method
      * @param params        its {@code @Param} values
      * @param meanMs        mean time per call in milliseconds
      */
-    public record Timed(String benchmark, String method, Map<String, String> params, double meanMs) {
+    public record Timed(String run, String benchmark, String method, Map<String, String> params, double meanMs) {
         public Timed {
             params = Map.copyOf(params);
         }
@@ -49,8 +52,9 @@ public record RequestTimes(String source, List<Timed> times) {
     }
 
     /**
-     * The times of {@code prior} (a run folder or a JMH JSON) when given; else of the newest run in
-     * {@code results} with a JMH JSON; else of the newest checked-in reference run; else none.
+     * The times of {@code prior} (a run folder or a JMH JSON) when given; else of every run in
+     * {@code results} and in the checked-in reference runs, newest first (a run folder's name starts
+     * with its UTC start time); else none.
      */
     public static RequestTimes find(Path home, Path results, String prior) throws IOException {
         if (prior != null && !prior.isBlank()) {
@@ -61,24 +65,29 @@ public record RequestTimes(String source, List<Timed> times) {
             }
             return load(json);
         }
-        for (Path dir : List.of(results, home.resolve(REFERENCE_RUNS))) {
-            Path newest = newestRun(dir);
-            if (newest != null) {
-                return load(newest);
+        List<Path> runs = new ArrayList<>(runs(results));
+        runs.addAll(runs(home.resolve(REFERENCE_RUNS)));
+        runs.sort(Comparator.comparing((Path p) -> p.getParent().getFileName().toString()).reversed());
+        List<Timed> all = new ArrayList<>();
+        for (Path json : runs) {
+            try {
+                all.addAll(load(json).times());
+            } catch (InvalidInputException | IOException e) {
+                // a run killed while writing, or a foreign file: predict from the others
+                System.err.println("tiermark suite: not predicting from " + json + ": " + e.getMessage());
             }
         }
-        return none();
+        return all.isEmpty() ? none() : new RequestTimes(runs.size() + " earlier runs, newest " + runs.get(0), all);
     }
 
-    /** The JMH JSON of the newest run folder in {@code dir} (names sort by start time), or null. */
-    private static Path newestRun(Path dir) throws IOException {
+    /** The JMH JSON of each run folder in {@code dir}. */
+    private static List<Path> runs(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            return null;
+            return List.of();
         }
         try (Stream<Path> runs = Files.list(dir)) {
             return runs.filter(Files::isDirectory).filter(d -> !Files.isSymbolicLink(d))
-                    .map(d -> d.resolve("jmh.json")).filter(Files::isRegularFile)
-                    .max(Comparator.comparing(p -> p.getParent().getFileName().toString())).orElse(null);
+                    .map(d -> d.resolve("jmh.json")).filter(Files::isRegularFile).toList();
         }
     }
 
@@ -98,7 +107,7 @@ public record RequestTimes(String source, List<Timed> times) {
             Map<String, String> params = new LinkedHashMap<>();
             r.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
             double ms = toMs(metric.path("score").asDouble(), metric.path("scoreUnit").asText(""), json);
-            out.add(new Timed(name[name.length - 2], name[name.length - 1], params, ms));
+            out.add(new Timed(json.toString(), name[name.length - 2], name[name.length - 1], params, ms));
         }
         return new RequestTimes(json.toString(), out);
     }
@@ -115,12 +124,18 @@ public record RequestTimes(String source, List<Timed> times) {
     }
 
     /**
-     * The mean time of {@code benchmark.method} at {@code params} in the earlier run (every given param
-     * must match; the earlier run may have more), or empty when it did not measure that cell.
+     * The mean time of {@code benchmark.method} at {@code params} in the newest run that measured it
+     * (every given param must match; the run may have more, and of several matches the slowest
+     * counts), or empty when no earlier run measured that cell.
      */
     public OptionalDouble meanMs(String benchmark, String method, Map<String, String> params) {
-        return times.stream().filter(t -> t.benchmark().equals(benchmark) && t.method().equals(method))
+        List<Timed> matches = times.stream().filter(t -> t.benchmark().equals(benchmark) && t.method().equals(method))
                 .filter(t -> params.entrySet().stream().allMatch(e -> e.getValue().equals(t.params().get(e.getKey()))))
-                .mapToDouble(Timed::meanMs).max();
+                .toList();
+        if (matches.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        String newest = matches.get(0).run();
+        return matches.stream().filter(t -> t.run().equals(newest)).mapToDouble(Timed::meanMs).max();
     }
 }

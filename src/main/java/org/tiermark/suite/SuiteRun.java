@@ -40,7 +40,7 @@ public final class SuiteRun {
      * @param baseline     run folder or JMH JSON of the regression gate; blank for none
      * @param skipAccuracy latency only
      * @param requireAll   the gate also fails when a measured benchmark has no baseline
-     * @param prior        run folder or JMH JSON to predict request times from; blank: the newest run
+     * @param prior        run folder or JMH JSON to predict request times from; blank: the earlier runs
      *                     (see {@link RequestTimes#find})
      */
     public record Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy,

@@ -123,4 +123,20 @@ class SamplePlannerTest {
         e = assertThrows(InvalidInputException.class, () -> RequestTimes.find(HOME, dir, dir.resolve("missing").toString()));
         assertTrue(e.getMessage().startsWith("--prior"), e.getMessage());
     }
+
+    @Test
+    void aNarrowNewerRunDoesNotHideTheCellsOfOlderOnes(@TempDir Path results) throws Exception {
+        String cell = """
+                {"benchmark": "org.tiermark.bench.DeploymentBenchmark.request", "params": {"model": "%s", "deployment": "edge"},
+                 "primaryMetric": {"score": %s, "scoreUnit": "ms/op"}}""";
+        Files.createDirectories(results.resolve("20261201-000000-vm"));
+        Files.writeString(results.resolve("20261201-000000-vm/jmh.json"), "[" + cell.formatted("a", "10") + "," + cell.formatted("b", "20") + "]");
+        Files.createDirectories(results.resolve("20261202-000000-vm"));
+        Files.writeString(results.resolve("20261202-000000-vm/jmh.json"), "[" + cell.formatted("a", "30") + "]");
+        Files.createDirectories(results.resolve("20261203-000000-vm"));
+        Files.writeString(results.resolve("20261203-000000-vm/jmh.json"), "{\"killed\": ");
+        RequestTimes t = RequestTimes.find(results.resolve("no-home"), results, "");
+        assertEquals(30, t.meanMs("DeploymentBenchmark", "request", Map.of("model", "a")).orElseThrow(), 1e-9, "the newest run that measured it");
+        assertEquals(20, t.meanMs("DeploymentBenchmark", "request", Map.of("model", "b")).orElseThrow(), 1e-9, "older cells still count");
+    }
 }
