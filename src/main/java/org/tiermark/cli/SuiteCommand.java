@@ -128,7 +128,7 @@ final class SuiteCommand implements Command {
                 samples.predictedMs() / 60_000.0, samples.cells().size(), samples.minSamples(),
                 samples.cells().stream().mapToLong(SamplePlanner.Cell::samples).min().orElse(0),
                 prior.source().isEmpty() ? "; no earlier run to predict request times from"
-                        : "; request times from " + prior.source() + (unknown > 0 ? " (" + unknown + " cells not in it: time per"
+                        : "; request times from " + prior.source() + (unknown > 0 ? " (" + unknown + " cells not in them: time per"
                         + " iteration assumed)" : ""));
         plan.skippedTargets().forEach(t -> System.err.println("tiermark suite: target not measured: " + t));
         return 0;
