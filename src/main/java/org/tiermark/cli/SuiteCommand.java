@@ -1,7 +1,9 @@
 package org.tiermark.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
@@ -10,6 +12,8 @@ import org.tiermark.suite.JmhGroups;
 import org.tiermark.suite.JmhSettings;
 import org.tiermark.suite.Matrix;
 import org.tiermark.suite.Plan;
+import org.tiermark.suite.RequestTimes;
+import org.tiermark.suite.SamplePlanner;
 import org.tiermark.suite.SuiteRun;
 
 /**
@@ -18,7 +22,7 @@ import org.tiermark.suite.SuiteRun;
  */
 final class SuiteCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks",
-            "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline");
+            "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline", "min-samples", "prior");
     private static final Set<String> FLAGS = Set.of("dry-run", "skip-accuracy", "require-all");
 
     @Override
@@ -44,6 +48,12 @@ final class SuiteCommand implements Command {
                   --forks N                JMH forks per cell        (smoke 1, default 1, full 3)
                   --warmup-iterations N    (1, 1, 2)       --warmup-time T   (1s, 1s, 2s)
                   --iterations N           (2, 3, 5)       --time T          (1s, 1s, 3s)
+                  --min-samples N          samples every cell gets at least (5, 30, 100): iterations are
+                                           raised to it and shortened to keep the --iterations x --time
+                                           of a fast cell; 0 = iterations and time as given
+                  --prior RUN|JSON         earlier run to predict request times from (default: per cell
+                                           the newest run in --results or docs/runs that measured it); the
+                                           default matrix leaves out cells that took over 1 s per request
                   --jvm-args "ARGS"        extra JVM arguments for the forks
                   --baseline RUN|JSON      fail when slower than this baseline (regression gate);
                                            forks default to 3 then, so run-to-run noise is sampled
@@ -78,26 +88,48 @@ final class SuiteCommand implements Command {
         }
         JmhSettings jmh = new JmhSettings(forks, a.getInt("warmup-iterations", d.warmupIterations()),
                 a.get("warmup-time", d.warmupTime()), a.getInt("iterations", d.iterations()), a.get("time", d.time()),
-                a.get("jvm-args", ""), a.get("include", ""));
+                a.get("jvm-args", ""), a.get("include", ""), a.getInt("min-samples", d.minSamples()));
         Path results = Path.of(a.get("results", home.resolve("results").toString())).toAbsolutePath();
         SuiteRun.Request request = new SuiteRun.Request(results, size, a.get("params", ""), jmh, baseline, a.has("skip-accuracy"),
-                a.has("require-all"));
+                a.has("require-all"), a.get("prior", ""));
         if (a.has("dry-run")) {
             return dryRun(suite, request);
         }
         return SuiteRun.run(suite, request);
     }
 
-    /** The cells and the JMH groups a run would measure, without creating anything. */
-    private static int dryRun(Suite suite, SuiteRun.Request request) {
-        Matrix matrix = SuiteRun.matrix(suite, request);
+    /** The cells and the JMH groups a run would measure, how each is measured and how long it is predicted to take. */
+    private static int dryRun(Suite suite, SuiteRun.Request request) throws IOException {
+        RequestTimes prior = RequestTimes.find(suite.home(), request.results(), request.prior());
+        Matrix all = SuiteRun.matrix(suite, request);
+        Set<Matrix.Cell> leftOut = SuiteRun.leftOut(suite, all, request, prior);
+        Matrix matrix = all.withoutCells(leftOut);
         Plan plan = Plan.of(suite, matrix, Targets.load(suite.home()));
         System.out.printf("tiermark suite: %d cells (%s matrix), %d variants%n", matrix.cells().size(),
                 request.size().name().toLowerCase(), matrix.deploymentsByVariant().size());
         matrix.cells().forEach(c -> System.out.println("  " + c.model() + " / " + c.operator() + " / " + c.deployment()));
-        var groups = JmhGroups.included(plan, request.jmh());
-        System.out.println("tiermark suite: " + groups.size() + " JMH groups");
-        groups.forEach(g -> System.out.println("  " + g.benchmark() + " " + g.methods() + " " + g.params()));
+        if (!leftOut.isEmpty()) {
+            System.out.printf("tiermark suite: left out of the default matrix, over %.0f ms per request in %s (the full matrix measures them):%n",
+                    SamplePlanner.DEFAULT_MAX_REQUEST_MS, prior.source());
+            leftOut.forEach(c -> System.out.printf("  %s / %s / %s  %.0f ms%n", c.model(), c.operator(), c.deployment(),
+                    prior.meanMs("DeploymentBenchmark", "request", Map.of("model", c.model(), "operator", c.operator(),
+                            "deployment", c.deployment())).orElse(Double.NaN)));
+        }
+        SamplePlanner.SamplePlan samples = SuiteRun.samplePlan(plan, request, prior);
+        System.out.println("tiermark suite: " + samples.groups().size() + " JMH groups (samples per cell at least, predicted time)");
+        for (SamplePlanner.GroupPlan g : samples.groups()) {
+            SamplePlanner.Measurement m = g.measurement();
+            String how = m.singleShot() ? m.iterations() + " shots" : m.iterations() + " x " + m.iterationMs() + " ms";
+            System.out.printf("  %s %s %s  [%d fork(s), %s, >= %d samples, %.1f min]%n", g.group().benchmark(), g.group().methods(),
+                    g.group().params(), m.forks(), how, g.minSamples(), g.predictedMs() / 60_000.0);
+        }
+        long unknown = samples.cells().stream().filter(c -> !c.predicted()).count();
+        System.out.printf("tiermark suite: predicted JMH time %.1f min for %d cells, each >= %d samples (fewest predicted: %d)%s%n",
+                samples.predictedMs() / 60_000.0, samples.cells().size(), samples.minSamples(),
+                samples.cells().stream().mapToLong(SamplePlanner.Cell::samples).min().orElse(0),
+                prior.source().isEmpty() ? "; no earlier run to predict request times from"
+                        : "; request times from " + prior.source() + (unknown > 0 ? " (" + unknown + " cells not in them: time per"
+                        + " iteration assumed)" : ""));
         plan.skippedTargets().forEach(t -> System.err.println("tiermark suite: target not measured: " + t));
         return 0;
     }

@@ -50,39 +50,60 @@ public final class JmhGroups {
         return plan.groups().stream().filter(g -> settings.includes(g.benchmark())).toList();
     }
 
-    /** Runs every included group of {@code plan} with {@code settings}. */
-    public static Outcome run(Suite suite, Plan plan, JmhSettings settings, Path runDir) throws IOException {
+    /**
+     * Runs every group of {@code plan} (the included groups, as {@link SamplePlanner} measures them).
+     * The console gets one line per group (what, how far, elapsed, time left) and its failure; JMH's
+     * own output goes to {@code jmh/<group>.log} only.
+     */
+    public static Outcome run(Suite suite, SamplePlanner.SamplePlan plan, JmhSettings settings, Path runDir) throws IOException {
+        return run(suite, plan, settings, runDir, System.out);
+    }
+
+    static Outcome run(Suite suite, SamplePlanner.SamplePlan plan, JmhSettings settings, Path runDir, PrintStream console)
+            throws IOException {
         List<Path> out = new ArrayList<>();
         List<RunRecord.Failure> failures = new ArrayList<>();
         int measured = 0;
         Path jmhDir = Files.createDirectories(runDir.resolve("jmh"));
+        Progress progress = new Progress(plan, console);
         int index = 0;
-        for (Plan.Group g : included(plan, settings)) {
+        for (SamplePlanner.GroupPlan gp : plan.groups()) {
             index++;
+            Plan.Group g = gp.group();
             String label = label(index, g);
             Path json = jmhDir.resolve(label + ".json");
-            System.out.println("tiermark suite: [" + index + "] " + g.benchmark() + " " + g.methods() + " " + g.params());
+            Path log = jmhDir.resolve(label + ".log");
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
-            PrintStream tee = new PrintStream(new Tee(System.out, captured), true, StandardCharsets.UTF_8);
             int got = 0;
             String cause = null;
-            try {
-                got = new Runner(options(suite, g, settings, runDir, json), OutputFormatFactory.createFormatInstance(tee, VerboseMode.NORMAL))
-                        .run().size();
-            } catch (RunnerException | RuntimeException e) {
-                cause = e.getMessage() != null ? e.getMessage() : e.toString();
+            long started = System.nanoTime();
+            // the group's JMH output streams into its log as it runs: a killed run keeps what it printed
+            PrintStream stdout = System.out;
+            PrintStream stderr = System.err;
+            try (OutputStream file = Files.newOutputStream(log);
+                 PrintStream jmhOut = new PrintStream(new Tee(file, captured), true, StandardCharsets.UTF_8)) {
+                // JMH copies what a fork writes outside its link (native ONNX Runtime warnings, early
+                // logging) to System.out and System.err: that belongs in the log too
+                System.setOut(jmhOut);
+                System.setErr(jmhOut);
+                try {
+                    got = new Runner(options(suite, gp, settings, runDir, json), OutputFormatFactory.createFormatInstance(jmhOut, VerboseMode.NORMAL))
+                            .run().size();
+                } catch (RunnerException | RuntimeException e) {
+                    cause = e.getMessage() != null ? e.getMessage() : e.toString();
+                } finally {
+                    System.setOut(stdout);
+                    System.setErr(stderr);
+                }
             }
-            tee.flush();
-            // the group's console output beside its JSON: the whole story of a failure, kept with the run
-            Files.write(jmhDir.resolve(label + ".log"), captured.toByteArray());
             int expected = g.expectedResults();
             if (cause == null && got < expected) {
                 cause = (expected - got) + " of " + expected + " benchmarks produced no result: "
                         + causeFromOutput(captured.toString(StandardCharsets.UTF_8));
             }
+            progress.done(gp, label, System.nanoTime() - started, cause, log);
             if (cause != null) {
                 failures.add(new RunRecord.Failure(label, cause));
-                System.err.println("tiermark suite: group " + label + " failed: " + cause);
             }
             if (Files.exists(json)) {
                 out.add(json);
@@ -99,24 +120,22 @@ public final class JmhGroups {
         return String.format("%02d-%s%s%s", index, g.benchmark(), model, operator);
     }
 
-    private static Options options(Suite suite, Plan.Group g, JmhSettings settings, Path runDir,
-                                                                  Path json) {
+    private static Options options(Suite suite, SamplePlanner.GroupPlan gp, JmhSettings settings, Path runDir, Path json) {
+        Plan.Group g = gp.group();
+        SamplePlanner.Measurement m = gp.measurement();
         String methods = g.methods().size() == 1 ? Pattern.quote(g.methods().get(0))
                 : "(" + g.methods().stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")";
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include("^" + Pattern.quote(PACKAGE + "." + g.benchmark() + ".") + methods + "$")
-                .forks(settings.forks())
-                .warmupIterations(settings.warmupIterations())
-                .measurementIterations(settings.iterations())
+                .forks(m.forks())
+                .warmupIterations(m.warmupIterations())
+                .measurementIterations(m.iterations())
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString())
                 .shouldFailOnError(false)
                 .jvmArgsAppend(forkArgs(suite, runDir, settings));
-        if (g.singleShot()) {
-            // one shot per iteration: take more of them than timed iterations
-            o.measurementIterations(Plan.COLD_START_SHOTS_PER_ITERATION * settings.iterations());
-        } else {
-            o.warmupTime(TimeValue.fromString(settings.warmupTime())).measurementTime(TimeValue.fromString(settings.time()));
+        if (!m.singleShot()) {
+            o.warmupTime(TimeValue.milliseconds(m.warmupMs())).measurementTime(TimeValue.milliseconds(m.iterationMs()));
         }
         g.params().forEach((k, v) -> o.param(k, v.toArray(String[]::new)));
         return o.build();
@@ -177,31 +196,31 @@ public final class JmhGroups {
         Json.writeAtomically(target, merged);
     }
 
-    /** Writes to the console and keeps a copy to read the causes of failures from. */
+    /** Writes to the group's log and keeps a copy to read the causes of failures from. */
     private static final class Tee extends OutputStream {
-        private final OutputStream console;
+        private final OutputStream log;
         private final OutputStream copy;
 
-        Tee(OutputStream console, OutputStream copy) {
-            this.console = console;
+        Tee(OutputStream log, OutputStream copy) {
+            this.log = log;
             this.copy = copy;
         }
 
         @Override
         public void write(int b) throws IOException {
-            console.write(b);
+            log.write(b);
             copy.write(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            console.write(b, off, len);
+            log.write(b, off, len);
             copy.write(b, off, len);
         }
 
         @Override
         public void flush() throws IOException {
-            console.flush();
+            log.flush();
         }
     }
 }

@@ -14,9 +14,11 @@ import org.tiermark.InvalidInputException;
  * @param time             JMH time of one measurement iteration
  * @param jvmArgs          extra JVM arguments for the forks, space separated
  * @param include          regular expression over benchmark class names; empty = all
+ * @param minSamples       samples every cell gets at least, whatever its request time (0: iterations
+ *                         and time as given); see {@link SamplePlanner}
  */
 public record JmhSettings(int forks, int warmupIterations, String warmupTime, int iterations, String time,
-                          String jvmArgs, String include) {
+                          String jvmArgs, String include, int minSamples) {
     /** Forks per cell when a baseline is given and --forks is not. */
     public static final int GATE_MIN_FORKS = 3;
 
@@ -34,6 +36,9 @@ public record JmhSettings(int forks, int warmupIterations, String warmupTime, in
                 throw new InvalidInputException("--" + t[0] + ": '" + t[1] + "' is not a JMH time such as 500ms, 2s, 1m");
             }
         }
+        if (minSamples < 0 || minSamples > 100_000) {
+            throw new InvalidInputException("--min-samples: must be 0..100000 (got " + minSamples + ")");
+        }
         jvmArgs = jvmArgs == null ? "" : jvmArgs;
         include = include == null ? "" : include;
         try {
@@ -49,9 +54,9 @@ public record JmhSettings(int forks, int warmupIterations, String warmupTime, in
      */
     public static JmhSettings defaults(Matrix.Size size) {
         return switch (size) {
-            case SMOKE -> new JmhSettings(1, 1, "1s", 2, "1s", "", "");
-            case DEFAULT -> new JmhSettings(1, 1, "1s", 3, "1s", "", "");
-            case FULL -> new JmhSettings(3, 2, "2s", 5, "3s", "", "");
+            case SMOKE -> new JmhSettings(1, 1, "1s", 2, "1s", "", "", SamplePlanner.SMOKE_MIN_SAMPLES);
+            case DEFAULT -> new JmhSettings(1, 1, "1s", 3, "1s", "", "", SamplePlanner.DEFAULT_MIN_SAMPLES);
+            case FULL -> new JmhSettings(3, 2, "2s", 5, "3s", "", "", SamplePlanner.FULL_MIN_SAMPLES);
         };
     }
 

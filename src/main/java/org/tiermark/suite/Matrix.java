@@ -192,6 +192,11 @@ public final class Matrix {
         return new Matrix(size, cells.stream().filter(c -> !variants.contains(List.of(c.model(), c.operator()))).toList());
     }
 
+    /** The same matrix without {@code left} (cells a size cannot afford). */
+    public Matrix withoutCells(Set<Cell> left) {
+        return new Matrix(size, cells.stream().filter(c -> !left.contains(c)).toList());
+    }
+
     public Size size() {
         return size;
     }

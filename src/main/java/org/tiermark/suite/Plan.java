@@ -25,7 +25,7 @@ import org.tiermark.model.ModelDescriptor;
  * @param skippedTargets targets not planned, each with the reason
  */
 public record Plan(List<Group> groups, List<String> skippedTargets) {
-    /** Cold-start shots per fork = this x --iterations (each shot is one measurement iteration). */
+    /** Cold-start shots per fork = this x --iterations, or more to reach the minimum of samples (see {@link SamplePlanner}). */
     public static final int COLD_START_SHOTS_PER_ITERATION = 4;
 
     public Plan {

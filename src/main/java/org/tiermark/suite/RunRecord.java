@@ -32,13 +32,16 @@ import org.tiermark.Json;
  * @param results        JMH results in {@code jmh.json}
  * @param failures       groups (and steps) that failed, each with its cause
  * @param targetsFile    the copy of {@code profiles/targets.json} in the run folder the report checks targets from
+ * @param leftOut        cells of the matrix size not measured because an earlier run took over
+ *                       {@link SamplePlanner#DEFAULT_MAX_REQUEST_MS} per request there (the default
+ *                       matrix's budget; the full matrix measures them); empty when none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunRecord(int schemaVersion, String host, String startedUtc, String finishedUtc, Status status,
                         int cores, String java, String os, String gitCommit, String matrix, String params,
                         JmhSettings jmh, List<Matrix.Cell> cells, List<Matrix.Cell> measuredCells,
                         List<SkippedVariant> skipped, List<String> skippedTargets, int results,
-                        List<Failure> failures, String targetsFile) {
+                        List<Failure> failures, String targetsFile, List<Matrix.Cell> leftOut) {
     public static final int SCHEMA_VERSION = 2;
     public static final String FILE = "run.json";
 
@@ -52,6 +55,8 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
         skipped = List.copyOf(skipped);
         skippedTargets = List.copyOf(skippedTargets);
         failures = List.copyOf(failures);
+        // run.json of runs before the sample planner has no such field
+        leftOut = leftOut == null ? List.of() : List.copyOf(leftOut);
     }
 
     /** How a run went. */
@@ -74,26 +79,26 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
 
     /** A run that started now: nothing measured yet. */
     public static RunRecord started(String host, String startedUtc, String gitCommit, Matrix matrix, String params,
-                                    JmhSettings jmh, List<String> skippedTargets, String targetsFile) {
+                                    JmhSettings jmh, List<String> skippedTargets, String targetsFile, List<Matrix.Cell> leftOut) {
         return new RunRecord(SCHEMA_VERSION, host, startedUtc, null, Status.RUNNING,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 gitCommit, matrix.size().name().toLowerCase(), params, jmh, matrix.cells(), null, List.of(),
-                skippedTargets, 0, List.of(), targetsFile);
+                skippedTargets, 0, List.of(), targetsFile, leftOut);
     }
 
     /** The same run once its variants were built: the cells that will be measured and the variants skipped. */
     public RunRecord withVariants(List<Matrix.Cell> measured, List<SkippedVariant> skippedVariants) {
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, status, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measured, skippedVariants, skippedTargets, results, failures, targetsFile);
+                jmh, cells, measured, skippedVariants, skippedTargets, results, failures, targetsFile, leftOut);
     }
 
     /** The same run, finished at {@code finishedUtc}; its status follows from what was measured and what failed. */
     public RunRecord finished(String finishedUtc, int measuredResults, List<Failure> allFailures) {
         Status s = measuredResults == 0 ? Status.NOTHING_MEASURED : allFailures.isEmpty() ? Status.COMPLETE : Status.PARTIAL;
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, s, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measuredCells, skipped, skippedTargets, measuredResults, allFailures, targetsFile);
+                jmh, cells, measuredCells, skipped, skippedTargets, measuredResults, allFailures, targetsFile, leftOut);
     }
 
     /** The same run with one more failure (e.g. of the report step after the run finished). */
@@ -102,7 +107,7 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
         all.add(failure);
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, finishedUtc == null ? status
                 : results == 0 ? Status.NOTHING_MEASURED : Status.PARTIAL, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measuredCells, skipped, skippedTargets, results, all, targetsFile);
+                jmh, cells, measuredCells, skipped, skippedTargets, results, all, targetsFile, leftOut);
     }
 
     /**

@@ -41,14 +41,12 @@ public final class SuiteRun {
      * @param jmh          harness settings
      * @param baseline     run folder or JMH JSON of the regression gate; blank for none
      * @param skipAccuracy latency only
-     */
-    /**
-     * What the user asked for.
-     *
-     * @param requireAll the gate also fails when a measured benchmark has no baseline
+     * @param requireAll   the gate also fails when a measured benchmark has no baseline
+     * @param prior        run folder or JMH JSON to predict request times from; blank: the earlier runs
+     *                     (see {@link RequestTimes#find})
      */
     public record Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy,
-                          boolean requireAll) {}
+                          boolean requireAll, String prior) {}
 
     /**
      * The operators every model is measured with: the black-box operators of the studies and their
@@ -66,15 +64,41 @@ public final class SuiteRun {
         };
     }
 
-    /** The matrix of a request, restricted by its {@code --params}. */
+    /** The matrix of a request, restricted by its {@code --params}, every cell kept. */
     public static Matrix matrix(Suite suite, Request r) {
         return Matrix.plan(suite, r.size(), operators(r.size()), (model, op) -> Operator.parse(op).stageCount())
                 .restrict(r.params());
     }
 
+    /**
+     * The matrix a request measures: the default size without the cells {@code prior} says take over
+     * {@link SamplePlanner#DEFAULT_MAX_REQUEST_MS} per request (they cannot get their samples within the
+     * run's 30 minutes; the full matrix measures them), unless {@code --params} names cells itself.
+     */
+    public static Matrix matrix(Suite suite, Request r, RequestTimes prior) {
+        Matrix all = matrix(suite, r);
+        return all.withoutCells(leftOut(suite, all, r, prior));
+    }
+
+    /** The cells of {@code all} the request's size leaves out for their request time. */
+    public static Set<Matrix.Cell> leftOut(Suite suite, Matrix all, Request r, RequestTimes prior) {
+        if (r.size() != Matrix.Size.DEFAULT || !r.params().isBlank()) {
+            return Set.of();
+        }
+        return SamplePlanner.slowCells(all, prior, SamplePlanner.DEFAULT_MAX_REQUEST_MS, Benchmarks.load(suite.home()).headline());
+    }
+
+    /** The measurement of each group {@code plan} runs under the request's settings. */
+    public static SamplePlanner.SamplePlan samplePlan(Plan plan, Request r, RequestTimes prior) {
+        return SamplePlanner.plan(JmhGroups.included(plan, r.jmh()), r.jmh(), r.jmh().minSamples(), prior);
+    }
+
     /** Runs {@code request} and returns the exit code; bad input throws before any folder exists. */
     public static int run(Suite suite, Request request) throws IOException {
-        Matrix matrix = matrix(suite, request);
+        RequestTimes prior = RequestTimes.find(suite.home(), request.results(), request.prior());
+        Matrix all = matrix(suite, request);
+        Set<Matrix.Cell> leftOut = leftOut(suite, all, request, prior);
+        Matrix matrix = all.withoutCells(leftOut);
         Targets targets = Targets.load(suite.home());
         Benchmarks benchmarks = Benchmarks.load(suite.home());
         Plan plan = Plan.of(suite, matrix, targets, benchmarks);
@@ -83,12 +107,18 @@ public final class SuiteRun {
 
         Path runDir = RunFolders.create(request.results());
         System.out.println("tiermark suite: run folder " + runDir);
+        if (!leftOut.isEmpty()) {
+            System.out.println("tiermark suite: the default matrix leaves out " + leftOut.size() + " cells over "
+                    + Math.round(SamplePlanner.DEFAULT_MAX_REQUEST_MS) + " ms per request in " + prior.source()
+                    + " (--matrix full measures them; --dry-run lists them)");
+        }
         Path targetsCopy = runDir.resolve("targets.json");
         AtomicFiles.writeNew(targetsCopy, Files.readAllBytes(suite.home().resolve(Targets.FILE)));
         // the report of this run reads what it ran with, whatever the home's file becomes later
         AtomicFiles.writeNew(runDir.resolve(RunInputs.BENCHMARKS_FILE), Files.readAllBytes(suite.home().resolve(Benchmarks.FILE)));
         RunRecord run = RunRecord.started(RunFolders.host(), Instant.now().toString(), RunFolders.gitCommit(suite.home()),
-                matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString());
+                matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString(),
+                List.copyOf(leftOut));
         run.write(runDir);
 
         List<RunRecord.SkippedVariant> skipped = new ArrayList<>();
@@ -103,7 +133,7 @@ public final class SuiteRun {
         }
         JmhGroups.Outcome outcome = measured.cells().isEmpty()
                 ? new JmhGroups.Outcome(List.of(), 0, List.of())
-                : JmhGroups.run(suite, kept, request.jmh(), runDir);
+                : JmhGroups.run(suite, samplePlan(kept, request, prior), request.jmh(), runDir);
         failures.addAll(outcome.failures());
         JmhGroups.mergeJson(outcome.jsonFiles(), runDir.resolve("jmh.json"));
         run = run.finished(Instant.now().toString(), outcome.results(), failures);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.Json;
 
 /** Runs the real benchmarks jar path (JMH forks included) on the smoke matrix with minimal iterations. */
-class SuiteSmokeTest {
+class SuiteSmokeTest extends ConsoleCaptured {
     static final String HOME = System.getProperty("tiermark.home", ".");
 
     @TempDir
@@ -38,8 +38,8 @@ class SuiteSmokeTest {
     void smokeRunWritesJmhJsonWithSamplesAndBreakdown() throws Exception {
         int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(),
                 "--matrix", "smoke", "--params", "model=minilm-spam", "--forks", "1", "--warmup-iterations", "0", "--iterations", "1", "--time", "1s",
-                "--include", "DeploymentBenchmark|ColdStartBenchmark|LinkWaitBenchmark"});
-        assertEquals(0, code);
+                "--min-samples", "3", "--include", "DeploymentBenchmark|ColdStartBenchmark|LinkWaitBenchmark"});
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         Path run;
         try (Stream<Path> s = Files.list(results)) {
             List<Path> runs = s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).toList();
@@ -80,6 +80,36 @@ class SuiteSmokeTest {
         assertEquals(run.getFileName(), Files.readSymbolicLink(results.resolve("latest")), "results/latest points at the run");
         assertTrue(Files.size(run.resolve("report.md")) > 0 && Files.size(run.resolve("report.csv")) > 0, "the report is written");
         assertTrue(Files.size(run.resolve("accuracy.json")) > 0, "accuracy of the measured variant");
+        // the console: a few lines around one per group; JMH's own output only in the groups' logs
+        List<String> console = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(console.size() <= 10, "a few lines for 3 groups:\n" + String.join("\n", console));
+        assertEquals(3, console.stream().filter(l -> l.matches("\\[\\d/3] ok .*elapsed, about .* left")).count(), String.join("\n", console));
+        assertFalse(out.toString(StandardCharsets.UTF_8).contains("# JMH version"), "JMH's output stays off the console");
+        try (Stream<Path> logs = Files.list(run.resolve("jmh"))) {
+            List<Path> all = logs.filter(p -> p.toString().endsWith(".log")).toList();
+            assertEquals(3, all.size());
+            for (Path log : all) {
+                assertTrue(Files.readString(log).contains("# JMH version"), log + " holds the group's JMH output");
+            }
+        }
+        // the minimum of samples holds whatever the time: 3 iterations give at least 3 samples per cell
+        for (JsonNode b : jmh) {
+            long samples = 0;
+            for (JsonNode fork : b.get("primaryMetric").path("rawData")) {
+                samples += fork.size();
+            }
+            if (b.get("mode").asText().equals("sample")) {
+                samples = 0;
+                for (JsonNode fork : b.get("primaryMetric").get("rawDataHistogram")) {
+                    for (JsonNode iteration : fork) {
+                        for (JsonNode bin : iteration) {
+                            samples += bin.get(1).asLong();
+                        }
+                    }
+                }
+            }
+            assertTrue(samples >= 3, b.get("benchmark") + " has " + samples + " samples");
+        }
         try (Stream<Path> s = Files.list(run.resolve("stages"))) {
             JsonNode stage = Json.MAPPER.readTree(s.findFirst().orElseThrow().toFile());
             assertEquals("edge", stage.get("stages").get(0).get("tier").asText());

@@ -42,8 +42,8 @@ class DelayLineTest {
                     rtt[i] = System.nanoTime() - start;
                 }
                 Arrays.sort(rtt);
-                long median = rtt[rtt.length / 2];
-                assertTrue(median >= 20_000_000L && median < 35_000_000L, "round trip " + median / 1e6 + " ms for 10 ms each way");
+                // never faster than the delay; the fastest round trip (load only adds time) near it
+                assertTrue(rtt[0] >= 20_000_000L && rtt[0] < 35_000_000L, "fastest round trip " + rtt[0] / 1e6 + " ms for 10 ms each way");
 
                 byte[] payload = new byte[1 << 20];
                 new SplittableRandom(5).nextBytes(payload);

@@ -137,10 +137,12 @@ class NetworkEmulationTest {
         }
         assertNothingLeft(run);
         assertEquals(5, nanos.size());
-        long median = nanos.stream().sorted().toList().get(2);
+        List<Long> sorted = nanos.stream().sorted().toList();
         System.out.printf("1000 bytes and a 1-byte answer over 50 Mbit/s with a 20 ms round trip: %s ns%n", nanos);
-        // one round trip (the message one way, the answer back) plus 0.2 ms of serialization
-        assertTrue(median > 19_500_000L && median < 30_000_000L, "median " + median / 1e6 + " ms");
+        // one round trip (the message one way, the answer back) plus 0.2 ms of serialization: never less;
+        // the fastest of five is checked against a ceiling, since load on a shared machine only adds time
+        assertTrue(sorted.get(0) > 19_500_000L, "fastest " + sorted.get(0) / 1e6 + " ms");
+        assertTrue(sorted.get(0) < 30_000_000L, "fastest " + sorted.get(0) / 1e6 + " ms: the round trip is paid twice?");
     }
 
     @Test

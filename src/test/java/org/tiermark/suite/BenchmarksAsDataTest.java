@@ -28,7 +28,7 @@ class BenchmarksAsDataTest {
 
     private Matrix matrix(String params) {
         return SuiteRun.matrix(suite, new SuiteRun.Request(HOME.resolve("results"), Matrix.Size.DEFAULT, params,
-                JmhSettings.defaults(Matrix.Size.DEFAULT), "", true, false));
+                JmhSettings.defaults(Matrix.Size.DEFAULT), "", true, false, ""));
     }
 
     /** The home's benchmarks.json with {@code from} replaced by {@code to}, loaded from a copy in {@code dir}. */

@@ -20,7 +20,7 @@ class PlanTest {
 
     private Plan plan(Matrix.Size size, String params) {
         Matrix m = SuiteRun.matrix(suite, new SuiteRun.Request(HOME.resolve("results"), size, params,
-                JmhSettings.defaults(size), "", true, false));
+                JmhSettings.defaults(size), "", true, false, ""));
         return Plan.of(suite, m, targets);
     }
 
@@ -75,7 +75,7 @@ class PlanTest {
         Files.writeString(dir.resolve(Targets.FILE), text);
         Targets more = Json.read(dir.resolve(Targets.FILE), Targets.class);
         Matrix m = SuiteRun.matrix(suite, new SuiteRun.Request(dir, Matrix.Size.DEFAULT, "model=minilm-l6",
-                JmhSettings.defaults(Matrix.Size.DEFAULT), "", true, false));
+                JmhSettings.defaults(Matrix.Size.DEFAULT), "", true, false, ""));
         Plan p = Plan.of(suite, m, more);
         assertTrue(p.groups().contains(new Plan.Group("LinkWaitBenchmark", List.of("linkWait"), Map.of("waitMicros", List.of("100000")))));
         assertTrue(p.skippedTargets().stream().anyMatch(s -> s.startsWith("elsewhere: model no-such-model is not in the catalog")),

@@ -31,7 +31,7 @@ class ReferenceModelsTest {
         m.checkInputs();
         for (Matrix.Size size : Matrix.Size.values()) {
             Matrix matrix = SuiteRun.matrix(suite, new SuiteRun.Request(HOME.resolve("results"), size, "",
-                    JmhSettings.defaults(size), "", true, false));
+                    JmhSettings.defaults(size), "", true, false, ""));
             assertFalse(matrix.models().contains("resnet18-synthetic"), size + ": " + matrix.models());
             assertFalse(matrix.models().isEmpty());
         }

@@ -24,11 +24,11 @@ class RunRecordTest {
         Matrix.Cell sptq = new Matrix.Cell("minilm-l6", "sptq", "edge");
         return new RunRecord(RunRecord.SCHEMA_VERSION, "host-1", "2026-11-30T03:00:00Z", "2026-11-30T03:10:00Z",
                 RunRecord.Status.PARTIAL, 2, "OpenJDK 64-Bit Server VM 17.0.12", "Linux 6.1 amd64", "0123abcd", "default",
-                "model=minilm-l6;deployment=edge", new JmhSettings(1, 1, "1s", 3, "1s", "", ""), List.of(edge, sptq),
+                "model=minilm-l6;deployment=edge", new JmhSettings(1, 1, "1s", 3, "1s", "", "", 30), List.of(edge, sptq),
                 List.of(edge), List.of(new RunRecord.SkippedVariant("minilm-l6", "sptq", "field 'sptq.calibration.samples': must be > 0")),
                 List.of("sptq-vs-identity.resnet18: the matrix measures no sptq variant"), 3,
                 List.of(new RunRecord.Failure("03-HarnessOverheadBenchmark-minilm-l6", "java.lang.IllegalStateException: boom")),
-                "targets.json");
+                "targets.json", List.of(new Matrix.Cell("minilm-l6", "identity", "cloud")));
     }
 
     @Test
@@ -44,7 +44,7 @@ class RunRecordTest {
 
     @Test
     void aRunIsCompleteOnlyWhenFinishedWithMeasurementsAndNoFailure() {
-        RunRecord started = RunRecord.started("h", "2026-11-30T03:00:00Z", "c", fixedMatrix(), "", fixed().jmh(), List.of(), "targets.json");
+        RunRecord started = RunRecord.started("h", "2026-11-30T03:00:00Z", "c", fixedMatrix(), "", fixed().jmh(), List.of(), "targets.json", List.of());
         assertNull(started.finishedUtc());
         assertEquals(RunRecord.Status.RUNNING, started.status());
         assertFalse(started.complete());
