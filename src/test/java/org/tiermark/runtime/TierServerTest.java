@@ -45,6 +45,7 @@ class TierServerTest {
         server = TierServer.open(profiles, profiles.deployment("edge"), 1,
                 () -> DeploymentRunner.open(ENV, tiny, profiles.deployment("edge"), profiles, LOAD_COSTS,
                         DeploymentRunnerTest.floats(4)), INPUTS.get(0));
+        server.run(LoadLevel.closed(1, 100, 500, 1), INPUTS); // JIT and arenas: warm up for real
         LoadResult unloaded = server.run(LoadLevel.closed(1, 200, 1000, 1), INPUTS);
         capacityPerSecond = 1e3 / unloaded.serviceMeanMs();
     }
@@ -100,12 +101,32 @@ class TierServerTest {
     @Test
     void queueGrowsPastSaturation() throws Exception {
         LoadResult below = server.run(LoadLevel.open(4, 0.3 * capacityPerSecond, 10_000, 1000, 4), INPUTS);
-        LoadResult past = server.run(LoadLevel.open(4, 3 * capacityPerSecond, 10_000, 1000, 4), INPUTS);
+        // 5x the estimated capacity: the estimate on a shared machine can be off by 2x either way
+        LoadResult past = server.run(LoadLevel.open(4, 5 * capacityPerSecond, 10_000, 1000, 4), INPUTS);
         assertTrue(past.queueWaitMeanMs() > 10 * Math.max(below.queueWaitMeanMs(), below.serviceMeanMs()), past.toString());
-        assertTrue(past.throughputPerSecond() < 0.6 * past.offeredPerSecond(), "a saturated tier answers slower than asked: " + past);
+        assertTrue(past.throughputPerSecond() < 0.8 * past.offeredPerSecond(), "a saturated tier answers slower than asked: " + past);
         assertTrue(past.p99Ms() > 5 * below.p99Ms(), below.p99Ms() + " ms -> " + past.p99Ms() + " ms");
         assertFalse(past.sustains(2 * below.p99Ms()));
-        assertTrue(below.sustains(2 * below.p99Ms()) || below.p99Ms() > 0, below.toString());
+        assertTrue(past.utilization() > 0.9, "the worker never rests: " + past);
+    }
+
+    @Test
+    void theSweepFindsARateWithinTheBoundAndReadsBack() throws Exception {
+        LoadSweep.Settings s = new LoadSweep.Settings(4, List.of(1, 4), 2.0, Double.NaN, 6, 600, 2000, 5);
+        LoadSweep sweep = LoadSweep.measure(server, INPUTS, s, "tiny", "identity", "edge");
+        assertEquals(2 * sweep.unloaded().p99Ms(), sweep.p99BoundMs(), 1e-9);
+        assertTrue(sweep.sustainedPerSecond() > 0.1 * capacityPerSecond && sweep.sustainedPerSecond() < 2 * capacityPerSecond,
+                sweep.sustainedPerSecond() + "/s against a capacity of " + capacityPerSecond + "/s");
+        assertTrue(sweep.search().stream().anyMatch(r -> !r.sustains(sweep.p99BoundMs())
+                && r.level().ratePerSecond() > sweep.sustainedPerSecond()), "the search found where it fails, above the sustained rate");
+        assertEquals(2, sweep.concurrency().size());
+        Path file = dir.resolve("load/tiny.json");
+        sweep.write(file);
+        LoadSweep back = LoadSweep.read(file);
+        assertEquals(sweep, back);
+        InvalidInputException bound = assertThrows(InvalidInputException.class,
+                () -> new LoadSweep.Settings(4, List.of(1), 2.0, -5, 6, 600, 2000, 5));
+        assertTrue(bound.getMessage().contains("'boundMs'"), bound.getMessage());
     }
 
     @Test
