@@ -115,8 +115,11 @@ class TierServerTest {
         LoadSweep.Settings s = new LoadSweep.Settings(4, List.of(1, 4), 2.0, Double.NaN, 6, 600, 2000, 5);
         LoadSweep sweep = LoadSweep.measure(server, INPUTS, s, "tiny", "identity", "edge");
         assertEquals(2 * sweep.unloaded().p99Ms(), sweep.p99BoundMs(), 1e-9);
-        assertTrue(sweep.sustainedPerSecond() > 0.1 * capacityPerSecond && sweep.sustainedPerSecond() < 2 * capacityPerSecond,
-                sweep.sustainedPerSecond() + "/s against a capacity of " + capacityPerSecond + "/s");
+        // the tier's speed drifts with this machine's load between levels: compare with the level's own capacity
+        LoadResult atSustained = sweep.search().stream()
+                .filter(r -> r.level().ratePerSecond() == sweep.sustainedPerSecond()).findFirst().orElseThrow();
+        assertTrue(atSustained.utilization() < 1.0, "a sustained level is below the tier's capacity: " + atSustained);
+        assertTrue(atSustained.throughputPerSecond() > 0.75 * sweep.sustainedPerSecond(), "and answers what it is offered: " + atSustained);
         assertTrue(sweep.search().stream().anyMatch(r -> !r.sustains(sweep.p99BoundMs())
                 && r.level().ratePerSecond() > sweep.sustainedPerSecond()), "the search found where it fails, above the sustained rate");
         assertEquals(2, sweep.concurrency().size());
