@@ -19,6 +19,8 @@ import org.tiermark.runtime.LoadSweep;
  */
 final class LoadTables {
     static final String NOT_DRIVABLE = "not drivable here";
+    /** The benchmark that writes the sweeps; its JMH score (the sweep's duration) is no strategy's latency. */
+    static final String BENCHMARK = "LoadBenchmark";
 
     private LoadTables() {}
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.runtime.LoadLevel;
@@ -51,6 +52,17 @@ class LoadTablesTest {
         int verdict = search.columns().indexOf("within bound");
         assertEquals(List.of("yes", "no", LoadTables.NOT_DRIVABLE), search.rows().stream().map(r -> r.get(verdict)).toList());
         assertEquals(4, tables.get(1).rows().size(), "two closed-loop levels per sweep");
+    }
+
+    @Test
+    void theSweepDurationIsNoStrategysLatency() {
+        Samples s = Samples.of(40.0);
+        Map<String, String> params = Map.of("model", "resnet-fmnist", "operator", "identity", "deployment", "edge");
+        Measurement load = new Measurement("org.tiermark.bench.LoadBenchmark.sweep", "ss", "s/op", params, s, List.of(s), null, "x");
+        Measurement latency = new Measurement("org.tiermark.bench.DeploymentBenchmark.request", "ss", "s/op", params, s, List.of(s),
+                null, "x");
+        List<TradeOffGroup> groups = TradeOffGroup.of(List.of(load, latency));
+        assertEquals(List.of("DeploymentBenchmark.request"), groups.stream().map(TradeOffGroup::benchmark).toList());
     }
 
     @Test
