@@ -28,6 +28,7 @@ import org.tiermark.tier.TierProfile;
  * <p>Serves whole-model deployments whose raw input crosses to one non-origin tier ({@code edge},
  * {@code cloud}); split deployments would need a queue per tier and are not served here. Link times are
  * computed by the shared links, not waited by the workers: a worker is busy only while it computes.
+ * One level runs at a time.
  */
 public final class TierServer implements AutoCloseable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -266,7 +267,6 @@ public final class TierServer implements AutoCloseable {
             this.startNanos = startNanos;
             this.endOfArrivalsNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(level.maxDurationMs());
             this.order = new SplittableRandom(level.seed());
-            this.generationOver = false;
         }
 
         synchronized byte[] nextInput() {
@@ -319,12 +319,13 @@ public final class TierServer implements AutoCloseable {
         }
 
         void done(Request r, long start, long end, long answeredNanos) {
+            // the client's next request is counted before this answer, so the level never looks drained in between
+            if (level.mode() == LoadLevel.Mode.CLOSED) {
+                sendFrom(r.client, answeredNanos);
+            }
             synchronized (this) {
                 answered.add(new long[] {r.arrivalNanos, r.readyNanos, start, end, answeredNanos});
                 notifyAll();
-            }
-            if (level.mode() == LoadLevel.Mode.CLOSED) {
-                sendFrom(r.client, answeredNanos);
             }
         }
 
