@@ -1,15 +1,17 @@
 package org.tiermark.report;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Turns what a report reads into its content, in the order the report shows it: problems of the
- * run ({@link RunProblems}), the headline table ({@link DeploymentTable}), target checks
+ * run ({@link RunProblems}), the headline table ({@link DeploymentTable}), the shared-tier load
+ * tables ({@link LoadTables}, read from the run folder), target checks
  * ({@link TargetChecks}), the studies' trade-off tables ({@link TradeOffTables}) with their
  * statistics ({@link TradeOffStatistics}), accuracy and its tests ({@link AccuracyTables}),
- * recommendations and the table of every benchmark. Pure: no files written here.
+ * recommendations and the table of every benchmark. No files written here.
  */
 public final class Analysis {
     private Analysis() {}
@@ -23,6 +25,9 @@ public final class Analysis {
         Table headline = DeploymentTable.of(ms, in.stages(), in.headline());
         if (headline != null) {
             tables.add(headline);
+        }
+        if (Files.isDirectory(in.location())) {
+            tables.addAll(LoadTables.of(in.location(), problems));
         }
         List<Report.Check> checks = new ArrayList<>();
         if (in.targets() != null) {

@@ -40,7 +40,9 @@ public record TradeOffGroup(String id, String benchmark, String model, Map<Strin
         Map<String, List<Measurement>> byGroup = new LinkedHashMap<>();
         Map<String, Map<String, String>> fixedOf = new LinkedHashMap<>();
         for (Measurement m : measurements) {
-            if (m.param(MODEL) == null || m.param(OPERATOR) == null || m.param(DEPLOYMENT) == null) {
+            if (m.param(MODEL) == null || m.param(OPERATOR) == null || m.param(DEPLOYMENT) == null
+                    || m.shortName().startsWith(LoadTables.BENCHMARK + ".")) {
+                // the load benchmark's score is how long its sweep took, not a latency: LoadTables reports it
                 continue;
             }
             Map<String, String> fixed = new TreeMap<>(m.params());
