@@ -114,6 +114,7 @@ public final class ReportWriter {
         s.append("# ").append(r.title()).append("\n\n");
         r.interruption().ifPresent(i -> s.append("**INCOMPLETE RUN: ").append(i).append("**\n\n"));
         s.append("Inputs: ").append(String.join(", ", r.inputs())).append("\n\n");
+        r.notes().forEach(n -> s.append("**Note:** ").append(n).append("\n\n"));
         if (!r.run().isEmpty()) {
             s.append("Run: ");
             List<String> kv = new ArrayList<>();
@@ -178,6 +179,7 @@ public final class ReportWriter {
         s.append("<h1>").append(esc(r.title())).append("</h1>\n");
         r.interruption().ifPresent(i -> s.append("<p class=\"fail\">INCOMPLETE RUN: ").append(esc(i)).append("</p>\n"));
         s.append("<p>Inputs: ").append(esc(String.join(", ", r.inputs()))).append("</p>\n");
+        r.notes().forEach(n -> s.append("<p><b>Note:</b> ").append(esc(n)).append("</p>\n"));
         if (r.gate() != null) {
             s.append("<p class=\"").append(r.gate().failed() ? "fail" : "").append("\">Regression gate: ")
                     .append(esc(r.gate().failed() ? "FAILED: " + r.gate().reason() : "passed")).append("</p>\n");
