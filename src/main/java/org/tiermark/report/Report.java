@@ -55,18 +55,29 @@ public record Report(String schema, String title, List<String> inputs, Map<Strin
                        double median, double q1, double q3, double p90, double p99, Double accuracyPercent,
                        Double accuracyDeltaPoints, String accuracySource, Double speedUpVsIdentity) {}
 
-    /** Kruskal-Wallis across the levels of one factor ({@code deployment} or {@code operator}) within a trade-off group. */
-    public record KruskalResult(String tradeOff, String fixed, String across, List<String> levels, double h, int df,
-                                double p, boolean significant) {}
+    /**
+     * Kruskal-Wallis across the levels of one factor ({@code deployment} or {@code operator}) within a trade-off group.
+     *
+     * @param samples   samples per level
+     * @param notTested why no test was run (a level with too few samples; h and p are then NaN), or null
+     */
+    public record KruskalResult(String tradeOff, String fixed, String across, List<String> levels, List<Long> samples, double h,
+                                int df, double p, boolean significant, String notTested) {}
 
     /** Conover post-hoc p-values across the levels of one factor, without and with Holm's adjustment. */
     public record PairwiseResult(String tradeOff, String fixed, String across, List<String> levels, double[][] p,
                                  double[][] pHolm) {}
 
-    /** One operator against identity on one deployment: medians, speed-up, Mann-Whitney U and Cliff's delta. */
-    public record EffectResult(String tradeOff, String deployment, String operator, String versus, double median,
-                               double versusMedian, double speedUp, double mannWhitneyU, double p, double cliffsDelta,
-                               String magnitude) {}
+    /**
+     * One operator on one deployment against a reference (identity on the same deployment; the whole model on
+     * each tier a split deployment spans): medians, speed-up, Mann-Whitney U and Cliff's delta.
+     *
+     * @param versus    the reference in words ({@code identity on mobile})
+     * @param notTested why no test was run (too few samples; U, p and delta are then NaN), or null
+     */
+    public record EffectResult(String tradeOff, String deployment, String operator, String versus, long samples,
+                               long versusSamples, double median, double versusMedian, double speedUp, double mannWhitneyU,
+                               double p, double cliffsDelta, String magnitude, String notTested) {}
 
     /** Wilcoxon signed-rank on per-sample accuracy: identity against an operator. */
     public record AccuracyTest(String model, String operator, String metric, double identity, double value,
