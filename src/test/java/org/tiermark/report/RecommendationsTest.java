@@ -62,6 +62,23 @@ class RecommendationsTest {
     }
 
     @Test
+    void splitDeploymentsAreSetAgainstEachTierTheySpan() {
+        Report.Recommendation r = reference.recommendations().stream()
+                .filter(x -> x.tradeOff().equals("minilm-spam-deploymentbenchmark-request-simulated") && x.scope().equals("deployment mobile-edge"))
+                .findFirst().orElseThrow();
+        assertEquals("partition", r.operator());
+        assertEquals(List.of("identity on mobile", "identity on edge"), r.against().stream().map(Report.Versus::versus).toList());
+        assertFalse(r.text().contains("not measured"), r.text());
+        // partitioning beats the whole model on the phone and loses to it on the edge box
+        assertTrue(r.against().get(0).low() > 1 && r.against().get(1).high() < 1, r.against().toString());
+        assertTrue(reference.effects().stream().anyMatch(e -> e.operator().equals("sptq+partition") && e.deployment().equals("mobile-edge")
+                && e.versus().equals("sptq on edge") && e.notTested() == null));
+        Table speedUps = reference.tables().stream().filter(t -> t.id().equals("speedup-minilm-spam-deploymentbenchmark-request-simulated"))
+                .findFirst().orElseThrow();
+        assertTrue(speedUps.columns().contains("mobile-edge vs whole model on mobile"), speedUps.columns().toString());
+    }
+
+    @Test
     void withoutAccuracyOnLatencyOnlyAndSaidAtTheTop(@TempDir Path tmp) throws Exception {
         Report r = RunReport.write(REFERENCE.resolve("jmh.json"), tmp, ReportOptions.defaults().withPlots(false)).report();
         assertTrue(r.notes().get(0).startsWith("No accuracy file: recommendations are on latency only"), r.notes().toString());
