@@ -41,6 +41,9 @@ public final class Analysis {
             cells.addAll(TradeOffTables.cells(g, in.accuracy(), published));
             TradeOffStatistics.of(g, options.alpha(), kruskal, conover, effects);
         }
+        if (!tradeOffs.isEmpty()) {
+            tables.add(Findings.table(Findings.of(tradeOffs, in.accuracy(), published)));
+        }
         tables.addAll(AccuracyTables.of(in.accuracy(), published, tradeOffs));
         List<Report.AccuracyTest> accuracyTests = AccuracyTables.tests(in.accuracy(), options.alpha());
         Table wilcoxon = AccuracyTables.testTable(accuracyTests, options.alpha());
