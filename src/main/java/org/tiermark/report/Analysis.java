@@ -59,6 +59,7 @@ public final class Analysis {
             recommendations.addAll(Recommendations.of(g, in.accuracy(), published, options));
         }
         List<String> notes = notes(in, options, published, tradeOffs);
+        List<Report.Summary> summaries = Summaries.of(tradeOffs, recommendations, plots, in.accuracy(), published, options);
         Table every = benchmarkTable(ms);
         if (every != null) {
             tables.add(every);
@@ -68,7 +69,7 @@ public final class Analysis {
         }
         String title = "tiermark report: " + in.location().getFileName();
         return new Report(Report.SCHEMA, title, in.inputs(), in.run().fields(), in.run().interruption().orElse(null), ms.size(),
-                notes, problems, tables, checks, cells, kruskal, conover, effects, accuracyTests, recommendations, gate, plots);
+                notes, summaries, problems, tables, checks, cells, kruskal, conover, effects, accuracyTests, recommendations, gate, plots);
     }
 
     /** What the reader must know before the recommendations: their accuracy basis, tolerance and budgets. */

@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param notes        what a reader must know before the figures (e.g. recommendations on latency only): said at the top
  */
 public record Report(String schema, String title, List<String> inputs, Map<String, Object> run, String interrupted,
-                     int measurements, List<String> notes, List<String> problems,
+                     int measurements, List<String> notes, List<Summary> summaries, List<String> problems,
                      List<Table> tables, List<Check> checks, List<Cell> cells, List<KruskalResult> kruskal, List<PairwiseResult> conover,
                      List<EffectResult> effects, List<AccuracyTest> accuracyTests, List<Recommendation> recommendations,
                      Gate.Result gate, List<String> plots) {
@@ -46,9 +46,19 @@ public record Report(String schema, String title, List<String> inputs, Map<Strin
     public Report withProblems(List<String> more) {
         List<String> all = new ArrayList<>(problems);
         all.addAll(more);
-        return new Report(schema, title, inputs, run, interrupted, measurements, notes, all, tables, checks, cells, kruskal, conover,
+        return new Report(schema, title, inputs, run, interrupted, measurements, notes, summaries, all, tables, checks, cells, kruskal, conover,
                 effects, accuracyTests, recommendations, gate, plots);
     }
+
+    /**
+     * The first page for one model: what to deploy on each deployment and overall, its latency-vs-accuracy
+     * picture and the three findings that matter most.
+     *
+     * @param group       the trade-off group summed up (the headline benchmark's when measured)
+     * @param recommended the headline recommendations in words, without the group's name
+     * @param plot        the latency-vs-accuracy PNG relative to the report, or null when not drawn
+     */
+    public record Summary(String model, String group, List<String> recommended, String plot, List<String> findings) {}
 
     /** One operator on one deployment of a trade-off group, as numbers (the tables show them as text). */
     public record Cell(String tradeOff, String model, String operator, String deployment, String unit, long samples,
