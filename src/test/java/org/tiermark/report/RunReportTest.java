@@ -98,7 +98,9 @@ class RunReportTest {
         }
         // HTML is self-contained: plots inline, nothing loaded from elsewhere
         String html = Files.readString(run.resolve("report.html"));
-        assertEquals(2, html.split("src=\"data:image/png;base64,", -1).length - 1);
+        // the summary's picture, then every PNG
+        assertEquals(1 + 3, html.split("src=\"data:image/png;base64,", -1).length - 1);
+        assertTrue(html.indexOf("<h2>Summary</h2>") < html.indexOf("<h2>Recommendations</h2>"));
         assertFalse(html.contains("src=\"plots/") || html.contains("href=\"http") || html.contains("<link") || html.contains("<script src"));
     }
 
