@@ -1,6 +1,7 @@
 package org.tiermark.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import org.tiermark.InvalidInputException;
 import org.tiermark.report.Gate;
@@ -37,8 +38,10 @@ public final class ReportCommand implements Command {
                                           missed target is a warning on stderr and in the report
                   --threshold 0.10        relative slowdown that counts as a regression (default 0.10)
                   --alpha 0.05            significance level (default 0.05)
-                  --max-latency-ms X      latency budget for the recommendations
-                  --max-accuracy-drop Y   accuracy budget in points (percentage points) for the recommendations
+                  --accuracy-tolerance P  accuracy points (percentage points) a recommended strategy may lose
+                                          against identity (default 1)
+                  --latency-budget D=MS,...  latency budget per deployment for the recommendations,
+                                          e.g. mobile=50,edge=20,mobile-edge=40
                   --accuracy FILE         accuracy JSON to use instead of RUN_DIR/accuracy.json
                   --targets FILE          targets to check instead of RUN_DIR/targets.json (default: the run's,
                                           else profiles/targets.json of the current directory)
@@ -53,12 +56,14 @@ public final class ReportCommand implements Command {
                      benchmarks that have no baseline), a target was missed with --require-targets, or
                      an unexpected error
                   2  bad or missing input: RUN, --baseline, --accuracy or --targets missing, unreadable or
-                     holding no measurement (nothing is compared or checked on nothing)""";
+                     holding no measurement (nothing is compared or checked on nothing); a tolerance or
+                     budget that is negative or not a number
+                Without an accuracy file the recommendations are on latency only, and the report says so.""";
     }
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args a = Args.parse(name(), argv, Set.of("baseline", "threshold", "alpha", "max-latency-ms", "max-accuracy-drop",
+        Args a = Args.parse(name(), argv, Set.of("baseline", "threshold", "alpha", "accuracy-tolerance", "latency-budget",
                 "accuracy", "targets", "out"), Set.of("no-plots", "require-all", "require-targets"));
         if (a.positional().size() != 1) {
             throw new InvalidInputException("report: give exactly one RUN_DIR, JMH_JSON or SAMPLES_CSV (got " + a.positional() + ")");
@@ -69,8 +74,8 @@ public final class ReportCommand implements Command {
             String accuracy = a.get("accuracy", null);
             o = new ReportOptions(baseline == null ? null : Path.of(baseline),
                     a.getDouble("threshold", ReportOptions.DEFAULT_THRESHOLD), a.getDouble("alpha", ReportOptions.DEFAULT_ALPHA),
-                    a.has("max-latency-ms") ? a.getDouble("max-latency-ms", 0) : null,
-                    a.has("max-accuracy-drop") ? a.getDouble("max-accuracy-drop", 0) : null,
+                    a.getDouble("accuracy-tolerance", ReportOptions.DEFAULT_ACCURACY_TOLERANCE_POINTS),
+                    a.has("latency-budget") ? ReportOptions.parseLatencyBudgets(a.get("latency-budget", "")) : Map.of(),
                     accuracy == null ? null : Path.of(accuracy), !a.has("no-plots"), ReportOptions.defaults().seed(),
                     a.has("require-all"), a.has("targets") ? Path.of(a.get("targets", "")) : null);
         } catch (IllegalArgumentException e) {

@@ -22,8 +22,13 @@ public final class Accuracy {
     /** Accuracy as the studies published it, in percent. */
     public record Published(String model, String operator, String metric, double percent) {}
 
-    /** Accuracy of a model's operator in percent (points), ours first, else the studies' published figure. */
-    public record Figure(double percent, String source, String metric) {}
+    /**
+     * Accuracy of a model's operator in percent (points), ours first, else the studies' published figure.
+     *
+     * @param low  lower end of the 95% interval in percent, or null when none is known (published figures)
+     * @param high upper end of the 95% interval in percent, or null
+     */
+    public record Figure(double percent, String source, String metric, Double low, Double high) {}
 
     private final List<AccuracyReport.Entry> entries;
     private final List<String> problems;
@@ -65,11 +70,14 @@ public final class Accuracy {
         Optional<AccuracyReport.Entry> e = find(model, operator);
         if (e.isPresent()) {
             double v = e.get().value();
-            return new Figure(v <= 1.0 ? 100 * v : v, "tiermark", e.get().metric());
+            double scale = v <= 1.0 ? 100 : 1;
+            double[] ci = e.get().ci95();
+            boolean hasCi = ci != null && ci.length == 2;
+            return new Figure(scale * v, "tiermark", e.get().metric(), hasCi ? scale * ci[0] : null, hasCi ? scale * ci[1] : null);
         }
         Map<String, Double> p = published.get(model);
         if (p != null && p.containsKey(operator)) {
-            return new Figure(p.get(operator), "published", "published");
+            return new Figure(p.get(operator), "published", "published", null, null);
         }
         return null;
     }

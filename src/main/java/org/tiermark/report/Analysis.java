@@ -46,6 +46,9 @@ public final class Analysis {
             cells.addAll(TradeOffTables.cells(g, in.accuracy(), published));
             TradeOffStatistics.of(g, options.alpha(), kruskal, conover, effects);
         }
+        if (!tradeOffs.isEmpty()) {
+            tables.add(Findings.table(Findings.of(tradeOffs, in.headline(), in.accuracy(), published)));
+        }
         tables.addAll(AccuracyTables.of(in.accuracy(), published, tradeOffs));
         List<Report.AccuracyTest> accuracyTests = AccuracyTables.tests(in.accuracy(), options.alpha());
         Table wilcoxon = AccuracyTables.testTable(accuracyTests, options.alpha());
@@ -58,8 +61,10 @@ public final class Analysis {
         }
         List<Report.Recommendation> recommendations = new ArrayList<>();
         for (TradeOffGroup g : tradeOffs) {
-            recommendations.addAll(Recommendations.of(g, in.accuracy(), published, conover, effects, options));
+            recommendations.addAll(Recommendations.of(g, in.accuracy(), published, options));
         }
+        List<String> notes = notes(in, options, published, tradeOffs);
+        List<Report.Summary> summaries = Summaries.of(tradeOffs, in.headline(), recommendations, plots, in.accuracy(), published, options);
         Table every = benchmarkTable(ms);
         if (every != null) {
             tables.add(every);
@@ -69,7 +74,31 @@ public final class Analysis {
         }
         String title = "tiermark report: " + in.location().getFileName();
         return new Report(Report.SCHEMA, title, in.inputs(), in.run().fields(), in.run().interruption().orElse(null), ms.size(),
-                problems, tables, checks, cells, kruskal, conover, effects, accuracyTests, recommendations, gate, plots);
+                notes, summaries, problems, tables, checks, cells, kruskal, conover, effects, accuracyTests, recommendations, gate, plots);
+    }
+
+    /** What the reader must know before the recommendations: their accuracy basis, tolerance and budgets. */
+    static List<String> notes(RunInputs in, ReportOptions o, Map<String, Map<String, Double>> published, List<TradeOffGroup> tradeOffs) {
+        List<String> out = new ArrayList<>();
+        if (tradeOffs.isEmpty()) {
+            return out;
+        }
+        List<String> unjudged = tradeOffs.stream().map(TradeOffGroup::model).distinct()
+                .filter(m -> in.accuracy().figure(published, m, DeploymentParams.IDENTITY) == null).toList();
+        if (in.accuracy().entries().isEmpty()) {
+            out.add("No accuracy file: recommendations are on latency only" + (unjudged.size() < tradeOffs.stream()
+                    .map(TradeOffGroup::model).distinct().count() ? " except for the studies' models, judged on their published accuracy" : "")
+                    + " (run 'tiermark accuracy' and report again, or give --accuracy FILE).");
+        } else if (!unjudged.isEmpty()) {
+            out.add("No accuracy for " + String.join(", ", unjudged) + ": recommended on latency only.");
+        }
+        double tol = o.accuracyTolerancePoints();
+        out.add("Recommended: the fastest strategy that loses at most " + (tol == Math.rint(tol) ? String.valueOf((long) tol)
+                : Format.sig(tol, 3)) + (tol == 1 ? " accuracy point" : " accuracy points") + " against identity (--accuracy-tolerance)" + (o.latencyBudgetsMs().isEmpty() ? ""
+                : " and meets its deployment's latency budget (" + o.latencyBudgetsMs().entrySet().stream()
+                .map(e -> e.getKey() + " " + Format.sig(e.getValue(), 4) + " ms").reduce((a, b) -> a + ", " + b).orElse("") + ")")
+                + "; speed-ups with 95% bootstrap intervals, accuracy deltas with 95% intervals.");
+        return out;
     }
 
     /** Every benchmark at every params: the report of any JMH JSON. */

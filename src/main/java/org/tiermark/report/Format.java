@@ -39,7 +39,7 @@ final class Format {
     }
 
     private static String spread(Table.Spread s) {
-        return sig(s.median(), 4) + " [" + sig(s.q1(), 4) + ", " + sig(s.q3(), 4) + "]";
+        return sig(s.median(), 4) + " [" + sig(s.q1(), 4) + ", " + sig(s.q3(), 4) + "] n=" + s.samples();
     }
 
     static String sig(double v, int digits) {

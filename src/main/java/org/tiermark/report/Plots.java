@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BoxChart;
 import org.knowm.xchart.BoxChartBuilder;
@@ -54,9 +57,11 @@ final class Plots {
                         List<String> mine = new ArrayList<>();
                         XYChart scatter = scatter(g, ours, published);
                         if (scatter != null) {
-                            mine.addAll(save(scatter, dir.resolve("tradeoff-" + g.id()), base));
+                            mine.addAll(save(scatter, dir.resolve("tradeoff-" + g.id()), base, true));
                         }
-                        mine.addAll(save(box(g), dir.resolve("latency-" + g.id()), base));
+                        for (String d : g.deployments()) {
+                            mine.addAll(save(box(g, d), dir.resolve("latency-" + g.id() + "-" + d), base, false));
+                        }
                         files.set(gi, mine);
                     } catch (IOException | RuntimeException e) {
                         failures.add("plots of " + g.title() + " not drawn: " + e);
@@ -110,6 +115,33 @@ final class Plots {
         }
         double[] lx = allX.stream().mapToDouble(Double::doubleValue).toArray();
         double[] ly = allY.stream().mapToDouble(Double::doubleValue).toArray();
+        // every point named (operator, and the deployment when the legend's colours are not enough), just above the marker
+        double yLow = allY.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double yHigh = allY.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        double lift = Math.max(yHigh - yLow, 1) * 0.03;
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String d : g.deployments()) {
+            for (String op : g.operators()) {
+                Measurement m = g.cell(op, d);
+                Accuracy.Figure a = ours.figure(published, g.model(), op);
+                if (m != null && a != null) {
+                    labels.merge(m.samples().median() + "|" + a.percent(), op + " @ " + d, (x, y) -> x + ", " + y);
+                }
+            }
+        }
+        // labels of points at one accuracy are staggered in rows, left to right, so neighbours do not overwrite each other
+        Map<String, Integer> row = new LinkedHashMap<>();
+        labels.entrySet().stream().sorted(Comparator.comparingDouble(e -> Double.parseDouble(e.getKey().split("\\|")[0])))
+                .forEach(e -> {
+                    String[] xy = e.getKey().split("\\|");
+                    int k = row.merge(xy[1], 1, Integer::sum) - 1;
+                    double y = Double.parseDouble(xy[1]) + (k % 2 == 0 ? 1 : -1) * lift * (1 + 1.3 * (k / 2 % 3));
+                    c.addAnnotation(new AnnotationText(e.getValue(), Double.parseDouble(xy[0]), y, false));
+                });
+        c.getStyler().setXAxisLogarithmic(logScale(allX));
+        // room for the staggered labels above the highest and below the lowest point
+        c.getStyler().setYAxisMax(yHigh + 5 * lift);
+        c.getStyler().setYAxisMin(yLow - 5 * lift);
         List<Integer> front = Recommendations.paretoIndices(lx, ly);
         XYSeries f = c.addSeries("Pareto front", front.stream().map(i -> lx[i]).toList(), front.stream().map(i -> ly[i]).toList());
         f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -117,31 +149,25 @@ final class Plots {
         return c;
     }
 
-    static BoxChart box(TradeOffGroup g) {
+    /**
+     * The latency distributions of one deployment's operators: one chart per deployment keeps each
+     * chart to a few boxes on a scale of its own (one chart of every cell drew 20 boxes wider than
+     * their slots, overlapping, and squeezed the on-device boxes under the cloud's).
+     */
+    static BoxChart box(TradeOffGroup g, String deployment) {
         String unit = g.unit().replace("/op", "");
-        List<Double> medians = new ArrayList<>();
-        for (String op : g.operators()) {
-            for (String d : g.deployments()) {
-                Measurement m = g.cell(op, d);
-                if (m != null) {
-                    medians.add(m.samples().median());
-                }
-            }
-        }
+        List<String> ops = g.operators().stream().filter(op -> g.cell(op, deployment) != null).toList();
+        List<Double> medians = ops.stream().map(op -> g.cell(op, deployment).samples().median()).toList();
         boolean log = logScale(medians);
-        BoxChart c = new BoxChartBuilder().width(Math.max(800, 70 * medians.size())).height(600)
-                .title("Latency distributions: " + g.title() + (log ? ", log scale" : "")).xAxisTitle("operator @ deployment")
+        BoxChart c = new BoxChartBuilder().width(Math.max(500, 110 * ops.size())).height(450)
+                .title("Latency on " + deployment + ": " + g.title() + (log ? ", log scale" : "")).xAxisTitle("operator")
                 .yAxisTitle("latency (" + unit + ")").build();
         c.getStyler().setLegendVisible(false);
         c.getStyler().setYAxisLogarithmic(log);
-        c.getStyler().setXAxisLabelRotation(45);
-        for (String d : g.deployments()) {
-            for (String op : g.operators()) {
-                Measurement m = g.cell(op, d);
-                if (m != null) {
-                    c.addSeries(op + " @ " + d, m.samples().expanded(BOX_SAMPLES));
-                }
-            }
+        c.getStyler().setXAxisLabelRotation(30);
+        for (String op : ops) {
+            Samples s = g.cell(op, deployment).samples();
+            c.addSeries(op + " (n=" + s.size() + ")", s.expanded(BOX_SAMPLES));
         }
         return c;
     }
@@ -159,13 +185,21 @@ final class Plots {
 
     static final double LOG_SPAN = 20;
 
-    private static List<String> save(Chart<?, ?> chart, Path stem, Path base) throws IOException {
+    /** PNG, and SVG when {@code svg}: box plots are one per deployment, and their SVGs would double the report's time. */
+    private static List<String> save(Chart<?, ?> chart, Path stem, Path base, boolean svg) throws IOException {
         Path png = stem.resolveSibling(stem.getFileName() + ".png");
-        Path svg = stem.resolveSibling(stem.getFileName() + ".svg");
         AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        if (!svg) {
+            return List.of(base.relativize(png).toString());
+        }
+        return List.of(base.relativize(png).toString(), vector(chart, stem, base));
+    }
+
+    private static String vector(Chart<?, ?> chart, Path stem, Path base) throws IOException {
+        Path svg = stem.resolveSibling(stem.getFileName() + ".svg");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(chart, bytes, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         AtomicFiles.write(svg, bytes.toByteArray());
-        return List.of(base.relativize(png).toString(), base.relativize(svg).toString());
+        return base.relativize(svg).toString();
     }
 }

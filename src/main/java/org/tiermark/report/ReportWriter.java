@@ -114,6 +114,23 @@ public final class ReportWriter {
         s.append("# ").append(r.title()).append("\n\n");
         r.interruption().ifPresent(i -> s.append("**INCOMPLETE RUN: ").append(i).append("**\n\n"));
         s.append("Inputs: ").append(String.join(", ", r.inputs())).append("\n\n");
+        r.notes().forEach(n -> s.append("**Note:** ").append(n).append("\n\n"));
+        if (!r.summaries().isEmpty()) {
+            s.append("## Summary\n\n");
+            for (Report.Summary m : r.summaries()) {
+                s.append("### ").append(m.group()).append("\n\n");
+                m.recommended().forEach(x -> s.append("- ").append(x).append("\n"));
+                s.append("\n");
+                if (m.plot() != null) {
+                    s.append("![latency vs accuracy, ").append(m.group()).append("](").append(m.plot()).append(")\n\n");
+                }
+                s.append("Findings:\n\n");
+                for (int i = 0; i < m.findings().size(); i++) {
+                    s.append(i + 1).append(". ").append(m.findings().get(i)).append("\n");
+                }
+                s.append("\n");
+            }
+        }
         if (!r.run().isEmpty()) {
             s.append("Run: ");
             List<String> kv = new ArrayList<>();
@@ -178,6 +195,22 @@ public final class ReportWriter {
         s.append("<h1>").append(esc(r.title())).append("</h1>\n");
         r.interruption().ifPresent(i -> s.append("<p class=\"fail\">INCOMPLETE RUN: ").append(esc(i)).append("</p>\n"));
         s.append("<p>Inputs: ").append(esc(String.join(", ", r.inputs()))).append("</p>\n");
+        r.notes().forEach(n -> s.append("<p><b>Note:</b> ").append(esc(n)).append("</p>\n"));
+        if (!r.summaries().isEmpty()) {
+            s.append("<h2>Summary</h2>\n");
+            for (Report.Summary m : r.summaries()) {
+                s.append("<h3>").append(esc(m.group())).append("</h3><ul>");
+                m.recommended().forEach(x -> s.append("<li>").append(esc(x.replace("**", ""))).append("</li>"));
+                s.append("</ul>\n");
+                if (m.plot() != null && Files.isRegularFile(dir.resolve(m.plot()))) {
+                    s.append("<img alt=\"").append(esc(m.plot())).append("\" src=\"data:image/png;base64,")
+                            .append(Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve(m.plot())))).append("\">\n");
+                }
+                s.append("<ol>");
+                m.findings().forEach(f -> s.append("<li>").append(esc(f)).append("</li>"));
+                s.append("</ol>\n");
+            }
+        }
         if (r.gate() != null) {
             s.append("<p class=\"").append(r.gate().failed() ? "fail" : "").append("\">Regression gate: ")
                     .append(esc(r.gate().failed() ? "FAILED: " + r.gate().reason() : "passed")).append("</p>\n");

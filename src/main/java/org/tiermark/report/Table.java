@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param notes lines printed under the table (targets, how a figure was computed)
  */
 public record Table(String id, String title, List<String> columns, List<List<Object>> rows, List<String> notes) {
-    /** A median with its first and third quartiles, shown as {@code median [q1, q3]}. */
-    public record Spread(double median, double q1, double q3) {}
+    /** A median with its first and third quartiles and how many samples it is of, shown as {@code median [q1, q3] n=34}. */
+    public record Spread(double median, double q1, double q3, long samples) {}
 
     public Table {
         Objects.requireNonNull(id, "id");

@@ -23,16 +23,55 @@ public record TradeOffGroup(String id, String benchmark, String model, Map<Strin
     /** Deployments in the order of the tiers, then any others alphabetically. */
     private static final List<String> DEPLOYMENT_ORDER = List.of("mobile", "edge", "cloud", "mobile-edge", "edge-cloud", "mobile-cloud");
 
+    /**
+     * What a cell is set against.
+     *
+     * @param label      in words, e.g. {@code identity on mobile}
+     * @param deployment where the reference ran
+     * @param operator   the reference's operator
+     */
+    public record Reference(String label, String deployment, String operator, Measurement measurement) {}
+
+    /**
+     * The cells {@code operator} on {@code deployment} is compared with: identity on the same
+     * deployment, and for a split deployment ({@code mobile-edge}) the whole model (the same operator
+     * without {@code partition}) on each tier it spans, as the studies judged partitioning.
+     */
+    public List<Reference> references(String operator, String deployment) {
+        List<Reference> out = new ArrayList<>();
+        Measurement same = cell(IDENTITY, deployment);
+        if (!operator.equals(IDENTITY) && same != null) {
+            out.add(new Reference(IDENTITY + " on " + deployment, deployment, IDENTITY, same));
+        }
+        if (deployment.contains("-")) {
+            String whole = wholeModel(operator);
+            for (String tier : deployment.split("-")) {
+                Measurement m = cell(whole, tier);
+                if (m != null) {
+                    out.add(new Reference(whole + " on " + tier, tier, whole, m));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The operator without its {@code partition} step: what runs when the model is not split. */
+    static String wholeModel(String operator) {
+        List<String> parts = new ArrayList<>(List.of(operator.split("\\+")));
+        parts.remove("partition");
+        return parts.isEmpty() ? IDENTITY : String.join("+", parts);
+    }
+
     public Measurement cell(String operator, String deployment) {
         Map<String, Measurement> row = cells.get(operator);
         return row == null ? null : row.get(deployment);
     }
 
-    /** A readable name: model, then benchmark and fixed params when they tell groups apart. */
+    /** A name in words: the model, what the benchmark measures, and the fixed params ("bge-spam, deployment request, simulated links"). */
     public String title() {
-        String f = fixed.isEmpty() ? "" : " (" + fixed.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .reduce((a, b) -> a + ", " + b).orElse("") + ")";
-        return model + " - " + benchmark + f;
+        StringBuilder s = new StringBuilder(model).append(", ").append(DeploymentParams.benchmarkInWords(benchmark));
+        fixed.forEach((k, v) -> s.append(", ").append(DeploymentParams.paramInWords(k, v)));
+        return s.toString();
     }
 
     /** Groups every measurement that has model, operator and deployment params. */

@@ -5,8 +5,10 @@
  * {@link org.tiermark.accuracy.AccuracyReport}, run.json through {@link org.tiermark.report.RunFile},
  * stages/ through {@link org.tiermark.report.StageFiles}, targets through {@link org.tiermark.Targets});
  * computes the studies' statistics ({@link org.tiermark.report.Stats}, {@link org.tiermark.report.Bootstrap});
- * lays out the report ({@link org.tiermark.report.Analysis}: problems of the run, the headline table,
- * target checks, trade-off tables, their statistics, accuracy and recommendations); draws plots;
+ * lays out the report ({@link org.tiermark.report.Analysis}: notes, a summary per model
+ * ({@link org.tiermark.report.Summaries}), problems of the run, the headline table, target checks, trade-off
+ * tables, their statistics, the studies' findings side by side ({@link org.tiermark.report.Findings}),
+ * accuracy and recommendations within the accuracy tolerance ({@link org.tiermark.report.Recommendations})); draws plots;
  * gates regressions against a baseline ({@link org.tiermark.report.Gate}); compares runs across
  * machines ({@link org.tiermark.report.Compare}); and writes report.md, report.csv, report.html,
  * report.json, tables/ and plots/ into the run folder ({@link org.tiermark.report.RunReport}).

@@ -15,7 +15,7 @@ class ReportCommandsTest extends ConsoleCaptured {
     @Test
     void helpOfBoth() {
         assertEquals(0, Tiermark.run(new String[] {"report", "--help"}));
-        assertTrue(out.toString().contains("--max-accuracy-drop"));
+        assertTrue(out.toString().contains("--accuracy-tolerance") && out.toString().contains("--latency-budget"));
         assertEquals(0, Tiermark.run(new String[] {"compare", "--help"}));
         assertTrue(out.toString().contains("--compose SPEC"));
         assertEquals(0, Tiermark.run(new String[] {"--help"}));
@@ -44,13 +44,29 @@ class ReportCommandsTest extends ConsoleCaptured {
     @Test
     void budgetsGiveRecommendations(@TempDir Path tmp) throws Exception {
         Path csv = Path.of("src/test/resources/paper/whitebox-latency.csv");
-        assertEquals(0, Tiermark.run(new String[] {"report", csv.toString(), "--out", tmp.toString(), "--no-plots",
-                "--max-latency-ms", "3000", "--max-accuracy-drop", "1.0"}));
-        String md = Files.readString(tmp.resolve("report.md"));
-        // ResNet under 3 s within 1 point: only sptq on edge (3.479 s) misses the budget; distill on edge (3.168 s) too
-        assertTrue(md.contains("resnet-whitebox-latency / budget latency <= 3000 ms accuracy drop <= 1.00 points"), md);
-        assertTrue(md.contains("ResNet: no strategy meets the budget latency <= 3000 ms accuracy drop <= 1.00 points; the fastest is distill+sptq on edge"), md);
-        assertTrue(md.contains("Bert on cloud, sptq"), md);
+        assertEquals(0, Tiermark.run(new String[] {"report", csv.toString(), "--out", tmp.resolve("a").toString(), "--no-plots",
+                "--latency-budget", "edge=3000"}));
+        String md = Files.readString(tmp.resolve("a/report.md"));
+        // ResNet on edge within 1 point: distill (-0.86 points, 3.168 s) is the fastest and misses 3 s; distill+sptq loses 1.34
+        assertTrue(md.contains("ResNet, whitebox latency: on edge: no strategy within the 1-point tolerance meets the 3000 ms budget;"
+                + " the fastest within it is distill at 3168 ms"), md);
+        assertEquals(0, Tiermark.run(new String[] {"report", csv.toString(), "--out", tmp.resolve("b").toString(), "--no-plots",
+                "--latency-budget", "edge=3000", "--accuracy-tolerance", "1.5"}));
+        md = Files.readString(tmp.resolve("b/report.md"));
+        assertTrue(md.contains("ResNet, whitebox latency: on edge: distill+sptq, 2.099 s"), md);
+    }
+
+    @Test
+    void badToleranceOrBudgetIsExitTwoNamingTheOption(@TempDir Path tmp) {
+        String run = JMH.resolve("linkwait-a.json").toString();
+        String[][] bad = {{"--accuracy-tolerance", "-1"}, {"--accuracy-tolerance", "abc"}, {"--accuracy-tolerance", "NaN"},
+                {"--latency-budget", "edge=-5"}, {"--latency-budget", "edge=fast"}, {"--latency-budget", "edge"}};
+        for (String[] b : bad) {
+            err.reset();
+            assertEquals(2, Tiermark.run(new String[] {"report", run, "--out", tmp.toString(), "--no-plots", b[0], b[1]}), b[0] + " " + b[1]);
+            assertTrue(err.toString().contains(b[0]), err.toString());
+        }
+        assertTrue(Files.notExists(tmp.resolve("report.json")), "nothing is reported on bad options");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.tiermark.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,15 +18,20 @@ class PlotsTest {
         assertFalse(Plots.logScale(List.of()));
     }
 
-    /** Reference run 20261125-204536-vm: resnet-fmnist's request medians span 2.9 ms (sptq+early-exit @ edge) to 241 ms (partition @ mobile-cloud). */
+    /**
+     * Reference run 20261125-204536-vm: resnet-fmnist's request medians span 2.9 ms (sptq+early-exit @ edge) to 241 ms
+     * (partition @ mobile-cloud); one chart per deployment gives each its own scale, with the sample count in each label.
+     */
     @Test
-    void aRealGroupWithSlowLinksGetsALogAxis() throws Exception {
+    void oneBoxChartPerDeployment() throws Exception {
         List<Measurement> ms = JmhReader.read(Path.of("docs/runs/20261125-204536-vm/jmh.json")).measurements();
         TradeOffGroup resnet = TradeOffGroup.of(ms).stream()
                 .filter(g -> g.model().equals("resnet-fmnist") && g.benchmark().contains("DeploymentBenchmark"))
                 .findFirst().orElseThrow();
-        var chart = Plots.box(resnet);
-        assertTrue(chart.getStyler().isYAxisLogarithmic());
-        assertTrue(chart.getTitle().endsWith(", log scale"), chart.getTitle());
+        var chart = Plots.box(resnet, "mobile-cloud");
+        assertTrue(chart.getTitle().startsWith("Latency on mobile-cloud: resnet-fmnist, deployment request"), chart.getTitle());
+        assertEquals(resnet.operators().stream().filter(op -> resnet.cell(op, "mobile-cloud") != null).count(), chart.getSeriesMap().size());
+        assertTrue(chart.getSeriesMap().keySet().stream().allMatch(k -> k.matches(".+ \\(n=\\d+\\)")), chart.getSeriesMap().keySet().toString());
+        assertFalse(chart.getStyler().isYAxisLogarithmic(), "the slow link's cells alone span less than " + Plots.LOG_SPAN + "x");
     }
 }
