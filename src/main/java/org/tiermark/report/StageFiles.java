@@ -1,17 +1,17 @@
 package org.tiermark.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.tiermark.Json;
+import org.tiermark.InvalidInputException;
+import org.tiermark.runtime.StageReport;
 
 /**
  * What the report reads of a run's {@code stages/*.json} (one per trial, written by the benchmark's
- * setup): the one place that knows that format, so its move to a typed record changes only this class.
+ * setup through {@link StageReport}, and read here through the same record).
  */
 final class StageFiles {
     private StageFiles() {}
@@ -52,27 +52,17 @@ final class StageFiles {
         List<Trial> out = new ArrayList<>();
         for (Path f : files) {
             try {
-                out.add(trial(Json.MAPPER.readTree(Files.readString(f))));
-            } catch (IOException e) {
-                problems.add(f + ": not valid JSON, stage info left out: " + e.getMessage());
+                out.add(trial(StageReport.read(f)));
+            } catch (InvalidInputException e) {
+                problems.add(e.getMessage() + "; stage info left out");
             }
         }
         return out;
     }
 
-    private static Trial trial(JsonNode s) {
-        double payload = 0;
-        for (JsonNode b : s.path("payloadBytes")) {
-            payload += b.asDouble();
-        }
-        List<Stage> stages = new ArrayList<>();
-        for (JsonNode st : s.path("stages")) {
-            long creation = st.path("creationRssBytes").asLong(-1);
-            long firstRun = st.path("firstRunRssBytes").asLong(-1);
-            long memory = creation < 0 || firstRun < 0 ? -1 : Math.max(0, creation) + Math.max(0, firstRun);
-            stages.add(new Stage(st.path("tier").asText(), memory, st.path("budgetMb").asLong(-1)));
-        }
-        return new Trial(s.path("benchmark").asText("").replace("_jmhType", ""), s.path("model").asText(), s.path("operator").asText(),
-                s.path("deployment").asText(), payload, stages);
+    private static Trial trial(StageReport r) {
+        double payload = r.hops().stream().mapToLong(StageReport.HopPayload::payloadBytes).sum();
+        List<Stage> stages = r.stages().stream().map(s -> new Stage(s.tier(), s.memoryBytes(), s.budgetMb())).toList();
+        return new Trial(r.benchmark().replace("_jmhType", ""), r.model(), r.operator(), r.deployment(), payload, stages);
     }
 }

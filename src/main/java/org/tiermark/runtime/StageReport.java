@@ -1,6 +1,5 @@
 package org.tiermark.runtime;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,8 +21,6 @@ import org.tiermark.Json;
  * @param stages        one entry per stage, in order
  * @param hops          origin to the first stage, between stages, last stage back to the origin
  */
-// payloadBytes: the per-hop bytes as one array, as the report read it before this record existed
-@JsonIgnoreProperties(value = "payloadBytes", allowGetters = true)
 public record StageReport(
         @JsonProperty(required = true) int schemaVersion,
         @JsonProperty(required = true) String benchmark,
@@ -49,11 +46,6 @@ public record StageReport(
             throw new IllegalArgumentException("field 'hops': a deployment of " + stages.size() + " stage(s) has "
                     + (stages.size() + 1) + " hops (got " + hops.size() + ")");
         }
-    }
-
-    @JsonProperty("payloadBytes")
-    public long[] payloadBytes() {
-        return hops.stream().mapToLong(HopPayload::payloadBytes).toArray();
     }
 
     /** Writes atomically; an existing file is replaced only by a complete one. */

@@ -111,7 +111,8 @@ class RunReportTest {
         Files.writeString(run.resolve("jmh.json"), full.substring(0, full.length() / 2));
         // a trial that was set up and then failed: its stage file exists, its result does not
         Files.writeString(run.resolve("stages/DeploymentBenchmark.minilm-l6.identity.cloud.simulated.1.json"),
-                "{\"benchmark\":\"DeploymentBenchmark\",\"model\":\"minilm-l6\",\"operator\":\"identity\",\"deployment\":\"cloud\"}");
+                "{\"schemaVersion\":1,\"benchmark\":\"DeploymentBenchmark\",\"model\":\"minilm-l6\",\"operator\":\"identity\","
+                        + "\"deployment\":\"cloud\",\"stages\":[],\"hops\":[{\"hop\":\"mobile>mobile\",\"payloadBytes\":0,\"links\":[]}]}");
         RunReport.Result r = RunReport.write(run, ReportOptions.defaults().withPlots(false));
         String md = Files.readString(run.resolve("report.md"));
         assertTrue(md.contains("## Problems"));

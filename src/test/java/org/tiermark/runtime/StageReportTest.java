@@ -1,6 +1,5 @@
 package org.tiermark.runtime;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,7 +50,7 @@ class StageReportTest {
         assertEquals(sample(), r);
         assertEquals(43L << 20, r.stages().get(0).memoryBytes());
         assertEquals(-1, r.stages().get(1).memoryBytes(), "unknown stays unknown");
-        assertArrayEquals(new long[] {0, 50_212, 68}, r.payloadBytes());
+        assertEquals(List.of(0L, 50_212L, 68L), r.hops().stream().map(StageReport.HopPayload::payloadBytes).toList());
     }
 
     @Test
