@@ -1,6 +1,10 @@
 package org.tiermark.train;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.tiermark.data.FashionMnist;
 import org.tiermark.data.ImagePreprocessor;
 import org.tiermark.model.ModelDescriptor.InputSpec;
@@ -101,5 +105,23 @@ public final class FmnistInputs {
     /** The pixel value of the white background after normalization: what shifted-in borders are filled with. */
     public static float background() {
         return (float) ((0 - MEAN) / STD);
+    }
+
+    /**
+     * SHA-256 of the images and labels as the network sees them (side, normalized pixels, labels): the
+     * data hash a white-box variant's manifest records.
+     */
+    public String sha256() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteBuffer b = ByteBuffer.allocate(4 * (1 + pixels.length + labels.length));
+            b.putInt(side);
+            b.asFloatBuffer().put(pixels);
+            b.position(4 + 4 * pixels.length);
+            b.asIntBuffer().put(labels);
+            return HexFormat.of().formatHex(md.digest(b.array()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,0 +1,48 @@
+package org.tiermark.train;
+
+import ai.djl.Model;
+import ai.onnxruntime.OrtException;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.tiermark.InvalidInputException;
+
+/** What the white-box operators share after training: the checked ONNX export and the training thread setting. */
+final class Whitebox {
+    /** Largest |DJL - ONNX Runtime| logit difference an FP32 export may show (the trainer's own bound). */
+    static final double EXPORT_TOLERANCE = 1e-4;
+
+    private Whitebox() {}
+
+    /** The export's file and how it compares with DJL on the test images. */
+    record Export(Path onnx, long bytes, double accuracyDjl, double accuracyOnnx, double maxAbsLogitDiff) {}
+
+    /**
+     * Writes {@code net} to {@code out/model.onnx} atomically and checks ONNX Runtime's logits against
+     * DJL's on {@code test}: a wrong export fails here rather than in the benchmark.
+     */
+    static Export exportChecked(Model model, Network net, FmnistInputs test, Path out, int threads)
+            throws IOException, OrtException {
+        float[][] djl = TrainingLoop.logits(model.getBlock(), model.getNDManager(), test);
+        Path onnx = out.resolve("model.onnx");
+        long bytes = OnnxExporter.write(net, onnx);
+        float[][] ort = OnnxLogits.of(onnx, test, 500, threads);
+        double diff = OnnxLogits.maxAbsDiff(djl, ort);
+        if (diff > EXPORT_TOLERANCE) {
+            throw new IllegalStateException(onnx + ": ONNX Runtime's logits differ from DJL's by " + diff
+                    + " (> " + EXPORT_TOLERANCE + "): the export is wrong");
+        }
+        return new Export(onnx, bytes, OnnxLogits.accuracy(djl, test), OnnxLogits.accuracy(ort, test), diff);
+    }
+
+    /** Refuses an empty or too small training set before anything is trained. */
+    static void checkData(FmnistInputs train, FmnistInputs test, Architecture a) {
+        if (train.size() == 0 || test.size() == 0) {
+            throw new InvalidInputException("training data: " + train.size() + " training and " + test.size()
+                    + " test images; both must be non-empty (Fashion-MNIST: Debian package dataset-fashion-mnist)");
+        }
+        if (train.side() != a.inputSize() || test.side() != a.inputSize()) {
+            throw new InvalidInputException("training data: images are " + train.side() + "x" + train.side() + ", "
+                    + a.name() + " reads " + a.inputSize() + "x" + a.inputSize());
+        }
+    }
+}
