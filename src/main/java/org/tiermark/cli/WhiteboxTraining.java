@@ -10,15 +10,16 @@ import org.tiermark.train.Architecture;
 import org.tiermark.train.Distillation;
 import org.tiermark.train.FashionMnistTrainer;
 import org.tiermark.train.FmnistInputs;
+import org.tiermark.train.Pruning;
 import org.tiermark.train.TrainedVariant;
 import org.tiermark.train.TrainingLoop;
 
 /** {@code tiermark train --operator OP}: builds one white-box variant of a CNN and writes its record. */
 final class WhiteboxTraining {
-    static final List<String> OPERATORS = List.of("distill");
+    static final List<String> OPERATORS = List.of("distill", "prune");
     /** Default epochs and peak learning rate per operator: from scratch for distill, fine-tuning otherwise. */
-    private static final Map<String, Integer> EPOCHS = Map.of("distill", 4);
-    private static final Map<String, Double> LEARNING_RATES = Map.of("distill", 2e-3);
+    private static final Map<String, Integer> EPOCHS = Map.of("distill", 4, "prune", 2);
+    private static final Map<String, Double> LEARNING_RATES = Map.of("distill", 2e-3, "prune", 5e-4);
 
     private WhiteboxTraining() {}
 
@@ -49,6 +50,8 @@ final class WhiteboxTraining {
         Distillation.Params distill = op.equals("distill") ? new Distillation.Params(
                 args.getDouble("width-ratio", 0.5), (float) args.getDouble("temperature", 4),
                 (float) args.getDouble("alpha", 0.7), options, 1) : null;
+        Pruning.Params prune = op.equals("prune") ? new Pruning.Params(args.getDouble("sparsity", 0.75),
+                Pruning.Params.defaults().rampShare(), Pruning.Params.defaults().updateEvery(), options) : null;
         if (distill != null) {
             Distillation.student(arch, distill.widthRatio());
         }
@@ -62,6 +65,7 @@ final class WhiteboxTraining {
         TrainedVariant<?> v = switch (op) {
             case "distill" -> Distillation.distill(arch, teacher.resolve("model.onnx"), train, test, distill, out,
                     WhiteboxTraining::print);
+            case "prune" -> Pruning.prune(arch, teacher, train, test, prune, out, WhiteboxTraining::print);
             default -> throw new IllegalStateException(op);
         };
         Json.writeAtomically(out.resolve("training.json"), Map.of("command", "tiermark train " + String.join(" ", argv),
