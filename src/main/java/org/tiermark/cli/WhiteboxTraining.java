@@ -7,6 +7,7 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.data.FashionMnist;
 import org.tiermark.train.Architecture;
+import org.tiermark.train.ChannelPruning;
 import org.tiermark.train.Distillation;
 import org.tiermark.train.FashionMnistTrainer;
 import org.tiermark.train.FmnistInputs;
@@ -16,10 +17,10 @@ import org.tiermark.train.TrainingLoop;
 
 /** {@code tiermark train --operator OP}: builds one white-box variant of a CNN and writes its record. */
 final class WhiteboxTraining {
-    static final List<String> OPERATORS = List.of("distill", "prune");
+    static final List<String> OPERATORS = List.of("distill", "prune", "prune-channels");
     /** Default epochs and peak learning rate per operator: from scratch for distill, fine-tuning otherwise. */
-    private static final Map<String, Integer> EPOCHS = Map.of("distill", 4, "prune", 2);
-    private static final Map<String, Double> LEARNING_RATES = Map.of("distill", 2e-3, "prune", 5e-4);
+    private static final Map<String, Integer> EPOCHS = Map.of("distill", 4, "prune", 2, "prune-channels", 2);
+    private static final Map<String, Double> LEARNING_RATES = Map.of("distill", 2e-3, "prune", 5e-4, "prune-channels", 1e-3);
 
     private WhiteboxTraining() {}
 
@@ -52,6 +53,11 @@ final class WhiteboxTraining {
                 (float) args.getDouble("alpha", 0.7), options, 1) : null;
         Pruning.Params prune = op.equals("prune") ? new Pruning.Params(args.getDouble("sparsity", 0.75),
                 Pruning.Params.defaults().rampShare(), Pruning.Params.defaults().updateEvery(), options) : null;
+        ChannelPruning.Params channels = op.equals("prune-channels")
+                ? new ChannelPruning.Params(args.getDouble("sparsity", 0.5), options) : null;
+        if (channels != null) {
+            ChannelPruning.pruned(arch, channels.sparsity());
+        }
         if (distill != null) {
             Distillation.student(arch, distill.widthRatio());
         }
@@ -66,6 +72,7 @@ final class WhiteboxTraining {
             case "distill" -> Distillation.distill(arch, teacher.resolve("model.onnx"), train, test, distill, out,
                     WhiteboxTraining::print);
             case "prune" -> Pruning.prune(arch, teacher, train, test, prune, out, WhiteboxTraining::print);
+            case "prune-channels" -> ChannelPruning.prune(arch, teacher, train, test, channels, out, WhiteboxTraining::print);
             default -> throw new IllegalStateException(op);
         };
         Json.writeAtomically(out.resolve("training.json"), Map.of("command", "tiermark train " + String.join(" ", argv),
