@@ -12,15 +12,16 @@ import org.tiermark.train.Distillation;
 import org.tiermark.train.FashionMnistTrainer;
 import org.tiermark.train.FmnistInputs;
 import org.tiermark.train.Pruning;
+import org.tiermark.train.Qat;
 import org.tiermark.train.TrainedVariant;
 import org.tiermark.train.TrainingLoop;
 
 /** {@code tiermark train --operator OP}: builds one white-box variant of a CNN and writes its record. */
 final class WhiteboxTraining {
-    static final List<String> OPERATORS = List.of("distill", "prune", "prune-channels");
+    static final List<String> OPERATORS = List.of("distill", "prune", "prune-channels", "qat");
     /** Default epochs and peak learning rate per operator: from scratch for distill, fine-tuning otherwise. */
-    private static final Map<String, Integer> EPOCHS = Map.of("distill", 4, "prune", 2, "prune-channels", 2);
-    private static final Map<String, Double> LEARNING_RATES = Map.of("distill", 2e-3, "prune", 5e-4, "prune-channels", 1e-3);
+    private static final Map<String, Integer> EPOCHS = Map.of("distill", 4, "prune", 2, "prune-channels", 2, "qat", 1);
+    private static final Map<String, Double> LEARNING_RATES = Map.of("distill", 2e-3, "prune", 5e-4, "prune-channels", 1e-3, "qat", 1e-4);
 
     private WhiteboxTraining() {}
 
@@ -73,6 +74,7 @@ final class WhiteboxTraining {
                     WhiteboxTraining::print);
             case "prune" -> Pruning.prune(arch, teacher, train, test, prune, out, WhiteboxTraining::print);
             case "prune-channels" -> ChannelPruning.prune(arch, teacher, train, test, channels, out, WhiteboxTraining::print);
+            case "qat" -> Qat.qat(arch, teacher, train, test, new Qat.Params(options), out, WhiteboxTraining::print);
             default -> throw new IllegalStateException(op);
         };
         Json.writeAtomically(out.resolve("training.json"), Map.of("command", "tiermark train " + String.join(" ", argv),
