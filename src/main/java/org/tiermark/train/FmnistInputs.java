@@ -124,4 +124,16 @@ public final class FmnistInputs {
             throw new IllegalStateException(e);
         }
     }
+
+    /** The images at {@code order[0..n)}, in that order (e.g. a seeded prefix of a split). */
+    public FmnistInputs subset(int[] order, int n) {
+        int plane = plane();
+        float[] px = new float[n * plane];
+        int[] lb = new int[n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(pixels, order[i] * plane, px, i * plane, plane);
+            lb[i] = labels[order[i]];
+        }
+        return new FmnistInputs(side, px, lb);
+    }
 }

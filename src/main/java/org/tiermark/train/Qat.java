@@ -3,11 +3,9 @@ package org.tiermark.train;
 import ai.djl.Model;
 import ai.djl.training.loss.Loss;
 import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -18,7 +16,6 @@ import org.tiermark.AtomicFiles;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.onnx.OrtRuns;
 import org.tiermark.onnx.Sessions;
-import org.tiermark.operator.Samples;
 import org.tiermark.operator.Sptq;
 
 /**
@@ -26,14 +23,11 @@ import org.tiermark.operator.Sptq;
  * exactly the tensors sptq quantizes ({@link QatNetwork}), then exports it through sptq's own QDQ rewrite
  * with the activation ranges learned in training instead of calibrated ones, so that ONNX Runtime runs
  * the same integer kernels as for {@code sptq}. For comparison the source model is also quantized by
- * sptq with calibration (100 training images) and evaluated on the same test images.
+ * sptq with calibration (the suite's 100 calibration images) and evaluated on the same test images.
  */
 public final class Qat {
     /** Name of the operator, as in the variant's manifest. */
     public static final String OPERATOR = "qat";
-    /** Calibration images for the sptq comparison: sptq's default sample count. */
-    static final int SPTQ_CALIBRATION = 100;
-
     /** @param training fine-tuning epochs, learning rate (low: the weights are already trained), seed, limits */
     public record Params(FashionMnistTrainer.Options training) {
         /** One epoch with Adam from 1e-4. */
@@ -80,7 +74,7 @@ public final class Qat {
             AtomicFiles.write(onnx, q.model().toByteArray());
             float[][] djl = TrainingLoop.logits(qat, model.getNDManager(), test);
             float[][] ort = OnnxLogits.of(onnx, test, 500, 1);
-            Sptq.Result calibrated = Sptq.apply(env, OnnxModels.load(sourceOnnx), calibration(train), Sptq.Params.defaults());
+            Sptq.Result calibrated = Sptq.apply(env, OnnxModels.load(sourceOnnx), Whitebox.calibration(train), Sptq.Params.defaults());
             Path sptqFile = out.resolve("sptq-reference.onnx");
             AtomicFiles.write(sptqFile, calibrated.model().toByteArray());
             double sptqAccuracy = OnnxLogits.accuracy(OnnxLogits.of(sptqFile, test, 500, 1), test);
@@ -108,25 +102,5 @@ public final class Qat {
             }
         });
         return out;
-    }
-
-    /** The first {@link #SPTQ_CALIBRATION} training images as sptq calibration samples. */
-    private static Samples calibration(FmnistInputs train) {
-        int n = Math.min(SPTQ_CALIBRATION, train.size());
-        return new Samples() {
-            public int size() {
-                return n;
-            }
-
-            public Map<String, OnnxTensor> get(OrtEnvironment env, int i) throws OrtException {
-                FloatBuffer x = FloatBuffer.wrap(train.pixels(), i * train.plane(), train.plane()).slice();
-                return Map.of(FmnistInputs.TENSOR,
-                        OnnxTensor.createTensor(env, x, new long[] {1, 1, train.side(), train.side()}));
-            }
-
-            public String description() {
-                return "the first " + n + " training images";
-            }
-        };
     }
 }

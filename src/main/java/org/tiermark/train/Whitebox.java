@@ -1,12 +1,18 @@
 package org.tiermark.train;
 
 import ai.djl.Model;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import org.tiermark.data.FashionMnistSets;
+import org.tiermark.operator.Samples;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.tiermark.InvalidInputException;
 
-/** What the white-box operators share after training: the checked ONNX export and the training thread setting. */
+/** What the white-box operators share: the data check, the checked ONNX export, sptq calibration samples. */
 final class Whitebox {
     /** Largest |DJL - ONNX Runtime| logit difference an FP32 export may show (the trainer's own bound). */
     static final double EXPORT_TOLERANCE = 1e-4;
@@ -44,5 +50,29 @@ final class Whitebox {
             throw new InvalidInputException("training data: images are " + train.side() + "x" + train.side() + ", "
                     + a.name() + " reads " + a.inputSize() + "x" + a.inputSize());
         }
+    }
+
+    /**
+     * sptq calibration samples from {@code train}: the same 100 images as the suite's committed
+     * calibration set (the prefix of the training split's seeded permutation), one image per sample.
+     */
+    static Samples calibration(FmnistInputs train) {
+        int n = Math.min(FashionMnistSets.CALIBRATION, train.size());
+        FmnistInputs calib = train.subset(FashionMnistSets.permutation(train.size(), FashionMnistSets.CALIBRATION_SEED), n);
+        return new Samples() {
+            public int size() {
+                return n;
+            }
+
+            public Map<String, OnnxTensor> get(OrtEnvironment env, int i) throws OrtException {
+                FloatBuffer x = FloatBuffer.wrap(calib.pixels(), i * calib.plane(), calib.plane()).slice();
+                return Map.of(FmnistInputs.TENSOR, OnnxTensor.createTensor(env, x, new long[] {1, 1, calib.side(), calib.side()}));
+            }
+
+            public String description() {
+                return n + " Fashion-MNIST training images (prefix of the permutation seeded "
+                        + FashionMnistSets.CALIBRATION_SEED + ")";
+            }
+        };
     }
 }

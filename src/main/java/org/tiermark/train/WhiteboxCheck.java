@@ -1,0 +1,156 @@
+package org.tiermark.train;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.tiermark.AtomicFiles;
+import org.tiermark.InvalidInputException;
+import org.tiermark.Json;
+import org.tiermark.data.FashionMnist;
+import org.tiermark.data.FashionMnistSets;
+import org.tiermark.onnx.OnnxModels;
+import org.tiermark.onnx.Sessions;
+import org.tiermark.operator.Samples;
+import org.tiermark.operator.Sptq;
+
+/**
+ * Checks white-box variants against their identity model until they join the suite's matrix: top-1 on
+ * the suite's 1000 evaluation images (the {@code eval-1000} prefix of the test split) and on all 10k, and
+ * model latency paired in one invocation (batch 1, one intra-op thread, all optimizations: the sptq
+ * targets' setting), models run in a random order each round. {@code --sptq} also quantizes each
+ * variant with sptq's defaults (the 100 calibration images) for the hybrids such as {@code distill+sptq}.
+ * <pre>
+ * java -cp 'target/tiermark.jar:target/lib/*' org.tiermark.train.WhiteboxCheck --model resnet-fmnist \
+ *   --identity models/trained/resnet-fmnist/model.onnx --sptq [--rounds 2000] VARIANT.onnx...
+ * </pre>
+ */
+public final class WhiteboxCheck {
+    private WhiteboxCheck() {}
+
+    public static void main(String[] argv) throws Exception {
+        String model = null;
+        Path identity = null;
+        boolean sptq = false;
+        int rounds = 2000;
+        List<Path> variants = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            switch (argv[i]) {
+                case "--model" -> model = argv[++i];
+                case "--identity" -> identity = Path.of(argv[++i]);
+                case "--sptq" -> sptq = true;
+                case "--rounds" -> rounds = Integer.parseInt(argv[++i]);
+                default -> variants.add(Path.of(argv[i]));
+            }
+        }
+        if (model == null || identity == null || variants.isEmpty() || rounds < 10) {
+            throw new InvalidInputException("usage: WhiteboxCheck --model NAME --identity FILE [--sptq] [--rounds N >= 10] VARIANT...");
+        }
+        Architecture a = Architecture.byName(model);
+        FmnistInputs test = FmnistInputs.of(FashionMnist.load(FashionMnist.Split.TEST), a.inputSize(), Integer.MAX_VALUE);
+        FmnistInputs eval = test.subset(FashionMnistSets.permutation(test.size(), FashionMnistSets.TEST_SEED), FashionMnistSets.LARGE);
+        FmnistInputs train = FmnistInputs.of(FashionMnist.load(FashionMnist.Split.TRAIN), a.inputSize(), Integer.MAX_VALUE);
+        Samples calib = Whitebox.calibration(train);
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("identity", identity);
+        OrtEnvironment env = Sessions.environment();
+        List<Path> all = new ArrayList<>(List.of(identity));
+        all.addAll(variants);
+        for (Path v : all) {
+            files.putIfAbsent(v.toString(), v);
+            if (sptq) {
+                Path q = v.resolveSibling(v.getFileName().toString().replace(".onnx", "") + "-sptq.onnx");
+                AtomicFiles.write(q, Sptq.apply(env, OnnxModels.load(v), calib, Sptq.Params.defaults())
+                        .model().toByteArray());
+                files.put(q.toString(), q);
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> f : files.entrySet()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("file", f.getValue().toString());
+            r.put("eval1000Top1", OnnxLogits.accuracy(OnnxLogits.of(f.getValue(), eval, 500, 1), eval));
+            r.put("test10kTop1", OnnxLogits.accuracy(OnnxLogits.of(f.getValue(), test, 500, 1), test));
+            report.put(f.getKey(), r);
+        }
+        latency(env, files, eval, rounds, report);
+        System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+    }
+
+    /** Median model latency of each file and its ratio to the first (identity), paired round by round. */
+    @SuppressWarnings("unchecked")
+    private static void latency(OrtEnvironment env, Map<String, Path> files, FmnistInputs images, int rounds,
+                                Map<String, Object> report) throws OrtException {
+        List<String> keys = new ArrayList<>(files.keySet());
+        List<OrtSession> sessions = new ArrayList<>();
+        List<OnnxTensor> inputs = new ArrayList<>();
+        try {
+            for (String k : keys) {
+                sessions.add(Sessions.open(env, files.get(k), Sessions.Settings.oneThread()));
+            }
+            int plane = images.plane();
+            for (int i = 0; i < 64; i++) {
+                FloatBuffer x = ByteBuffer.allocateDirect(plane * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                x.put(images.pixels(), i * plane, plane).rewind();
+                inputs.add(OnnxTensor.createTensor(env, x, new long[] {1, 1, images.side(), images.side()}));
+            }
+            long[][] nanos = new long[keys.size()][rounds];
+            SplittableRandom order = new SplittableRandom(1);
+            int warmup = rounds / 10;
+            for (int r = -warmup; r < rounds; r++) {
+                int[] perm = FashionMnistSets.permutation(keys.size(), order);
+                OnnxTensor in = inputs.get(Math.floorMod(r, inputs.size()));
+                for (int m : perm) {
+                    long t0 = System.nanoTime();
+                    try (OrtSession.Result out = sessions.get(m).run(Map.of(FmnistInputs.TENSOR, in))) {
+                        if (r >= 0) {
+                            nanos[m][r] = System.nanoTime() - t0;
+                        }
+                    }
+                }
+            }
+            double base = median(nanos[0]);
+            for (int m = 0; m < keys.size(); m++) {
+                double[] ratios = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratios[r] = nanos[m][r] / (double) nanos[0][r];
+                }
+                Map<String, Object> entry = (Map<String, Object>) report.get(keys.get(m));
+                entry.put("medianMs", median(nanos[m]) / 1e6);
+                entry.put("ratioOfMedians", median(nanos[m]) / base);
+                entry.put("medianPairedRatio", median(ratios));
+            }
+            report.put("latencySetting", rounds + " paired rounds after " + warmup + " warm-up rounds, batch 1, "
+                    + "1 intra-op thread, ALL_OPT, random model order per round");
+        } finally {
+            for (OnnxTensor t : inputs) {
+                t.close();
+            }
+            for (OrtSession s : sessions) {
+                s.close();
+            }
+        }
+    }
+
+    private static double median(long[] v) {
+        long[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+    }
+}
