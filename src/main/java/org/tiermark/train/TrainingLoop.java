@@ -141,7 +141,7 @@ public final class TrainingLoop {
                             NDArray l = trainer.getLoss().evaluate(target, pred);
                             value = l.getFloat();
                             if (!Float.isFinite(value)) {
-                                throw new DivergedException(name + ": training diverged: loss " + value + " at step " + step
+                                throw new DivergedException(name + ": training diverged: loss " + value + " at step " + (step + 1)
                                         + " (epoch " + e + "); try a lower learning rate (now " + o.learningRate() + "). "
                                         + (saved == null ? "No epoch completed: nothing was written."
                                                 : "Last good checkpoint (epoch " + (e - 1) + "): " + saved));
