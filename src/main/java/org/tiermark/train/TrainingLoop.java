@@ -22,7 +22,9 @@ import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -170,7 +172,7 @@ public final class TrainingLoop {
                 Epoch ep = new Epoch(e, lossSum / Math.max(1, lossCount), correct / (double) Math.max(1, seen), acc, nanos);
                 epochs.add(ep);
                 if (checkpointDir != null) {
-                    saved = FashionMnistTrainer.save(model, checkpointDir);
+                    saved = checkpoint(model, checkpointDir);
                 }
                 log.accept(ep);
             }
@@ -178,6 +180,18 @@ public final class TrainingLoop {
             throw new UncheckedIOException(name + ": cannot write the checkpoint to " + checkpointDir, e);
         }
         return new Run(List.copyOf(epochs), saved, System.nanoTime() - runStart);
+    }
+
+    /**
+     * Saves the parameters to {@code dir} by a rename, so that an interrupted save never replaces the
+     * previous good checkpoint with a partial file.
+     */
+    static Path checkpoint(Model model, Path dir) throws IOException {
+        Path staging = FashionMnistTrainer.save(model, dir.resolve(".saving"));
+        Path target = dir.resolve(staging.getFileName());
+        Files.move(staging, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(staging.getParent());
+        return target;
     }
 
     /** Top-1 accuracy of {@code block} on {@code data} in inference mode, {@link FashionMnistTrainer#EVAL_BATCH} images at a time. */
