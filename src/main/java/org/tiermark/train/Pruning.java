@@ -85,21 +85,21 @@ public final class Pruning {
         try (Model model = FashionMnistTrainer.load(a, source)) {
             Network net = (Network) model.getBlock();
             Map<String, Parameter> pruned = prunable(net);
-            Masks masks = new Masks(pruned, model.getNDManager());
-            FashionMnistTrainer.Options o = p.training();
-            int steps = stepCount(train, o);
-            int ramp = (int) Math.ceil(steps * p.rampShare());
-            TrainingLoop.Run run = TrainingLoop.run(model, net.inputShape(o.batchSize()), train, test, o,
-                    Loss.softmaxCrossEntropyLoss(), null, (step, total) -> {
-                        if (step <= ramp && (step % p.updateEvery() == 0 || step == ramp)) {
-                            masks.update(scheduled(p.sparsity(), step, ramp));
-                        }
-                        masks.apply();
-                    }, out.resolve("checkpoint"), OPERATOR, log);
-            // a run shorter than its ramp (a smoke run) still ends at the target
-            masks.update(p.sparsity());
-            masks.apply();
-            masks.close();
+            TrainingLoop.Run run;
+            try (Masks masks = new Masks(pruned, model.getNDManager())) {
+                FashionMnistTrainer.Options o = p.training();
+                int ramp = (int) Math.ceil(stepCount(train, o) * p.rampShare());
+                run = TrainingLoop.run(model, net.inputShape(o.batchSize()), train, test, o,
+                        Loss.softmaxCrossEntropyLoss(), null, (step, total) -> {
+                            if (step <= ramp && (step % p.updateEvery() == 0 || step == ramp)) {
+                                masks.update(scheduled(p.sparsity(), step, ramp));
+                            }
+                            masks.apply();
+                        }, out.resolve("checkpoint"), OPERATOR, log);
+                // a run shorter than its ramp (a smoke run) still ends at the target
+                masks.update(p.sparsity());
+                masks.apply();
+            }
             Whitebox.Export e = Whitebox.exportChecked(model, net, test, out, 1);
             Details d = measure(OnnxModels.load(e.onnx()), pruned.keySet());
             return new TrainedVariant<>(OPERATOR, e.onnx(), a, a.cost(), a.cost(), p, run.epochs(), e.accuracyDjl(),
