@@ -31,7 +31,8 @@ import org.tiermark.operator.Sptq;
  * the suite's 1000 evaluation images (the {@code eval-1000} prefix of the test split) and on all 10k, and
  * model latency paired in one invocation (batch 1, one intra-op thread, all optimizations: the sptq
  * targets' setting), models run in a random order each round. {@code --sptq} also quantizes each
- * variant with sptq's defaults (the 100 calibration images) for the hybrids such as {@code distill+sptq}.
+ * variant with sptq's defaults (the 100 calibration images) for the hybrids such as {@code distill+sptq},
+ * written to {@code --out} (default {@code target/whitebox-check}).
  * <pre>
  * java -cp 'target/tiermark.jar:target/lib/*' org.tiermark.train.WhiteboxCheck --model resnet-fmnist \
  *   --identity models/trained/resnet-fmnist/model.onnx --sptq [--rounds 2000] VARIANT.onnx...
@@ -44,6 +45,7 @@ public final class WhiteboxCheck {
         String model = null;
         Path identity = null;
         boolean sptq = false;
+        Path out = Path.of("target/whitebox-check");
         int rounds = 2000;
         List<Path> variants = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
@@ -51,12 +53,14 @@ public final class WhiteboxCheck {
                 case "--model" -> model = argv[++i];
                 case "--identity" -> identity = Path.of(argv[++i]);
                 case "--sptq" -> sptq = true;
+                case "--out" -> out = Path.of(argv[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(argv[++i]);
                 default -> variants.add(Path.of(argv[i]));
             }
         }
         if (model == null || identity == null || variants.isEmpty() || rounds < 10) {
-            throw new InvalidInputException("usage: WhiteboxCheck --model NAME --identity FILE [--sptq] [--rounds N >= 10] VARIANT...");
+            throw new InvalidInputException("usage: WhiteboxCheck --model NAME --identity FILE [--sptq] [--out DIR] "
+                    + "[--rounds N >= 10] VARIANT...");
         }
         Architecture a = Architecture.byName(model);
         FmnistInputs test = FmnistInputs.of(FashionMnist.load(FashionMnist.Split.TEST), a.inputSize(), Integer.MAX_VALUE);
@@ -68,12 +72,14 @@ public final class WhiteboxCheck {
         OrtEnvironment env = Sessions.environment();
         List<Path> all = new ArrayList<>(List.of(identity));
         all.addAll(variants);
-        for (Path v : all) {
+        for (int k = 0; k < all.size(); k++) {
+            Path v = all.get(k);
             if (!v.equals(identity)) {
                 files.put(v.toString(), v);
             }
             if (sptq) {
-                Path q = v.resolveSibling(v.getFileName().toString().replace(".onnx", "") + "-sptq.onnx");
+                // never beside the inputs: those may be committed models
+                Path q = out.resolve(k + "-" + v.getParent().getFileName() + "-sptq.onnx");
                 AtomicFiles.write(q, Sptq.apply(env, OnnxModels.load(v), calib, Sptq.Params.defaults())
                         .model().toByteArray());
                 files.put(q.toString(), q);
