@@ -1,11 +1,13 @@
 package org.tiermark.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.data.FashionMnist;
+import org.tiermark.onnx.OnnxModels;
 import org.tiermark.train.Architecture;
 import org.tiermark.train.ChannelPruning;
 import org.tiermark.train.Distillation;
@@ -61,6 +63,13 @@ final class WhiteboxTraining {
         }
         if (distill != null) {
             Distillation.student(arch, distill.widthRatio());
+        }
+
+        OnnxModels.checkFile(teacher.resolve("model.onnx"), "--teacher");
+        Path params = teacher.resolve(arch.name() + "-0000.params");
+        if (!op.equals("distill") && !Files.isRegularFile(params)) {
+            throw new InvalidInputException("--teacher " + teacher + ": no DJL parameters " + params.getFileName()
+                    + " (" + op + " fine-tunes the trained model: `tiermark train --model " + arch.name() + "` writes them)");
         }
 
         long prep = System.nanoTime();
