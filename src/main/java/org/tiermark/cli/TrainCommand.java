@@ -26,7 +26,8 @@ import org.tiermark.train.OnnxLogits;
  */
 final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("model", "epochs", "seed", "batch-size", "lr", "threads",
-            "train-limit", "max-steps", "out", "params", "init", "home", "limit");
+            "train-limit", "max-steps", "out", "params", "init", "home", "limit", "operator", "temperature", "alpha",
+            "width-ratio", "sparsity", "teacher");
     private static final Set<String> FLAGS = Set.of("export-data", "export-only", "no-augment");
     /** Epochs of the recipe that produced each committed model (models/trained/MODEL/README.md). */
     static final Map<String, Integer> RECIPE_EPOCHS = Map.of("resnet-fmnist", 4, "resnext-fmnist", 5);
@@ -66,6 +67,21 @@ final class TrainCommand implements Command {
                   --export-data     write data/fashion-mnist/{eval-100,eval-1000,pool,calibration} and exit
                   --home DIR        project folder (default -Dtiermark.home or the working directory)
 
+                usage: tiermark train --model resnet-fmnist|resnext-fmnist --operator OP [options]
+                Builds a white-box variant of the committed model with DJL (docs/operators.md) into --out
+                (default target/whitebox/<model>-<OP>): model.onnx, training.json (the manifest's content),
+                checkpoint/ (the last good DJL parameters, kept when a run diverges).
+                  --operator OP     distill | prune | prune-channels | qat
+                  --teacher DIR     the source model's folder (default models/trained/<model>)
+                  --epochs N        default: the operator's (distill 4, prune 2, prune-channels 2, qat 1)
+                  --lr X            default: the operator's (2e-3 from scratch, lower when fine-tuning)
+                  --temperature T   distill: softening temperature, > 0 (default 4)
+                  --alpha A         distill: weight of the soft term in [0, 1] (default 0.7)
+                  --width-ratio R   distill: student widths / teacher widths in (0, 1), student <= 1/2 the
+                                    teacher's multiply-adds (default 0.5)
+                  --sparsity S      prune: share of zero weights per layer in [0, 1) (default 0.75);
+                                    prune-channels: share of channels removed inside units (default 0.5)
+
                 usage: tiermark train --model minilm-spam|bge-spam [--home DIR] [--limit N] [--threads T]
                   embeds the SpamAssassin train split with the encoder + mean pooling (ONNX Runtime, T threads,
                   default 2), fits softmax regression (deterministic), writes models/heads/<model>.json and
@@ -82,6 +98,9 @@ final class TrainCommand implements Command {
         String modelName = args.get("model", null);
         if (modelName == null) {
             throw new InvalidInputException("train: --model is required; valid: " + String.join(", ", validModels()));
+        }
+        if (args.has("operator")) {
+            return WhiteboxTraining.run(args, home, modelName, argv);
         }
         if (HeadTrainer.ENCODERS.containsKey(modelName)) {
             return trainHead(args, home, modelName);

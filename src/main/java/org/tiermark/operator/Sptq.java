@@ -114,6 +114,33 @@ public final class Sptq {
                 + (p.method() == Method.PERCENTILE ? " " + p.percentile() : ""));
     }
 
+    /**
+     * The activation tensors of {@code source} whose ranges sptq's rewrite needs (one per shared
+     * quantization parameter): what quantization-aware training must learn. {@code source} must already
+     * be opset 13 or later with its constants as initializers (as tiermark's own exports are).
+     */
+    public static List<String> rangeTensors(OnnxMl.ModelProto source, Set<String> forceQuantize) {
+        return plan(new OnnxGraph(source), forceQuantize).rangeOwners();
+    }
+
+    /**
+     * sptq's QDQ rewrite of {@code source} with activation ranges given (learned in quantization-aware
+     * training) instead of calibrated: the same plan, weight quantization and fusion-friendly layout.
+     */
+    public static Result applyWithRanges(OnnxMl.ModelProto source, Map<String, float[]> ranges, Set<String> forceQuantize) {
+        OnnxGraph g = new OnnxGraph(source);
+        Plan plan = plan(g, forceQuantize);
+        for (String t : plan.rangeOwners()) {
+            float[] r = ranges.get(t);
+            if (r == null || r.length != 2 || !(r[0] <= r[1])) {
+                throw new InvalidInputException("sptq: no valid [min, max] range given for tensor '" + t + "' (needed: "
+                        + plan.rangeOwners() + ")");
+            }
+        }
+        return new Result(rewrite(g, plan, ranges), plan.floatKept, plan.quantizedOps, "given ranges of "
+                + plan.rangeOwners().size() + " tensors");
+    }
+
     /** Ranks of the tensors the opset upgrade asks about, from one probe run of the first sample. */
     static Map<String, Integer> ranks(OrtEnvironment env, OnnxMl.ModelProto model, InputSamples samples) throws OrtException {
         List<String> wanted = OpsetUpgrade.softmaxInputsNeedingRank(model);

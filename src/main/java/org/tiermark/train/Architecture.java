@@ -15,7 +15,8 @@ import org.tiermark.InvalidInputException;
  * @param blocks      residual units in layer1..layer4
  * @param cardinality 1: ResNet basic units (two 3x3 convolutions); > 1: ResNeXt bottleneck units whose
  *                    3x3 convolution is grouped into this many groups
- * @param bottleneck  ResNeXt: channels of the grouped 3x3 convolution per output channel (e.g. 0.5)
+ * @param bottleneck  channels inside a unit per output channel: ResNeXt's grouped 3x3 convolution, ResNet's
+ *                    first 3x3 convolution (1.0 for the trained models; channel pruning lowers it)
  * @param classes     output classes
  */
 public record Architecture(
@@ -33,7 +34,13 @@ public record Architecture(
         if (cardinality < 1) {
             throw new IllegalArgumentException("cardinality must be >= 1");
         }
+        if (!(bottleneck > 0 && bottleneck <= 1)) {
+            throw new IllegalArgumentException("bottleneck must be in (0, 1] (got " + bottleneck + ")");
+        }
         for (int w : widths) {
+            if (groupWidth(w, cardinality, bottleneck) < 1) {
+                throw new IllegalArgumentException("stage width " + w + " x bottleneck " + bottleneck + " leaves no channel");
+            }
             if (cardinality > 1 && groupWidth(w, cardinality, bottleneck) % cardinality != 0) {
                 throw new IllegalArgumentException("stage width " + w + " does not split into " + cardinality + " groups");
             }
@@ -45,9 +52,32 @@ public record Architecture(
         return cardinality > 1;
     }
 
-    /** Channels of a bottleneck unit's grouped 3x3 convolution. */
+    /** Channels inside a unit of stage {@code stage}: a bottleneck's grouped 3x3, a basic unit's first 3x3 output. */
     public int innerWidth(int stage) {
-        return grouped() ? groupWidth(widths.get(stage), cardinality, bottleneck) : widths.get(stage);
+        return groupWidth(widths.get(stage), cardinality, bottleneck);
+    }
+
+    /**
+     * The same family with every width (stem, stages, and so the channels inside units) scaled by
+     * {@code widthRatio} and the same depth, so that the stage names and early-exit depth still apply:
+     * a distillation student. Multiply-adds scale by about {@code widthRatio^2}.
+     */
+    public Architecture narrower(String newName, double widthRatio) {
+        int unit = grouped() ? cardinality : 1;
+        List<Integer> w = widths.stream().map(x -> scaled(x, widthRatio, unit)).toList();
+        return new Architecture(newName, inputSize, scaled(stemChannels, widthRatio, 1), stemStride, w, blocks,
+                cardinality, bottleneck, classes);
+    }
+
+    /** The same network with {@code keep} of the channels inside each residual unit: a channel-pruned model. */
+    public Architecture withInnerRatio(String newName, double keep) {
+        return new Architecture(newName, inputSize, stemChannels, stemStride, widths, blocks, cardinality,
+                bottleneck * keep, classes);
+    }
+
+    /** {@code x * ratio} rounded to a multiple of {@code unit} (the group count), at least one unit. */
+    private static int scaled(int x, double ratio, int unit) {
+        return Math.max(unit, (int) Math.round(x * ratio / unit) * unit);
     }
 
     private static int groupWidth(int width, int cardinality, double bottleneck) {
@@ -99,8 +129,9 @@ public record Architecture(
                     conv(acc, inner, inner, 3, cardinality, outSide);
                     conv(acc, inner, w, 1, 1, outSide);
                 } else {
-                    conv(acc, in, w, 3, 1, outSide);
-                    conv(acc, w, w, 3, 1, outSide);
+                    int inner = innerWidth(s);
+                    conv(acc, in, inner, 3, 1, outSide);
+                    conv(acc, inner, w, 3, 1, outSide);
                 }
                 if (in != w || stride != 1) {
                     conv(acc, in, w, 1, 1, outSide);

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.tiermark.InvalidInputException;
 
 /**
  * Trains a tiermark classifier on Fashion-MNIST with DJL's PyTorch engine: Adam with a cosine
@@ -43,18 +44,30 @@ public final class FashionMnistTrainer {
                           int trainLimit, int maxSteps, boolean augment) {
         public Options {
             if (epochs < 1) {
-                throw new IllegalArgumentException("epochs must be >= 1 (got " + epochs + ")");
+                throw new InvalidInputException("epochs must be >= 1 (got " + epochs + ")");
             }
             if (batchSize < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1 (got " + batchSize + ")");
+                throw new InvalidInputException("batch size must be >= 1 (got " + batchSize + ")");
             }
-            if (!(learningRate > 0)) {
-                throw new IllegalArgumentException("learning rate must be > 0 (got " + learningRate + ")");
+            if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+                throw new InvalidInputException("learning rate must be > 0 and finite (got " + learningRate + ")");
+            }
+            if (!(weightDecay >= 0)) {
+                throw new InvalidInputException("weight decay must be >= 0 (got " + weightDecay + ")");
+            }
+            if (trainLimit < 1 || maxSteps < 0) {
+                throw new InvalidInputException("train limit must be >= 1 and max steps >= 0 (got " + trainLimit
+                        + ", " + maxSteps + ")");
             }
         }
 
         public static Options defaults(int epochs, long seed) {
             return new Options(epochs, 128, 2e-3f, 5e-5f, seed, Integer.MAX_VALUE, 0, true);
+        }
+
+        /** The same settings with another learning rate (fine-tuning starts lower than training from scratch). */
+        public Options withLearningRate(float lr) {
+            return new Options(epochs, batchSize, lr, weightDecay, seed, trainLimit, maxSteps, augment);
         }
     }
 

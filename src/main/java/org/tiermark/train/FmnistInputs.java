@@ -1,6 +1,10 @@
 package org.tiermark.train;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.tiermark.data.FashionMnist;
 import org.tiermark.data.ImageFormat;
 import org.tiermark.data.ImagePreprocessor;
@@ -101,5 +105,35 @@ public final class FmnistInputs {
     /** The pixel value of the white background after normalization: what shifted-in borders are filled with. */
     public static float background() {
         return (float) ((0 - MEAN) / STD);
+    }
+
+    /**
+     * SHA-256 of the images and labels as the network sees them (side, normalized pixels, labels): the
+     * data hash a white-box variant's manifest records.
+     */
+    public String sha256() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteBuffer b = ByteBuffer.allocate(4 * (1 + pixels.length + labels.length));
+            b.putInt(side);
+            b.asFloatBuffer().put(pixels);
+            b.position(4 + 4 * pixels.length);
+            b.asIntBuffer().put(labels);
+            return HexFormat.of().formatHex(md.digest(b.array()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The images at {@code order[0..n)}, in that order (e.g. a seeded prefix of a split). */
+    public FmnistInputs subset(int[] order, int n) {
+        int plane = plane();
+        float[] px = new float[n * plane];
+        int[] lb = new int[n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(pixels, order[i] * plane, px, i * plane, plane);
+            lb[i] = labels[order[i]];
+        }
+        return new FmnistInputs(side, px, lb);
     }
 }

@@ -35,7 +35,7 @@ public final class Network extends AbstractBlock {
                 int out = a.widths().get(s);
                 ResidualUnit u = a.grouped()
                         ? ResidualUnit.bottleneck(in, out, a.innerWidth(s), a.cardinality(), stride)
-                        : ResidualUnit.basic(in, out, stride);
+                        : ResidualUnit.basic(in, out, a.innerWidth(s), stride);
                 units.add(addChildBlock(stageName(s) + "_" + b, u));
                 in = out;
             }

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tiermark.AtomicFiles;
 import org.tiermark.onnx.GraphBuilder;
 import org.tiermark.onnx.GraphBuilder.Attr;
@@ -48,6 +50,29 @@ public final class OnnxExporter {
                         + "org.tiermark.train.OnnxExporter; batch norm folded into the convolutions")
                 .addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey("architecture").setValue(a.toString()))
                 .build();
+    }
+
+    /**
+     * Every conv+batch-norm pair of {@code net} under the name of the Conv node the export writes for it
+     * ({@code stem.conv}, {@code layer1_0.conv1}, ..., {@code layer2_0.downsample}), in graph order: the
+     * names white-box operators record per-layer facts under.
+     */
+    public static Map<String, ConvBn> convs(Network net) {
+        Map<String, ConvBn> out = new LinkedHashMap<>();
+        out.put("stem.conv", net.stem());
+        List<List<ResidualUnit>> stages = net.stages();
+        for (int s = 0; s < stages.size(); s++) {
+            for (int u = 0; u < stages.get(s).size(); u++) {
+                String prefix = Network.stageName(s) + "_" + u;
+                ResidualUnit unit = stages.get(s).get(u);
+                List<ConvBn> main = unit.main();
+                for (int i = 0; i < main.size(); i++) {
+                    out.put(prefix + ".conv" + (i + 1), main.get(i));
+                }
+                unit.shortcut().ifPresent(c -> out.put(prefix + ".downsample", c));
+            }
+        }
+        return out;
     }
 
     /** Exports {@code net} to {@code file} atomically; returns the file's size in bytes. */

@@ -29,9 +29,9 @@ public final class ResidualUnit extends AbstractBlock {
         this.shortcut = shortcut == null ? null : addChildBlock("downsample", shortcut);
     }
 
-    /** ResNet basic unit. */
-    public static ResidualUnit basic(int inChannels, int outChannels, int stride) {
-        return new ResidualUnit(List.of(new ConvBn(outChannels, 3, stride, 1), new ConvBn(outChannels, 3, 1, 1)),
+    /** ResNet basic unit whose first 3x3 convolution has {@code inner} output channels. */
+    public static ResidualUnit basic(int inChannels, int outChannels, int inner, int stride) {
+        return new ResidualUnit(List.of(new ConvBn(inner, 3, stride, 1), new ConvBn(outChannels, 3, 1, 1)),
                 needsProjection(inChannels, outChannels, stride) ? new ConvBn(outChannels, 1, stride, 1) : null);
     }
 
