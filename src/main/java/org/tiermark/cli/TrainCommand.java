@@ -109,13 +109,7 @@ final class TrainCommand implements Command {
             throw new InvalidInputException("train: unknown model '" + modelName + "'; valid: " + String.join(", ", validModels()));
         }
         Architecture arch = Architecture.byName(modelName);
-        int threads = args.getInt("threads", 2);
-        if (threads < 1) {
-            throw new InvalidInputException("train: --threads must be >= 1 (got " + threads + ")");
-        }
-        // must be set before the PyTorch engine starts: never leave thread pools to defaults
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        int threads = TrainCommand.pytorchThreads(args);
         FashionMnistTrainer.Options options = new FashionMnistTrainer.Options(
                 args.getInt("epochs", RECIPE_EPOCHS.get(arch.name())), args.getInt("batch-size", 128), (float) args.getDouble("lr", 2e-3),
                 5e-5f, args.getInt("seed", 1), args.getInt("train-limit", Integer.MAX_VALUE), args.getInt("max-steps", 0),
@@ -203,5 +197,19 @@ final class TrainCommand implements Command {
             throw new IllegalStateException(target + " was not written");
         }
         return 0;
+    }
+
+    /**
+     * The {@code --threads} of a training command (default 2), set on DJL's PyTorch engine: it must be
+     * set before the engine starts, and thread pools are never left to their defaults.
+     */
+    static int pytorchThreads(Args args) {
+        int threads = args.getInt("threads", 2);
+        if (threads < 1) {
+            throw new InvalidInputException("train: --threads must be >= 1 (got " + threads + ")");
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        return threads;
     }
 }

@@ -37,13 +37,7 @@ final class WhiteboxTraining {
                     + String.join(", ", Architecture.NAMES) + " (got " + modelName + ")");
         }
         Architecture arch = Architecture.byName(modelName);
-        int threads = args.getInt("threads", 2);
-        if (threads < 1) {
-            throw new InvalidInputException("train: --threads must be >= 1 (got " + threads + ")");
-        }
-        // must be set before the PyTorch engine starts: never leave thread pools to defaults
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        int threads = TrainCommand.pytorchThreads(args);
         FashionMnistTrainer.Options options = new FashionMnistTrainer.Options(
                 args.getInt("epochs", EPOCHS.get(op)), args.getInt("batch-size", 128),
                 (float) args.getDouble("lr", LEARNING_RATES.get(op)), 5e-5f, args.getInt("seed", 1),

@@ -1,13 +1,9 @@
 package org.tiermark.report;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
-import org.tiermark.InvalidInputException;
 import org.tiermark.runtime.LoadResult;
 import org.tiermark.runtime.LoadSweep;
 
@@ -34,24 +30,7 @@ final class LoadTables {
     }
 
     static List<LoadSweep> read(Path dir, List<String> problems) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).sorted().toList();
-        } catch (IOException e) {
-            problems.add(dir + ": cannot list: " + e.getMessage());
-            return List.of();
-        }
-        List<LoadSweep> out = new ArrayList<>();
-        for (Path f : files) {
-            try {
-                out.add(LoadSweep.read(f));
-            } catch (InvalidInputException e) {
-                problems.add(f + ": load sweep left out: " + e.getMessage());
-            }
-        }
+        List<LoadSweep> out = new ArrayList<>(JsonFiles.readEach(dir, LoadSweep::read, "load sweep", problems));
         out.sort(Comparator.comparing(LoadSweep::model).thenComparing(LoadSweep::operator).thenComparing(LoadSweep::deployment));
         return out;
     }

@@ -1,12 +1,7 @@
 package org.tiermark.report;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.tiermark.InvalidInputException;
 import org.tiermark.runtime.StageReport;
 
 /**
@@ -38,26 +33,7 @@ final class StageFiles {
 
     /** Reads every {@code dir/stages/*.json}; a broken file becomes a problem. */
     static List<Trial> read(Path runDir, List<String> problems) {
-        Path dir = runDir.resolve("stages");
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).sorted().toList();
-        } catch (IOException e) {
-            problems.add(dir + ": cannot list: " + e.getMessage());
-            return List.of();
-        }
-        List<Trial> out = new ArrayList<>();
-        for (Path f : files) {
-            try {
-                out.add(trial(StageReport.read(f)));
-            } catch (InvalidInputException e) {
-                problems.add(e.getMessage() + "; stage info left out");
-            }
-        }
-        return out;
+        return JsonFiles.readEach(runDir.resolve("stages"), f -> trial(StageReport.read(f)), "stage info", problems);
     }
 
     private static Trial trial(StageReport r) {
