@@ -127,7 +127,7 @@ public class AgentOverheadBenchmark {
 
     /** One call of each, timed separately; the order alternates. */
     @Benchmark
-    public void paired(Pair pair, Blackhole bh) throws Exception {
+    public void paired(AgentAndInProcessNanos pair, Blackhole bh) throws Exception {
         boolean agentFirst = (pair.pairs++ & 1) == 0;
         for (int k = 0; k < 2; k++) {
             long start = System.nanoTime();
@@ -144,7 +144,7 @@ public class AgentOverheadBenchmark {
     /** Summed per iteration: added time per request = {@code (agentNanos - inProcessNanos) / pairs}. */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
-    public static class Pair {
+    public static class AgentAndInProcessNanos {
         public long agentNanos;
         public long inProcessNanos;
         public long pairs;

@@ -76,7 +76,7 @@ public class HarnessOverheadBenchmark extends BenchmarkBase {
 
     /** One harness call and one raw call, timed separately; the order alternates to cancel cache effects. */
     @Benchmark
-    public void paired(Pair pair, Blackhole bh) throws Exception {
+    public void paired(HarnessAndRawNanos pair, Blackhole bh) throws Exception {
         boolean harnessFirst = (pair.calls++ & 1) == 0;
         byte[] raw = nextInput();
         for (int k = 0; k < 2; k++) {
@@ -94,7 +94,7 @@ public class HarnessOverheadBenchmark extends BenchmarkBase {
     /** Summed per iteration: the report's paired ratio is {@code harnessNanos / rawNanos}. */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
-    public static class Pair {
+    public static class HarnessAndRawNanos {
         public long harnessNanos;
         public long rawNanos;
         long calls;

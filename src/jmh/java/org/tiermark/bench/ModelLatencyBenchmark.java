@@ -100,7 +100,7 @@ public class ModelLatencyBenchmark extends BenchmarkBase {
 
     /** One run of {@code operator} and one of {@code against} on the same input, timed separately, order alternating. */
     @Benchmark
-    public void paired(Pair pair, Blackhole bh) throws Exception {
+    public void paired(VariantAndAgainstNanos pair, Blackhole bh) throws Exception {
         if (againstSession == null) {
             throw new InvalidInputException("against=" + against + ": paired needs a variant other than operator=" + operator);
         }
@@ -124,7 +124,7 @@ public class ModelLatencyBenchmark extends BenchmarkBase {
     /** Summed per iteration: the report's paired ratio is {@code variantNanos / againstNanos}. */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
-    public static class Pair {
+    public static class VariantAndAgainstNanos {
         public long variantNanos;
         public long againstNanos;
         long calls;
