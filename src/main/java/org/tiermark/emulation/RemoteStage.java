@@ -1,0 +1,93 @@
+package org.tiermark.emulation;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.tiermark.runtime.Stage;
+
+/**
+ * A stage served by a tier agent or any Open Inference Protocol server: the runner's named tensors go
+ * out as binary tensors and the answer comes back as tensors this stage owns until its release. The
+ * call's wall time holds the real transfer, so pair it with link cost {@code off} (the network is the link).
+ */
+public final class RemoteStage implements Stage {
+    private final OrtEnvironment env;
+    private final InferenceClient client;
+    private final List<String> inputNames;
+    private final List<OnnxTensor> owned = new ArrayList<>();
+
+    private RemoteStage(OrtEnvironment env, InferenceClient client) {
+        this.env = env;
+        this.client = client;
+        this.inputNames = client.metadata().inputs().stream().map(Oip.TensorSpec::name).toList();
+    }
+
+    /**
+     * Where stage {@code i} of a variant is served.
+     *
+     * @param endpoint the server, e.g. {@code http://198.18.0.2:8000}
+     * @param model    the model name the server knows the stage by
+     */
+    public record Served(URI endpoint, String model) {}
+
+    /**
+     * Opens each stage as the model {@code served.apply(i)} names; readiness and metadata are checked on
+     * opening (an unreachable or not-ready server is an error naming the endpoint and model).
+     */
+    public static Stage.Opener opener(OrtEnvironment env, IntFunction<Served> served, Duration timeout) {
+        return (index, file, tier) -> {
+            Served s = served.apply(index);
+            return new RemoteStage(env, InferenceClient.connect(s.endpoint(), s.model(), timeout));
+        };
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return inputNames;
+    }
+
+    @Override
+    public Map<String, OnnxTensor> run(Map<String, OnnxTensor> inputs) throws OrtException {
+        release();
+        List<NamedTensor> out = new ArrayList<>(inputNames.size());
+        for (String name : inputNames) {
+            OnnxTensor t = inputs.get(name);
+            if (t == null) {
+                throw new IllegalStateException("model '" + client.model() + "' at " + client.endpoint() + " needs input '"
+                        + name + "'; the runner gave " + inputs.keySet());
+            }
+            out.add(NamedTensor.of(name, t));
+        }
+        Map<String, OnnxTensor> result = new LinkedHashMap<>();
+        for (Map.Entry<String, NamedTensor> e : client.infer(out).entrySet()) {
+            OnnxTensor t = e.getValue().toOnnx(env);
+            owned.add(t);
+            result.put(e.getKey(), t);
+        }
+        return result;
+    }
+
+    @Override
+    public void release() {
+        owned.forEach(OnnxTensor::close);
+        owned.clear();
+    }
+
+    /** Memory is the server's: not measured from here. */
+    @Override
+    public Memory memory() {
+        return new Memory(-1, -1, -1);
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+}
