@@ -49,6 +49,14 @@ public final class Network extends AbstractBlock {
         return "layer" + (stage + 1);
     }
 
+    /**
+     * The tensor a residual unit writes: {@code layerN_u} inside a stage, the stage's own name for its
+     * last unit, so that partition and early exit find the same names in every network of the family.
+     */
+    public static String unitOutput(int stage, int unit, int unitsInStage) {
+        return unit == unitsInStage - 1 ? stageName(stage) : stageName(stage) + "_" + unit;
+    }
+
     public Architecture architecture() {
         return architecture;
     }

@@ -33,7 +33,7 @@ public final class OnnxExporter {
             List<ResidualUnit> units = stages.get(s);
             for (int u = 0; u < units.size(); u++) {
                 String prefix = Network.stageName(s) + "_" + u;
-                String out = u == units.size() - 1 ? Network.stageName(s) : prefix;
+                String out = Network.unitOutput(s, u, units.size());
                 x = residual(g, units.get(u), x, prefix, out);
             }
         }

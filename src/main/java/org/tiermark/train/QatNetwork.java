@@ -55,7 +55,7 @@ public final class QatNetwork extends AbstractBlock {
             List<ResidualUnit> units = stages.get(s);
             for (int u = 0; u < units.size(); u++) {
                 String prefix = Network.stageName(s) + "_" + u;
-                String out = u == units.size() - 1 ? Network.stageName(s) : prefix;
+                String out = Network.unitOutput(s, u, units.size());
                 ResidualUnit unit = units.get(u);
                 List<ConvBn> main = unit.main();
                 NDArray h = x;
