@@ -1,0 +1,24 @@
+package org.tiermark.train;
+
+import java.util.List;
+import java.util.Optional;
+import org.tiermark.operator.VariantBuilder;
+
+/** The registry of white-box trainers: one line per trainer (operator x family of models). */
+public final class WhiteboxTrainers {
+    private static final List<WhiteboxTrainer> ALL = List.of(
+            // CNN trainers (image classification) go here
+            // text trainers (sentence encoders with a classification head) go here
+    );
+
+    private WhiteboxTrainers() {}
+
+    public static List<WhiteboxTrainer> all() {
+        return ALL;
+    }
+
+    /** The trainer of {@code operator} for models like {@code source}, if any. */
+    public static Optional<WhiteboxTrainer> find(String operator, VariantBuilder.Source source) {
+        return ALL.stream().filter(t -> t.operator().equals(operator) && t.trains(source)).findFirst();
+    }
+}
