@@ -25,7 +25,9 @@ import java.util.List;
  * {@code new-connection} each message opens its own connection (as the studies' clients did), and the
  * time includes the TCP handshake. {@code driver} reads such {@code HOST PORT BYTES COUNT [new-connection]}
  * lines from its input and answers each with the timings and a line {@code end}, so one process can
- * measure many cells. {@code infer URL MODEL COUNT} runs COUNT inferences of MODEL at a server speaking
+ * measure many cells. {@code relay PORT HOST HOSTPORT} is a tier on the way that relays whole messages
+ * (store and forward, as a tier's agent does): it reads a message completely, then sends it on to the sink at
+ * HOST:HOSTPORT over its own connection, and passes the answer back. {@code infer URL MODEL COUNT} runs COUNT inferences of MODEL at a server speaking
  * the Open Inference Protocol with zero-filled inputs of the declared shapes (-1 taken as 1), printing
  * the nanoseconds of each request.
  */
@@ -38,6 +40,8 @@ public final class LinkProbe {
         } else if (args.length >= 5 && args[0].equals("send")) {
             send(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]),
                     args.length > 5 && args[5].equals("new-connection"));
+        } else if (args.length == 4 && args[0].equals("relay")) {
+            relay(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]));
         } else if (args.length == 4 && args[0].equals("infer")) {
             infer(URI.create(args[1]), args[2], Integer.parseInt(args[3]));
         } else if (args.length == 1 && args[0].equals("driver")) {
@@ -50,7 +54,8 @@ public final class LinkProbe {
                 System.out.flush();
             }
         } else {
-            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection] | driver | infer URL MODEL COUNT");
+            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection] | driver "
+                    + "| relay PORT HOST HOSTPORT | infer URL MODEL COUNT");
             System.exit(2);
         }
     }
@@ -88,6 +93,46 @@ public final class LinkProbe {
                 t.setDaemon(true);
                 t.start();
             }
+        }
+    }
+
+    private static void relay(int port, String host, int hostPort) throws IOException {
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(port));
+            System.out.println("relay ready " + server.getLocalPort());
+            System.out.flush();
+            while (true) {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> forwardWhole(s, host, hostPort), "relay");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+    }
+
+    private static void forwardWhole(Socket s, String host, int hostPort) {
+        try (s; Socket next = new Socket(host, hostPort)) {
+            s.setTcpNoDelay(true);
+            next.setTcpNoDelay(true);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            DataOutputStream onward = new DataOutputStream(next.getOutputStream());
+            while (true) {
+                long length = in.readLong();
+                byte[] message = new byte[Math.toIntExact(length)];
+                in.readFully(message);
+                onward.writeLong(length);
+                onward.write(message);
+                onward.flush();
+                int answer = next.getInputStream().read();
+                if (answer < 0) {
+                    return;
+                }
+                s.getOutputStream().write(answer);
+                s.getOutputStream().flush();
+            }
+        } catch (IOException e) {
+            // the sender closed the connection
         }
     }
 
