@@ -44,7 +44,8 @@ public final class LinkValidation {
      * the sink's one-byte answer read (on a kept connection the first, which pays TCP slow start, is left out).
      * Predictions are for the message's crossing plus the answer's: {@code payloadOnly} the link-delay model
      * before calibration (payload bits over bandwidth), {@code calibrated} after it ({@link LinkCalibration}),
-     * {@code tbf} what tbf charges (wire bytes, {@link Tbf#transferNanos}) plus the round trip. Errors are
+     * {@code tbf} what tbf charges (wire bytes, {@link Tbf#transferNanos}, less the bucket refilled while the
+     * link idled for the previous answer's round trip) plus the round trip. Errors are
      * {@code (median - predicted) / predicted} in percent.
      */
     public record Cell(double bandwidthMbps, double rttMs, long payloadBytes, boolean newConnection, List<Long> transferNanos,
@@ -135,7 +136,11 @@ public final class LinkValidation {
         long before = predict(mbps, rttMs, bytes, LinkCalibration.PAYLOAD_ONLY);
         long after = predict(mbps, rttMs, bytes, calibration.withNewConnection(newConnection));
         Tbf tbf = Tbf.forBandwidth(mbps, LinkCalibration.DEFAULT.mtu());
-        long tbfNanos = Math.round(tbf.transferNanos(bytes) + tbf.transferNanos(1) + rttMs * 1e6);
+        // tbf's bucket refills while the link idles for the answer's round trip (up to its two frames), and the
+        // next message's first bytes pass at once: an emulator effect (a link has no bucket), so only tbf's column has it
+        double bucketCreditBytes = Math.min(tbf.burstBytes(), mbps * 1e6 / 8 * rttMs / 1e3);
+        long tbfNanos = Math.round(tbf.transferNanos(bytes) - bucketCreditBytes * 8e9 / tbf.rateBitsPerSecond()
+                + tbf.transferNanos(1) + rttMs * 1e6);
         return new Cell(mbps, rttMs, bytes, newConnection, List.copyOf(nanos), median, before, percent(median, before),
                 after, percent(median, after), tbfNanos, percent(median, tbfNanos));
     }
