@@ -25,7 +25,8 @@ import java.util.List;
  * {@code new-connection} each message opens its own connection (as the studies' clients did), and the
  * time includes the TCP handshake. {@code driver} reads such {@code HOST PORT BYTES COUNT [new-connection]}
  * lines from its input and answers each with the timings and a line {@code end}, so one process can
- * measure many cells. {@code relay PORT HOST HOSTPORT} is a tier on the way that relays whole messages
+ * measure many cells; without {@code new-connection} a line to the same HOST PORT as the line before goes on over
+ * that line's connection. {@code relay PORT HOST HOSTPORT} is a tier on the way that relays whole messages
  * (store and forward, as a tier's agent does): it reads a message completely, then sends it on to the sink at
  * HOST:HOSTPORT over its own connection, and passes the answer back. {@code infer URL MODEL COUNT} runs COUNT inferences of MODEL at a server speaking
  * the Open Inference Protocol with zero-filled inputs of the declared shapes (-1 taken as 1), printing
@@ -159,9 +160,17 @@ public final class LinkProbe {
         }
     }
 
+    /** The driver's connection kept between its lines (kept-connection mode), and where it goes. */
+    private static Socket kept;
+    private static String keptTo = "";
+
     private static void send(String host, int port, long bytes, int count, boolean newConnection) throws IOException {
         byte[] payload = new byte[(int) Math.min(bytes, 1 << 20)];
         Socket s = null;
+        if (!newConnection && kept != null && keptTo.equals(host + ":" + port) && !kept.isClosed()) {
+            s = kept;
+        }
+        kept = null;
         try {
             for (int i = 0; i < count; i++) {
                 long start = System.nanoTime();
@@ -184,6 +193,12 @@ public final class LinkProbe {
                 }
                 System.out.println(System.nanoTime() - start);
                 System.out.flush();
+            }
+            if (!newConnection) {
+                // the next line to the same sink goes on over this connection, as a kept-alive HTTP client's would
+                kept = s;
+                keptTo = host + ":" + port;
+                s = null;
             }
         } finally {
             if (s != null) {
