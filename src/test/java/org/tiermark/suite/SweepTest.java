@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
 import org.tiermark.tier.BandwidthOverride;
 import org.tiermark.tier.Profiles;
@@ -51,6 +54,25 @@ class SweepTest {
         assertEquals("-Xmx1g -D" + BandwidthOverride.PROPERTY + "=mobile-edge:50.0", point.jmh().jvmArgs());
         assertEquals(r.params(), point.params());
         assertEquals(null, r.sweep(), "a request outside a sweep records none");
+    }
+
+    @Test
+    void aSweepsPointsAreNoPriorForRequestTimes(@TempDir Path home) throws Exception {
+        Path results = Files.createDirectories(home.resolve("results"));
+        write(results.resolve("20261130-050000-vm"), 5, null);
+        write(results.resolve("20261130-060000-vm"), 50, "{\"sweep\": {\"id\": \"sweep-x\", \"link\": \"mobile-edge\", \"bandwidthMbps\": 1}}");
+        RequestTimes prior = RequestTimes.find(home, results, "");
+        assertEquals(5, prior.meanMs("DeploymentBenchmark", "request", Map.of("model", "m")).getAsDouble(), 1e-9,
+                "the newer run is a sweep point at 1 Mbit/s: the older, ordinary run predicts");
+    }
+
+    private static void write(Path run, double ms, String runJson) throws Exception {
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("jmh.json"), "[{\"benchmark\": \"org.tiermark.bench.DeploymentBenchmark.request\", "
+                + "\"params\": {\"model\": \"m\"}, \"primaryMetric\": {\"score\": " + ms + ", \"scoreUnit\": \"ms/op\"}}]");
+        if (runJson != null) {
+            Files.writeString(run.resolve(RunRecord.FILE), runJson);
+        }
     }
 
     @Test
