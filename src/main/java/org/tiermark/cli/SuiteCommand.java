@@ -15,13 +15,14 @@ import org.tiermark.suite.Plan;
 import org.tiermark.suite.RequestTimes;
 import org.tiermark.suite.SamplePlanner;
 import org.tiermark.suite.SuiteRun;
+import org.tiermark.suite.Sweep;
 
 /**
  * {@code tiermark suite}, the main job ({@code mvn -P jmh verify} runs it): parses the options and
  * hands them to {@link SuiteRun}; {@code --dry-run} prints the plan instead.
  */
 final class SuiteCommand implements Command {
-    private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks",
+    private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks", "sweep",
             "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline", "min-samples", "prior");
     private static final Set<String> FLAGS = Set.of("dry-run", "skip-accuracy", "require-all");
 
@@ -60,6 +61,9 @@ final class SuiteCommand implements Command {
                   --require-all            the gate also fails when a measured benchmark has no baseline
                   --skip-accuracy          measure latency only
                   --dry-run                print the plan and exit
+                  --sweep LINK:MBPS,...    the matrix at each bandwidth of one link, a run folder each, and
+                                           a report of latency against bandwidth in results/sweep-<time>/
+                                           (e.g. mobile-edge:1,10,50,100,150,200)
                 Exit code: 0 when every planned group measured; 1 when a group or step failed, nothing
                 was measured or the gate failed; 2 on bad input (nothing is created then).
                 results/latest points at the newest run that finished with every group measured.
@@ -92,6 +96,15 @@ final class SuiteCommand implements Command {
         Path results = Path.of(a.get("results", home.resolve("results").toString())).toAbsolutePath();
         SuiteRun.Request request = new SuiteRun.Request(results, size, a.get("params", ""), jmh, baseline, a.has("skip-accuracy"),
                 a.has("require-all"), a.get("prior", ""));
+        String sweep = a.get("sweep", "").trim();
+        if (!sweep.isEmpty()) {
+            Sweep parsed = Sweep.parse(sweep, suite.profiles());
+            if (a.has("dry-run")) {
+                System.out.println("tiermark suite: sweep of " + parsed.link() + " at " + parsed.bandwidthsMbps() + " Mbit/s, each:");
+                return dryRun(suite, request);
+            }
+            return parsed.run(home, request);
+        }
         if (a.has("dry-run")) {
             return dryRun(suite, request);
         }

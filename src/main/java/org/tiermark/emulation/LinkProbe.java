@@ -25,7 +25,10 @@ import java.util.List;
  * {@code new-connection} each message opens its own connection (as the studies' clients did), and the
  * time includes the TCP handshake. {@code driver} reads such {@code HOST PORT BYTES COUNT [new-connection]}
  * lines from its input and answers each with the timings and a line {@code end}, so one process can
- * measure many cells. {@code infer URL MODEL COUNT} runs COUNT inferences of MODEL at a server speaking
+ * measure many cells; without {@code new-connection} a line to the same HOST PORT as the line before goes on over
+ * that line's connection. {@code relay PORT HOST HOSTPORT} is a tier on the way that relays whole messages
+ * (store and forward, as a tier's agent does): it reads a message completely, then sends it on to the sink at
+ * HOST:HOSTPORT over its own connection, and passes the answer back. {@code infer URL MODEL COUNT} runs COUNT inferences of MODEL at a server speaking
  * the Open Inference Protocol with zero-filled inputs of the declared shapes (-1 taken as 1), printing
  * the nanoseconds of each request.
  */
@@ -38,6 +41,8 @@ public final class LinkProbe {
         } else if (args.length >= 5 && args[0].equals("send")) {
             send(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]),
                     args.length > 5 && args[5].equals("new-connection"));
+        } else if (args.length == 4 && args[0].equals("relay")) {
+            relay(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]));
         } else if (args.length == 4 && args[0].equals("infer")) {
             infer(URI.create(args[1]), args[2], Integer.parseInt(args[3]));
         } else if (args.length == 1 && args[0].equals("driver")) {
@@ -50,7 +55,8 @@ public final class LinkProbe {
                 System.out.flush();
             }
         } else {
-            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection] | driver | infer URL MODEL COUNT");
+            System.err.println("usage: LinkProbe sink PORT | send HOST PORT BYTES COUNT [new-connection] | driver "
+                    + "| relay PORT HOST HOSTPORT | infer URL MODEL COUNT");
             System.exit(2);
         }
     }
@@ -91,6 +97,46 @@ public final class LinkProbe {
         }
     }
 
+    private static void relay(int port, String host, int hostPort) throws IOException {
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(port));
+            System.out.println("relay ready " + server.getLocalPort());
+            System.out.flush();
+            while (true) {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> forwardWhole(s, host, hostPort), "relay");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+    }
+
+    private static void forwardWhole(Socket s, String host, int hostPort) {
+        try (s; Socket next = new Socket(host, hostPort)) {
+            s.setTcpNoDelay(true);
+            next.setTcpNoDelay(true);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            DataOutputStream onward = new DataOutputStream(next.getOutputStream());
+            while (true) {
+                long length = in.readLong();
+                byte[] message = new byte[Math.toIntExact(length)];
+                in.readFully(message);
+                onward.writeLong(length);
+                onward.write(message);
+                onward.flush();
+                int answer = next.getInputStream().read();
+                if (answer < 0) {
+                    return;
+                }
+                s.getOutputStream().write(answer);
+                s.getOutputStream().flush();
+            }
+        } catch (IOException e) {
+            // the sender closed the connection
+        }
+    }
+
     private static void drain(Socket s) {
         byte[] buffer = new byte[256 * 1024];
         try (s) {
@@ -114,9 +160,17 @@ public final class LinkProbe {
         }
     }
 
+    /** The driver's connection kept between its lines (kept-connection mode), and where it goes. */
+    private static Socket kept;
+    private static String keptTo = "";
+
     private static void send(String host, int port, long bytes, int count, boolean newConnection) throws IOException {
         byte[] payload = new byte[(int) Math.min(bytes, 1 << 20)];
         Socket s = null;
+        if (!newConnection && kept != null && keptTo.equals(host + ":" + port) && !kept.isClosed()) {
+            s = kept;
+        }
+        kept = null;
         try {
             for (int i = 0; i < count; i++) {
                 long start = System.nanoTime();
@@ -139,6 +193,12 @@ public final class LinkProbe {
                 }
                 System.out.println(System.nanoTime() - start);
                 System.out.flush();
+            }
+            if (!newConnection) {
+                // the next line to the same sink goes on over this connection, as a kept-alive HTTP client's would
+                kept = s;
+                keptTo = host + ":" + port;
+                s = null;
             }
         } finally {
             if (s != null) {

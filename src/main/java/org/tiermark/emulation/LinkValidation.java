@@ -1,5 +1,6 @@
 package org.tiermark.emulation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
+import org.tiermark.tier.LinkCalibration;
 import org.tiermark.tier.LinkDelay;
 import org.tiermark.tier.LinkProfile;
 
@@ -25,7 +27,8 @@ import org.tiermark.tier.LinkProfile;
  * bits / bandwidth) and with tbf's own charge (wire bytes, headers included: {@link Tbf#transferNanos}).
  *
  * <p>{@code java -cp target/tiermark.jar org.tiermark.emulation.LinkValidation --out FILE [--full]
- * [--repeats N] [--new-connection] [--congestion-control NAME]}; Linux and root only.
+ * [--repeats N] [--new-connection] [--congestion-control NAME] [--rtt-ms MS] [--calibration LINK.json]}; Linux
+ * and root only. {@code --reanalyse RESULT.json [--calibration LINK.json]} predicts an earlier result's cells again.
  */
 public final class LinkValidation {
     /** The bandwidths of the studies' sweep. */
@@ -37,24 +40,39 @@ public final class LinkValidation {
     private LinkValidation() {}
 
     /**
-     * One cell: {@code transferNanos} are the timed transfers (on a kept connection the first, which pays
-     * TCP slow start, is left out); errors are {@code (median - predicted) / predicted} in percent.
+     * One cell: {@code transferNanos} are the timed transfers, each from the message's first byte written to
+     * the sink's one-byte answer read (on a kept connection the first, which pays TCP slow start, is left out).
+     * Predictions are for the message's crossing plus the answer's: {@code payloadOnly} the link-delay model
+     * before calibration (payload bits over bandwidth), {@code calibrated} after it ({@link LinkCalibration}),
+     * {@code tbf} what tbf charges (wire bytes, {@link Tbf#transferNanos}, less the bucket refilled while the
+     * link idled for the previous answer's round trip) plus the round trip. Errors are
+     * {@code (median - predicted) / predicted} in percent.
      */
-    public record Cell(double bandwidthMbps, long payloadBytes, boolean newConnection, List<Long> transferNanos,
-                       long medianNanos, long linkDelayNanos, double linkDelayErrorPct, long tbfNanos, double tbfErrorPct) {}
+    public record Cell(double bandwidthMbps, double rttMs, long payloadBytes, boolean newConnection, List<Long> transferNanos,
+                       long medianNanos, long payloadOnlyNanos, double payloadOnlyErrorPct, long calibratedNanos,
+                       double calibratedErrorPct, long tbfNanos, double tbfErrorPct) {}
 
     /** All cells and how the links were built. */
     public record Result(Map<String, Object> emulation, List<Cell> cells) {}
 
-    /** Measures every (bandwidth, payload) cell {@code repeats} times. */
+    /** Measures every (bandwidth, payload) cell {@code repeats} times over links without added delay, calibration {@link LinkCalibration#DEFAULT}. */
     public static Result run(List<Double> bandwidthsMbps, List<Long> payloads, int repeats, boolean newConnection,
                              String congestionControl) throws IOException, InterruptedException {
+        return run(bandwidthsMbps, 0, payloads, repeats, newConnection, congestionControl, LinkCalibration.DEFAULT);
+    }
+
+    /**
+     * Measures every (bandwidth, payload) cell {@code repeats} times over links of {@code rttMs} (a
+     * {@link DelayLine} in front of the sink) and predicts each with {@code calibration}.
+     */
+    public static Result run(List<Double> bandwidthsMbps, double rttMs, List<Long> payloads, int repeats, boolean newConnection,
+                             String congestionControl, LinkCalibration calibration) throws IOException, InterruptedException {
         if (repeats < 1) {
             throw new InvalidInputException("repeats must be >= 1 (got " + repeats + ")");
         }
         List<NetworkEmulation.LinkSpec> links = new ArrayList<>();
         for (double b : bandwidthsMbps) {
-            links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b));
+            links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b, rttMs));
         }
         try (NetworkEmulation e = NetworkEmulation.create(List.of(new NetworkEmulation.TierSpec("mobile", 0, 0),
                 new NetworkEmulation.TierSpec("edge", 0, 0)), links, congestionControl)) {
@@ -68,16 +86,18 @@ public final class LinkValidation {
             Writer in = new OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8);
             List<Cell> cells = new ArrayList<>();
             for (NetworkEmulation.Link link : e.links()) {
+                int port = rttMs == 0 ? PORT : delayLine(e, link, rttMs);
                 for (long bytes : payloads) {
                     int warm = newConnection ? 0 : 1;
-                    in.write(link.toAddress() + " " + PORT + " " + bytes + " " + (repeats + warm)
+                    in.write(link.toAddress() + " " + port + " " + bytes + " " + (repeats + warm)
                             + (newConnection ? " new-connection" : "") + "\n");
                     in.flush();
                     List<Long> nanos = new ArrayList<>();
                     for (String line; !(line = readLine(out, link, bytes)).equals("end"); ) {
                         nanos.add(Long.parseLong(line));
                     }
-                    cells.add(cell(link, bytes, newConnection, nanos.subList(warm, nanos.size())));
+                    cells.add(cell(link.spec().bandwidthMbps(), rttMs, bytes, newConnection, nanos.subList(warm, nanos.size()),
+                            calibration));
                 }
             }
             in.close();
@@ -95,35 +115,78 @@ public final class LinkValidation {
         return line.strip();
     }
 
-    static Cell cell(NetworkEmulation.Link link, long bytes, boolean newConnection, List<Long> nanos) {
+    /** A delay line of {@code rttMs} in front of the sink on {@code link}; returns its port. */
+    private static int delayLine(NetworkEmulation e, NetworkEmulation.Link link, double rttMs) throws IOException {
+        Process p = e.start("edge", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), DelayLine.class.getName(), "0", link.toAddress(),
+                Integer.toString(PORT), Double.toString(rttMs / 2)), ProcessBuilder.Redirect.PIPE);
+        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (ready == null || !ready.startsWith("delay line ready ")) {
+            throw new IllegalStateException("the delay line in " + e.namespace("edge") + " did not start (printed " + ready + ")");
+        }
+        return Integer.parseInt(ready.substring("delay line ready ".length()).strip());
+    }
+
+    /** A cell from its timings: the message and the one-byte answer predicted under both models and by tbf. */
+    public static Cell cell(double mbps, double rttMs, long bytes, boolean newConnection, List<Long> nanos,
+                            LinkCalibration calibration) {
         List<Long> sorted = nanos.stream().sorted().toList();
         long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
                 : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-        double mbps = link.spec().bandwidthMbps();
-        long model = LinkDelay.transferNanos(new LinkProfile("check", "mobile", "edge", mbps, 0, 0, 0, ""), bytes, 0);
-        long tbf = Math.round(link.tbf().transferNanos(bytes));
-        return new Cell(mbps, bytes, newConnection, List.copyOf(nanos), median, model, percent(median, model), tbf,
-                percent(median, tbf));
+        long before = predict(mbps, rttMs, bytes, LinkCalibration.PAYLOAD_ONLY);
+        long after = predict(mbps, rttMs, bytes, calibration.withNewConnection(newConnection));
+        Tbf tbf = Tbf.forBandwidth(mbps, LinkCalibration.DEFAULT.mtu());
+        // tbf's bucket refills while the link idles for the answer's round trip (up to its two frames), and the
+        // next message's first bytes pass at once: an emulator effect (a link has no bucket), so only tbf's column has it
+        double bucketCreditBytes = Math.min(tbf.burstBytes(), mbps * 1e6 / 8 * rttMs / 1e3);
+        long tbfNanos = Math.round(tbf.transferNanos(bytes) - bucketCreditBytes * 8e9 / tbf.rateBitsPerSecond()
+                + tbf.transferNanos(1) + rttMs * 1e6);
+        return new Cell(mbps, rttMs, bytes, newConnection, List.copyOf(nanos), median, before, percent(median, before),
+                after, percent(median, after), tbfNanos, percent(median, tbfNanos));
+    }
+
+    /** The link-delay model's time for the message one way and the one-byte answer back on the same connection. */
+    static long predict(double mbps, double rttMs, long bytes, LinkCalibration calibration) {
+        LinkProfile link = new LinkProfile("check", "mobile", "edge", mbps, rttMs, 0, 0, "", calibration);
+        return LinkDelay.transferNanos(link, bytes, 0) + LinkDelay.transferNanos(link.withCalibration(calibration.withNewConnection(false)), 1, 0);
+    }
+
+    /** The cells of an earlier result file predicted again under {@code calibration} (its timings unchanged). */
+    public static List<Cell> reanalyse(Path resultFile, LinkCalibration calibration) throws IOException {
+        JsonNode cells = Json.MAPPER.readTree(resultFile.toFile()).get("cells");
+        if (cells == null || !cells.isArray()) {
+            throw new InvalidInputException(resultFile + ": no 'cells' array (not a LinkValidation result)");
+        }
+        List<Cell> out = new ArrayList<>();
+        for (JsonNode c : cells) {
+            List<Long> nanos = new ArrayList<>();
+            c.get("transferNanos").forEach(n -> nanos.add(n.asLong()));
+            out.add(cell(c.get("bandwidthMbps").asDouble(), c.path("rttMs").asDouble(0), c.get("payloadBytes").asLong(),
+                    c.get("newConnection").asBoolean(), nanos, calibration));
+        }
+        return out;
     }
 
     private static double percent(long measured, long predicted) {
         return Math.round((measured - predicted) * 1000.0 / predicted) / 10.0;
     }
 
-    private static List<String> probe(String... args) {
+    static List<String> probe(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), LinkProbe.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
-    /** A plain-text table of the cells. */
+    /** A plain-text table of the cells: the median, and each prediction with its error. */
     public static String table(List<Cell> cells) {
-        StringBuilder s = new StringBuilder(String.format("%10s %10s %12s %12s %8s %12s %8s%n",
-                "Mbit/s", "bytes", "median ms", "model ms", "err %", "tbf ms", "err %"));
+        StringBuilder s = new StringBuilder(String.format("%7s %6s %9s %4s %11s %11s %7s %11s %7s %11s %7s%n",
+                "Mbit/s", "rtt ms", "bytes", "conn", "median ms", "before ms", "err %", "after ms", "err %", "tbf ms", "err %"));
         for (Cell c : cells) {
-            s.append(String.format("%10.0f %10d %12.3f %12.3f %8.1f %12.3f %8.1f%n", c.bandwidthMbps(), c.payloadBytes(),
-                    c.medianNanos() / 1e6, c.linkDelayNanos() / 1e6, c.linkDelayErrorPct(), c.tbfNanos() / 1e6, c.tbfErrorPct()));
+            s.append(String.format("%7.0f %6.1f %9d %4s %11.3f %11.3f %7.1f %11.3f %7.1f %11.3f %7.1f%n", c.bandwidthMbps(),
+                    c.rttMs(), c.payloadBytes(), c.newConnection() ? "new" : "kept", c.medianNanos() / 1e6,
+                    c.payloadOnlyNanos() / 1e6, c.payloadOnlyErrorPct(), c.calibratedNanos() / 1e6, c.calibratedErrorPct(),
+                    c.tbfNanos() / 1e6, c.tbfErrorPct()));
         }
         return s.toString();
     }
@@ -133,15 +196,22 @@ public final class LinkValidation {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full", "--new-connection" -> o.put(args[i], "true");
-                case "--out", "--repeats", "--congestion-control", "--bandwidths" -> {
+                case "--out", "--repeats", "--congestion-control", "--bandwidths", "--rtt-ms", "--calibration", "--reanalyse" -> {
                     if (i + 1 >= args.length) {
                         throw new InvalidInputException(args[i] + " needs a value");
                     }
                     o.put(args[i], args[++i]);
                 }
                 default -> throw new InvalidInputException("unknown option " + args[i] + "; valid: --out FILE, --full, "
-                        + "--repeats N, --new-connection, --congestion-control NAME, --bandwidths 1,10,...");
+                        + "--repeats N, --new-connection, --congestion-control NAME, --bandwidths 1,10,..., --rtt-ms MS, "
+                        + "--calibration LINK_PROFILE.json, --reanalyse RESULT.json");
             }
+        }
+        LinkCalibration calibration = o.containsKey("--calibration")
+                ? Json.read(Path.of(o.get("--calibration")), LinkProfile.class).calibration() : LinkCalibration.DEFAULT;
+        if (o.containsKey("--reanalyse")) {
+            System.out.print(table(reanalyse(Path.of(o.get("--reanalyse")), calibration)));
+            return;
         }
         Path out = o.containsKey("--out") ? Path.of(o.get("--out")) : null;
         if (out != null && Files.exists(out)) {
@@ -155,14 +225,27 @@ public final class LinkValidation {
         if (o.containsKey("--bandwidths")) {
             bandwidths = new ArrayList<>();
             for (String b : o.get("--bandwidths").split(",")) {
-                bandwidths.add(Double.parseDouble(b.strip()));
+                bandwidths.add(number("--bandwidths", b));
             }
         }
-        Result r = run(bandwidths, payloads, Integer.parseInt(o.getOrDefault("--repeats", "3")),
-                o.containsKey("--new-connection"), o.getOrDefault("--congestion-control", "cubic"));
+        double rttMs = o.containsKey("--rtt-ms") ? number("--rtt-ms", o.get("--rtt-ms")) : 0;
+        Result r = run(bandwidths, rttMs, payloads, Integer.parseInt(o.getOrDefault("--repeats", "3")),
+                o.containsKey("--new-connection"), o.getOrDefault("--congestion-control", "cubic"), calibration);
         System.out.print(table(r.cells()));
         if (out != null) {
             Json.writeAtomically(out, r);
         }
+    }
+
+    private static double number(String option, String value) {
+        try {
+            double v = Double.parseDouble(value.strip());
+            if (v >= 0 && !Double.isInfinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidInputException(option + ": '" + value + "' is not a number >= 0");
     }
 }

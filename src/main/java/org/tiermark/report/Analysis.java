@@ -29,6 +29,10 @@ public final class Analysis {
         if (Files.isDirectory(in.location())) {
             tables.addAll(LoadTables.of(in.location(), problems));
         }
+        Table links = LinkValidationTable.of(ms);
+        if (links != null) {
+            tables.add(links);
+        }
         List<Report.Check> checks = new ArrayList<>();
         if (in.targets() != null) {
             TargetChecks.Outcome targets = TargetChecks.check(in.targets(), ms, options.seed());

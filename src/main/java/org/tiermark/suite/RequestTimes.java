@@ -80,14 +80,27 @@ public record RequestTimes(String source, List<Timed> times) {
         return all.isEmpty() ? none() : new RequestTimes(runs.size() + " earlier runs, newest " + runs.get(0), all);
     }
 
-    /** The JMH JSON of each run folder in {@code dir}. */
+    /**
+     * The JMH JSON of each run folder in {@code dir}, but a bandwidth sweep's points: measured at another
+     * bandwidth than the profile's, they would predict other times, and a sweep's later points would leave out
+     * other cells than its first (every point of a sweep predicts from the same earlier runs).
+     */
     private static List<Path> runs(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (Stream<Path> runs = Files.list(dir)) {
-            return runs.filter(Files::isDirectory).filter(d -> !Files.isSymbolicLink(d))
+            return runs.filter(Files::isDirectory).filter(d -> !Files.isSymbolicLink(d)).filter(d -> !sweepPoint(d))
                     .map(d -> d.resolve("jmh.json")).filter(Files::isRegularFile).toList();
+        }
+    }
+
+    private static boolean sweepPoint(Path runDir) {
+        Path run = runDir.resolve(RunRecord.FILE);
+        try {
+            return Files.isRegularFile(run) && Json.MAPPER.readTree(run.toFile()).hasNonNull("sweep");
+        } catch (IOException e) {
+            return false; // not a run.json this reads: the run is judged by its jmh.json as before
         }
     }
 

@@ -1,6 +1,7 @@
 package org.tiermark.suite;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,13 +36,15 @@ import org.tiermark.Json;
  * @param leftOut        cells of the matrix size not measured because an earlier run took over
  *                       {@link SamplePlanner#DEFAULT_MAX_REQUEST_MS} per request there (the default
  *                       matrix's budget; the full matrix measures them); empty when none
+ * @param sweep          the bandwidth-sweep point this run measured; absent (null) outside a sweep
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunRecord(int schemaVersion, String host, String startedUtc, String finishedUtc, Status status,
                         int cores, String java, String os, String gitCommit, String matrix, String params,
                         JmhSettings jmh, List<Matrix.Cell> cells, List<Matrix.Cell> measuredCells,
                         List<SkippedVariant> skipped, List<String> skippedTargets, int results,
-                        List<Failure> failures, String targetsFile, List<Matrix.Cell> leftOut) {
+                        List<Failure> failures, String targetsFile, List<Matrix.Cell> leftOut,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Sweep.Point sweep) {
     public static final int SCHEMA_VERSION = 2;
     public static final String FILE = "run.json";
 
@@ -79,26 +82,27 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
 
     /** A run that started now: nothing measured yet. */
     public static RunRecord started(String host, String startedUtc, String gitCommit, Matrix matrix, String params,
-                                    JmhSettings jmh, List<String> skippedTargets, String targetsFile, List<Matrix.Cell> leftOut) {
+                                    JmhSettings jmh, List<String> skippedTargets, String targetsFile, List<Matrix.Cell> leftOut,
+                                    Sweep.Point sweep) {
         return new RunRecord(SCHEMA_VERSION, host, startedUtc, null, Status.RUNNING,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 gitCommit, matrix.size().name().toLowerCase(), params, jmh, matrix.cells(), null, List.of(),
-                skippedTargets, 0, List.of(), targetsFile, leftOut);
+                skippedTargets, 0, List.of(), targetsFile, leftOut, sweep);
     }
 
     /** The same run once its variants were built: the cells that will be measured and the variants skipped. */
     public RunRecord withVariants(List<Matrix.Cell> measured, List<SkippedVariant> skippedVariants) {
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, status, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measured, skippedVariants, skippedTargets, results, failures, targetsFile, leftOut);
+                jmh, cells, measured, skippedVariants, skippedTargets, results, failures, targetsFile, leftOut, sweep);
     }
 
     /** The same run, finished at {@code finishedUtc}; its status follows from what was measured and what failed. */
     public RunRecord finished(String finishedUtc, int measuredResults, List<Failure> allFailures) {
         Status s = measuredResults == 0 ? Status.NOTHING_MEASURED : allFailures.isEmpty() ? Status.COMPLETE : Status.PARTIAL;
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, s, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measuredCells, skipped, skippedTargets, measuredResults, allFailures, targetsFile, leftOut);
+                jmh, cells, measuredCells, skipped, skippedTargets, measuredResults, allFailures, targetsFile, leftOut, sweep);
     }
 
     /** The same run with one more failure (e.g. of the report step after the run finished). */
@@ -107,7 +111,7 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
         all.add(failure);
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, finishedUtc == null ? status
                 : results == 0 ? Status.NOTHING_MEASURED : Status.PARTIAL, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measuredCells, skipped, skippedTargets, results, all, targetsFile, leftOut);
+                jmh, cells, measuredCells, skipped, skippedTargets, results, all, targetsFile, leftOut, sweep);
     }
 
     /**

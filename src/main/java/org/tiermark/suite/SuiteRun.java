@@ -44,9 +44,16 @@ public final class SuiteRun {
      * @param requireAll   the gate also fails when a measured benchmark has no baseline
      * @param prior        run folder or JMH JSON to predict request times from; blank: the earlier runs
      *                     (see {@link RequestTimes#find})
+     * @param sweep        the bandwidth-sweep point this run measures (recorded in run.json); null outside a sweep
      */
     public record Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy,
-                          boolean requireAll, String prior) {}
+                          boolean requireAll, String prior, Sweep.Point sweep) {
+        /** A request outside a sweep. */
+        public Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy,
+                       boolean requireAll, String prior) {
+            this(results, size, params, jmh, baseline, skipAccuracy, requireAll, prior, null);
+        }
+    }
 
     /**
      * The operators every model is measured with: the black-box operators of the studies and their
@@ -118,7 +125,7 @@ public final class SuiteRun {
         AtomicFiles.writeNew(runDir.resolve(RunInputs.BENCHMARKS_FILE), Files.readAllBytes(suite.home().resolve(Benchmarks.FILE)));
         RunRecord run = RunRecord.started(RunFolders.host(), Instant.now().toString(), RunFolders.gitCommit(suite.home()),
                 matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString(),
-                List.copyOf(leftOut));
+                List.copyOf(leftOut), request.sweep());
         run.write(runDir);
 
         List<RunRecord.SkippedVariant> skipped = new ArrayList<>();

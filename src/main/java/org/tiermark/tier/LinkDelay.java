@@ -7,8 +7,14 @@ import java.util.SplittableRandom;
 
 /**
  * The simulated link-delay model: a pure function from bytes crossing a link to nanoseconds,
- * {@code rtt/2 + bytes * 8 / bandwidth + jitter}. A hop over several links pays each link in turn
- * (store and forward).
+ * {@code rtt/2 + wireBytes * 8 / bandwidth + connection + jitter}, calibrated against tbf-shaped links
+ * ({@link LinkCalibration}; docs/emulation.md has the measurements). wireBytes adds each TCP segment's
+ * headers; connection is 0 on a kept connection, and for a connection per request the handshake's round
+ * trip, the slow-start rounds and the fitted setup cost.
+ *
+ * <p>A hop over several links pays each link in turn (store and forward): a tier on the way relays whole
+ * messages, as the studies' services and tiermark's agents do (docs/emulation.md, "What a hop through a
+ * tier means", measures relayed against IP-routed).
  */
 public final class LinkDelay {
     private LinkDelay() {}
@@ -26,9 +32,40 @@ public final class LinkDelay {
             throw new IllegalArgumentException("jitterUnit must be in [0, 1) (got " + jitterUnit + ")");
         }
         double halfRttNanos = link.rttMs() * 1e6 / 2;
-        double serializationNanos = bytes * 8.0 / (link.bandwidthMbps() * 1e6) * 1e9;
         double jitterNanos = jitterUnit * link.jitterMs() * 1e6;
-        return Math.round(halfRttNanos + serializationNanos + jitterNanos);
+        return Math.round(halfRttNanos + serializationNanos(link, bytes) + connectionNanos(link, bytes) + jitterNanos);
+    }
+
+    /** Nanoseconds the link's bandwidth needs for {@code bytes} of payload and their headers. */
+    public static double serializationNanos(LinkProfile link, long bytes) {
+        return link.calibration().wireBytes(bytes) * 8e3 / link.bandwidthMbps();
+    }
+
+    /**
+     * What a new connection adds to sending {@code bytes}: nothing on a kept connection; otherwise the
+     * handshake (one round trip before the first data), the fitted setup cost, and each slow-start round
+     * whose window does not yet fill the link (the sender waits for ACKs: a round trip less the round's own
+     * serialization), starting from the initial window and doubling per round.
+     */
+    public static double connectionNanos(LinkProfile link, long bytes) {
+        LinkCalibration c = link.calibration();
+        if (!c.newConnection()) {
+            return 0;
+        }
+        double rttNanos = link.rttMs() * 1e6;
+        double total = rttNanos + c.connectionSetupMs() * 1e6;
+        int segment = c.segmentBytes() == 0 ? LinkCalibration.DEFAULT.segmentBytes() : c.segmentBytes();
+        long left = (bytes + segment - 1) / segment;
+        double frameNanos = c.wireBytes(segment) * 8e3 / link.bandwidthMbps();
+        for (long window = c.initialWindowSegments(); left > window && rttNanos > 0; window *= 2) {
+            double roundNanos = window * frameNanos;
+            if (roundNanos >= rttNanos) {
+                break;
+            }
+            total += rttNanos - roundNanos;
+            left -= window;
+        }
+        return total;
     }
 
     /** Nanoseconds for {@code bytes} to cross every link of a route, drawing jitter from {@code jitter}. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param rttMs          round-trip time; one crossing costs half of it
  * @param jitterMs       optional: each crossing adds a uniform random delay in [0, jitterMs)
  * @param jitterSeed     seed of the jitter, so runs repeat exactly
+ * @param calibration    optional: wire framing and connection costs ({@link LinkCalibration#DEFAULT} when absent)
  */
 public record LinkProfile(
         @JsonProperty(required = true) String name,
@@ -22,7 +23,8 @@ public record LinkProfile(
         @JsonProperty(required = true) double rttMs,
         double jitterMs,
         long jitterSeed,
-        String description) {
+        String description,
+        LinkCalibration calibration) {
 
     public LinkProfile {
         Names.check("name", name);
@@ -41,6 +43,23 @@ public record LinkProfile(
             throw new IllegalArgumentException("field 'jitterMs': must be >= 0 (got " + jitterMs + ")");
         }
         description = description == null ? "" : description;
+        calibration = calibration == null ? LinkCalibration.DEFAULT : calibration;
+    }
+
+    /** A link with the default calibration. */
+    public LinkProfile(String name, String from, String to, double bandwidthMbps, double rttMs, double jitterMs,
+                       long jitterSeed, String description) {
+        this(name, from, to, bandwidthMbps, rttMs, jitterMs, jitterSeed, description, null);
+    }
+
+    /** The same link at another bandwidth (a point of a bandwidth sweep). */
+    public LinkProfile withBandwidth(double mbps) {
+        return new LinkProfile(name, from, to, mbps, rttMs, jitterMs, jitterSeed, description, calibration);
+    }
+
+    /** The same link under another calibration. */
+    public LinkProfile withCalibration(LinkCalibration c) {
+        return new LinkProfile(name, from, to, bandwidthMbps, rttMs, jitterMs, jitterSeed, description, c);
     }
 
     public boolean joins(String a, String b) {

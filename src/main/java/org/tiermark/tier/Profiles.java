@@ -38,7 +38,9 @@ public final class Profiles {
             throw new InvalidInputException(root + ": profiles folder not found (expected tiers/, links/, deployments/ inside)");
         }
         Map<String, TierProfile> tiers = Json.readFolder(root.resolve("tiers"), TierProfile.class, TierProfile::name);
-        Map<String, LinkProfile> links = Json.readFolder(root.resolve("links"), LinkProfile.class, LinkProfile::name);
+        // a bandwidth sweep's point (-Dtiermark.link.bandwidth) replaces one link's bandwidth for the whole JVM
+        Map<String, LinkProfile> links = BandwidthOverride.applyCurrent(
+                Json.readFolder(root.resolve("links"), LinkProfile.class, LinkProfile::name), root.resolve("links"));
         Map<String, DeploymentProfile> deployments =
                 Json.readFolder(root.resolve("deployments"), DeploymentProfile.class, DeploymentProfile::name);
         if (tiers.isEmpty()) {

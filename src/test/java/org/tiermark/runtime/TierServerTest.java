@@ -193,10 +193,10 @@ class TierServerTest {
     void sharedLinksSerializeOnePayloadAtATimePerDirection() {
         LinkProfile wlan = new LinkProfile("mobile-edge", "mobile", "edge", 8, 2.0, 0, 1, "");
         SharedLinks links = new SharedLinks();
-        // 1000 bytes at 8 Mbit/s: 1 ms on the wire, plus 1 ms propagation
-        assertEquals(2_000_000, links.arrivalNanos(List.of(wlan), "mobile", 1000, 0));
-        assertEquals(3_000_000, links.arrivalNanos(List.of(wlan), "mobile", 1000, 0), "waits for the first payload");
-        assertEquals(2_000_000, links.arrivalNanos(List.of(wlan), "edge", 1000, 0), "the other direction is free");
-        assertEquals(12_000_000, links.arrivalNanos(List.of(wlan), "mobile", 1000, 10_000_000), "an idle link again");
+        // 1000 bytes at 8 Mbit/s in one segment with 66 header bytes: 1.066 ms on the wire, plus 1 ms propagation
+        assertEquals(2_066_000, links.arrivalNanos(List.of(wlan), "mobile", 1000, 0));
+        assertEquals(3_132_000, links.arrivalNanos(List.of(wlan), "mobile", 1000, 0), "waits for the first payload");
+        assertEquals(2_066_000, links.arrivalNanos(List.of(wlan), "edge", 1000, 0), "the other direction is free");
+        assertEquals(12_066_000, links.arrivalNanos(List.of(wlan), "mobile", 1000, 10_000_000), "an idle link again");
     }
 }

@@ -17,7 +17,7 @@ import org.tiermark.Suite;
 class RunFoldersTest {
     private static final RunRecord STARTED = RunRecord.started("h", "2026-11-30T03:00:00Z", "c",
             Matrix.plan(Suite.load(Path.of(".")), Matrix.Size.SMOKE, List.of("identity"), (m, o) -> 1),
-            "", JmhSettings.defaults(Matrix.Size.SMOKE), List.of(), "targets.json", List.of());
+            "", JmhSettings.defaults(Matrix.Size.SMOKE), List.of(), "targets.json", List.of(), null);
     private static final RunRecord DONE = STARTED.finished("2026-11-30T03:10:00Z", 3, List.of());
 
     @Test

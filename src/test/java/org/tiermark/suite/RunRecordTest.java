@@ -28,7 +28,7 @@ class RunRecordTest {
                 List.of(edge), List.of(new RunRecord.SkippedVariant("minilm-l6", "sptq", "field 'sptq.calibration.samples': must be > 0")),
                 List.of("sptq-vs-identity.resnet18: the matrix measures no sptq variant"), 3,
                 List.of(new RunRecord.Failure("03-HarnessOverheadBenchmark-minilm-l6", "java.lang.IllegalStateException: boom")),
-                "targets.json", List.of(new Matrix.Cell("minilm-l6", "identity", "cloud")));
+                "targets.json", List.of(new Matrix.Cell("minilm-l6", "identity", "cloud")), null);
     }
 
     @Test
@@ -44,7 +44,7 @@ class RunRecordTest {
 
     @Test
     void aRunIsCompleteOnlyWhenFinishedWithMeasurementsAndNoFailure() {
-        RunRecord started = RunRecord.started("h", "2026-11-30T03:00:00Z", "c", fixedMatrix(), "", fixed().jmh(), List.of(), "targets.json", List.of());
+        RunRecord started = RunRecord.started("h", "2026-11-30T03:00:00Z", "c", fixedMatrix(), "", fixed().jmh(), List.of(), "targets.json", List.of(), null);
         assertNull(started.finishedUtc());
         assertEquals(RunRecord.Status.RUNNING, started.status());
         assertFalse(started.complete());

@@ -14,12 +14,50 @@ class LinkDelayTest {
     }
 
     @Test
-    void halfTheRoundTripPlusBitsOverBandwidth() {
-        // 1 Mbit/s: 125,000 bytes are 1,000,000 bits = 1 s; plus half of a 20 ms RTT
-        assertEquals(1_010_000_000L, LinkDelay.transferNanos(link(1, 20, 0, 0), 125_000, 0));
-        // 200 Mbit/s: a 1x1024x14x14 float tensor (802,816 bytes) takes 32.11 ms
-        assertEquals(32_112_640L, LinkDelay.transferNanos(link(200, 0, 0, 0), 802_816, 0));
+    void halfTheRoundTripPlusWireBitsOverBandwidth() {
+        // 1 Mbit/s: 125,000 bytes in 87 segments of <= 1448 bytes, each with 66 header bytes: 130,742 bytes
+        // = 1,045,936 bits = 1.045936 s; plus half of a 20 ms RTT
+        assertEquals(1_055_936_000L, LinkDelay.transferNanos(link(1, 20, 0, 0), 125_000, 0));
+        // 200 Mbit/s: a 1x1024x14x14 float tensor (802,816 bytes, 555 segments: 839,446 wire bytes) takes 33.58 ms
+        assertEquals(33_577_840L, LinkDelay.transferNanos(link(200, 0, 0, 0), 802_816, 0));
         assertEquals(500_000L, LinkDelay.transferNanos(link(200, 1, 0, 0), 0, 0));
+    }
+
+    @Test
+    void payloadOnlyIsTheModelBeforeCalibration() {
+        LinkProfile l = link(1, 20, 0, 0).withCalibration(LinkCalibration.PAYLOAD_ONLY);
+        // 125,000 bytes are 1,000,000 bits = 1 s; plus half of a 20 ms RTT
+        assertEquals(1_010_000_000L, LinkDelay.transferNanos(l, 125_000, 0));
+    }
+
+    @Test
+    void aNewConnectionPaysTheHandshakeTheSetupAndTheSlowStartRoundsBelowTheLinksCapacity() {
+        LinkCalibration perRequest = LinkCalibration.DEFAULT.withNewConnection(true);
+        // 200 Mbit/s, 1 ms: a full frame (1514 bytes) takes 60.56 us; the first window of 10 (0.6056 ms) leaves the
+        // link idle for 0.3944 ms until its ACKs return; the second (20 frames, 1.21 ms) fills the round trip
+        LinkProfile wlan = link(200, 1, 0, 0).withCalibration(perRequest);
+        assertEquals(1_000_000 + 394_400, LinkDelay.connectionNanos(wlan, 1_000_000), 1);
+        // a message within the initial window pays only the handshake
+        assertEquals(1_000_000, LinkDelay.connectionNanos(wlan, 10_000), 1);
+        // 10 Mbit/s, 20 ms: one idle round (20 - 12.112 ms)
+        assertEquals(20_000_000 + 7_888_000, LinkDelay.connectionNanos(link(10, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
+        // 1 Mbit/s, 20 ms: the initial window alone takes 121 ms, longer than the round trip
+        assertEquals(20_000_000, LinkDelay.connectionNanos(link(1, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
+        LinkCalibration withSetup = new LinkCalibration(1500, LinkCalibration.NEW, 0.25, 10, "test");
+        assertEquals(250_000, LinkDelay.connectionNanos(link(200, 0, 0, 0).withCalibration(withSetup), 1_000_000), 1);
+        assertEquals(0, LinkDelay.connectionNanos(link(200, 1, 0, 0), 1_000_000), "a kept connection costs nothing more");
+        assertEquals(LinkDelay.transferNanos(link(200, 1, 0, 0), 1_000_000, 0) + 1_394_400,
+                LinkDelay.transferNanos(wlan, 1_000_000, 0), 1);
+    }
+
+    @Test
+    void badCalibrationsAreRefusedNamingTheField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LinkCalibration(1500, "sometimes", 0, 10, ""));
+        assertTrue(e.getMessage().contains("calibration.connection") && e.getMessage().contains("'kept' or 'new'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(100, "kept", 0, 10, ""));
+        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(1500, "kept", -1, 10, ""));
+        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(1500, "kept", 0, -3, ""));
     }
 
     @Test
