@@ -271,7 +271,7 @@ public final class CnnTrainer implements WhiteboxTrainer {
     }
 
     /** The manifest section: the training record with its paths relative to the trained model's folder. */
-    static Map<String, Object> section(TrainedVariant<?> v, Path folder) {
+    public static Map<String, Object> section(TrainedVariant<?> v, Path folder) {
         Map<String, Object> m = new LinkedHashMap<>(Json.MAPPER.convertValue(v, new TypeReference<Map<String, Object>>() {}));
         m.put("onnx", relative(folder, v.onnx()));
         m.put("checkpoint", v.checkpoint() == null ? null : relative(folder, v.checkpoint()));
