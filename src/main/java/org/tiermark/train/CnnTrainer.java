@@ -275,6 +275,8 @@ public final class CnnTrainer implements WhiteboxTrainer {
         Map<String, Object> m = new LinkedHashMap<>(Json.MAPPER.convertValue(v, new TypeReference<Map<String, Object>>() {}));
         m.put("onnx", relative(folder, v.onnx()));
         m.put("checkpoint", v.checkpoint() == null ? null : relative(folder, v.checkpoint()));
+        // no details (distill): left out rather than null
+        m.values().removeIf(x -> x == null);
         return m;
     }
 

@@ -116,7 +116,7 @@ public final class TrainedModels {
             trained = r.model();
             section = new LinkedHashMap<>(r.section());
         } catch (Exception | Error e) {
-            throw new IllegalStateException(ctx.source().model() + " " + t.operator() + ": training stopped (" + e.getMessage()
+            throw new IllegalStateException(ctx.source().model() + " " + t.operator() + ": training stopped (" + e
                     + "); nothing was cached; what it wrote, with its last good checkpoint, is kept in " + work, e);
         }
         OnnxModels.save(trained, work.resolve(MODEL));
