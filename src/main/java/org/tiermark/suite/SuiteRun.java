@@ -49,25 +49,25 @@ public final class SuiteRun {
                           boolean requireAll, String prior) {}
 
     /**
-     * The operators every model is measured with: the black-box operators of the studies and their
-     * hybrids by default; every composition in the full matrix.
+     * The operators every model is measured with: those {@code profiles/matrix.json} names for the
+     * default size (black-box everywhere, white-box on the models and deployments it says); every
+     * black-box and white-box composition in the full matrix.
      */
-    public static List<String> operators(Matrix.Size size) {
+    public static List<String> operators(Suite suite, Matrix.Size size) {
         return switch (size) {
             case SMOKE -> List.of("identity");
-            case DEFAULT -> List.of("identity", "sptq", "partition", "early-exit", "sptq+partition", "sptq+early-exit");
-            case FULL -> {
-                List<String> all = new ArrayList<>(List.of("identity"));
-                all.addAll(Operator.BLACK_BOX);
-                yield all;
-            }
+            case DEFAULT -> MatrixRules.load(suite).defaultOperators();
+            case FULL -> MatrixRules.fullOperators();
         };
     }
 
     /** The matrix of a request, restricted by its {@code --params}, every cell kept. */
     public static Matrix matrix(Suite suite, Request r) {
-        return Matrix.plan(suite, r.size(), operators(r.size()), (model, op) -> Operator.parse(op).stageCount())
-                .restrict(r.params());
+        Matrix planned = Matrix.plan(suite, r.size(), operators(suite, r.size()), (model, op) -> Operator.parse(op).stageCount());
+        if (r.size() == Matrix.Size.DEFAULT) {
+            planned = planned.withoutCells(MatrixRules.load(suite).uncovered(planned));
+        }
+        return planned.restrict(r.params());
     }
 
     /**
