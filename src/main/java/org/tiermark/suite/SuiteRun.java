@@ -125,6 +125,8 @@ public final class SuiteRun {
         Matrix measured = buildVariants(suite, matrix, skipped);
         // variants dropped: their groups go, the rest of the plan stays as planned
         Plan kept = measured.cells().size() == matrix.cells().size() ? plan : Plan.of(suite, measured, targets, benchmarks);
+        kept.skippedTargets().stream().filter(t -> !plan.skippedTargets().contains(t))
+                .forEach(t -> System.err.println("tiermark suite: target not measured (a variant it needs was skipped): " + t));
         run = run.withVariants(measured.cells(), skipped);
         run.write(runDir);
         List<RunRecord.Failure> failures = new ArrayList<>();
