@@ -267,8 +267,26 @@ public final class CnnTrainer implements WhiteboxTrainer {
             case Qat.OPERATOR -> Qat.qat(a, teacher, train, test, new Qat.Params(s.training), work, e -> print(src.model(), e));
             default -> throw new IllegalStateException(operator);
         };
-        return new Trained(OnnxModels.load(v.onnx()), section(v, work));
+        Map<String, Object> section = section(v, work);
+        if (v.details() instanceof Pruning.Details d) {
+            section.put("sparsityWithinOnePoint", checkSparsity(d, s.sparsity));
+        }
+        return new Trained(OnnxModels.load(v.onnx()), section);
     }
+
+    /** Unstructured pruning's promise (issue 12): every pruned layer within 1 point of the target; else the model is refused. */
+    static boolean checkSparsity(Pruning.Details d, double target) {
+        for (Pruning.LayerSparsity l : d.layers()) {
+            if (Math.abs(l.sparsity() - target) > SPARSITY_TOLERANCE) {
+                throw new IllegalStateException("prune: layer " + l.layer() + " reached sparsity " + l.sparsity()
+                        + ", more than 1 point from the target " + target + " (" + l.zeros() + " of " + l.weights() + " weights zero)");
+            }
+        }
+        return true;
+    }
+
+    /** Largest gap between a pruned layer's achieved and target sparsity: 1 point. */
+    static final double SPARSITY_TOLERANCE = 0.01;
 
     /** The manifest section: the training record with its paths relative to the trained model's folder. */
     public static Map<String, Object> section(TrainedVariant<?> v, Path folder) {

@@ -147,4 +147,15 @@ class WhiteboxStepTest {
             assertEquals(1, s.count(), "one entry, no work folder left");
         }
     }
+
+    @Test
+    void everyPrunedLayerMustBeWithinOnePointOfTheTarget() {
+        Pruning.Details ok = new Pruning.Details(java.util.List.of(new Pruning.LayerSparsity("a", 1000, 750, 0.75),
+                new Pruning.LayerSparsity("b", 1000, 745, 0.745)), 0.75, java.util.List.of());
+        assertTrue(CnnTrainer.checkSparsity(ok, 0.75));
+        Pruning.Details off = new Pruning.Details(java.util.List.of(new Pruning.LayerSparsity("layer2.0.conv1", 1000, 700, 0.70)),
+                0.70, java.util.List.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CnnTrainer.checkSparsity(off, 0.75));
+        assertTrue(e.getMessage().contains("layer2.0.conv1"), e.getMessage());
+    }
 }
