@@ -47,26 +47,38 @@ public record MatrixRules(int schemaVersion, String what, @JsonProperty("default
         defaults = defaults == null ? List.of() : List.copyOf(defaults);
     }
 
-    /** The home's rules, every operator, model and deployment named checked against what exists. */
+    /**
+     * The home's rules, every operator checked. A model or deployment a rule names but the home lacks
+     * (a trimmed catalog) covers nothing; named in no catalog or profile at all it would be a typo, which
+     * {@code MatrixRulesTest} guards against for the project's own file.
+     */
     public static MatrixRules load(Suite suite) {
         Path file = suite.home().resolve(FILE);
         MatrixRules r = Json.read(file, MatrixRules.class);
         for (Rule rule : r.defaults) {
-            rule.operators.forEach(Operator::parse);
-            check(file, "model", rule.models, suite.catalog().models().keySet());
-            check(file, "deployment", rule.deployments, suite.profiles().deployments().keySet());
+            for (String op : rule.operators) {
+                try {
+                    Operator.parse(op);
+                } catch (InvalidInputException e) {
+                    throw InvalidInputException.field(file, "default.operators", e.getMessage());
+                }
+            }
         }
         return r;
     }
 
-    private static void check(Path file, String what, List<String> named, Set<String> valid) {
-        if (named != null) {
-            for (String n : named) {
-                if (!valid.contains(n)) {
-                    throw InvalidInputException.unknown(what, n, file, valid);
-                }
+    /** The models and deployments the rules name that {@code suite} does not have: none for the project's own home. */
+    public Set<String> unknownNames(Suite suite) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Rule rule : defaults) {
+            if (rule.models != null) {
+                rule.models.stream().filter(m -> !suite.catalog().models().containsKey(m)).forEach(out::add);
+            }
+            if (rule.deployments != null) {
+                rule.deployments.stream().filter(d -> !suite.profiles().deployments().containsKey(d)).forEach(out::add);
             }
         }
+        return out;
     }
 
     /** The operators of the default matrix, identity first, in the order the rules name them. */

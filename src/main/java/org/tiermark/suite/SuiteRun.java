@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.tiermark.AtomicFiles;
 import org.tiermark.Benchmarks;
@@ -14,7 +16,9 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.Targets;
 import org.tiermark.accuracy.AccuracyStep;
+import org.tiermark.model.Catalog;
 import org.tiermark.operator.Operator;
+import org.tiermark.operator.VariantBuilder;
 import org.tiermark.report.ReportOptions;
 import org.tiermark.report.ReportWriter;
 import org.tiermark.report.RunInputs;
@@ -78,6 +82,29 @@ public final class SuiteRun {
     public static Matrix matrix(Suite suite, Request r, RequestTimes prior) {
         Matrix all = matrix(suite, r);
         return all.withoutCells(leftOut(suite, all, r, prior));
+    }
+
+    /**
+     * The variants of {@code matrix} whose operator does not apply to their model, each with the reason
+     * (a white-box operator no trainer trains the model with): judged from the catalog before anything
+     * is built; the run skips them and records why.
+     */
+    public static Map<List<String>, String> notApplicable(Suite suite, Matrix matrix) {
+        Map<List<String>, String> out = new LinkedHashMap<>();
+        for (List<String> variant : matrix.deploymentsByVariant().keySet()) {
+            Operator op = Operator.parse(variant.get(1));
+            if (op.isIdentity()) {
+                continue;
+            }
+            Catalog.Model m = suite.catalog().model(variant.get(0));
+            try {
+                VariantBuilder.notApplicable(null, VariantBuilder.Source.describing(m), op,
+                        VariantBuilder.params(op, m.descriptor().operatorDefaults(), Map.of())).ifPresent(why -> out.put(variant, why));
+            } catch (InvalidInputException e) {
+                out.put(variant, e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** The cells of {@code all} the request's size leaves out for their request time. */
