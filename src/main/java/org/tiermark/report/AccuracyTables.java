@@ -90,8 +90,10 @@ final class AccuracyTables {
             if (qat != null && sptq != null) {
                 boolean overlap = qat.ci95() != null && sptq.ci95() != null && qat.ci95().length == 2 && sptq.ci95().length == 2
                         && qat.ci95()[0] <= sptq.ci95()[1] && sptq.ci95()[0] <= qat.ci95()[1];
-                out.add(new Report.Check("qat-vs-sptq-accuracy." + model, model + " qat - sptq " + qat.metric(),
-                        qat.value() - sptq.value(), Double.NaN, Double.NaN, ">= 0", qat.value() >= sptq.value(),
+                double scale = qat.value() <= 1.0 ? 100 : 1;
+                out.add(new Report.Check("qat-vs-sptq-accuracy." + model, model + " qat - sptq " + qat.metric() + " (points; 95% "
+                        + "intervals " + (overlap ? "overlap" : "do not overlap") + ")",
+                        (qat.value() - sptq.value()) * scale, Double.NaN, Double.NaN, ">= 0", qat.value() >= sptq.value(),
                         "qat " + qat.value() + " vs sptq " + sptq.value() + "; 95% intervals "
                                 + (overlap ? "overlap (the difference is within the evaluation's noise)" : "do not overlap")));
             }
