@@ -54,9 +54,13 @@ public abstract class WhiteboxStep implements OperatorStep {
         return word;
     }
 
+    /**
+     * The step's own version and its trainers': bumping a trainer's version (it trains differently)
+     * rebuilds the variants of this step, not only the trained model under them.
+     */
     @Override
     public final int version() {
-        return version;
+        return version * 1000 + trainers().stream().mapToInt(WhiteboxTrainer::version).sum();
     }
 
     @Override
