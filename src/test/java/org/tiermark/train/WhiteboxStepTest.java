@@ -158,4 +158,60 @@ class WhiteboxStepTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> CnnTrainer.checkSparsity(off, 0.75));
         assertTrue(e.getMessage().contains("layer2.0.conv1"), e.getMessage());
     }
+
+    /** A trainer that writes a checkpoint and then fails (or not): the cache around it is under test. */
+    private static WhiteboxTrainer fake(boolean fails) {
+        return new WhiteboxTrainer() {
+            public String operator() {
+                return "distill";
+            }
+
+            public boolean trains(VariantBuilder.Source source) {
+                return true;
+            }
+
+            public Map<String, String> parameters() {
+                return Map.of("distill.seed", "1");
+            }
+
+            public Optional<String> notApplicable(VariantBuilder.Source source) {
+                return Optional.empty();
+            }
+
+            public void validate(Map<String, String> params, VariantBuilder.Source source) {}
+
+            public Trained train(ai.onnx.proto.OnnxMl.ModelProto source, org.tiermark.operator.StepContext ctx, Path work)
+                    throws Exception {
+                Files.createDirectories(work.resolve("checkpoint"));
+                Files.writeString(work.resolve("checkpoint/last.params"), "epoch 1");
+                if (fails) {
+                    throw new TrainingLoop.DivergedException("distill: training diverged: loss NaN at step 7");
+                }
+                return new Trained(source, Map.of("epochs", java.util.List.of()));
+            }
+        };
+    }
+
+    @Test
+    void aDivergedRunLeavesNoEntryKeepsItsCheckpointAndSaysSo() throws Exception {
+        Catalog.Model m = CATALOG.model("resnet-fmnist");
+        VariantBuilder.Source src = VariantBuilder.Source.describing(m);
+        var ctx = new org.tiermark.operator.StepContext(ENV, src, Map.of("distill.seed", "1"), java.util.Set.of(), java.util.List.of());
+        var model = org.tiermark.onnx.OnnxModels.load(m.onnx());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> TrainedModels.obtain(fake(true), model, ctx));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("nothing was cached")
+                && e.getMessage().contains(".training"), e.getMessage());
+        Path models = dir.resolve("cache/resnet-fmnist");
+        try (Stream<Path> s = Files.list(models)) {
+            java.util.List<Path> left = s.toList();
+            assertEquals(1, left.size(), left.toString());
+            assertTrue(left.get(0).getFileName().toString().endsWith(".training"), "only the work folder, no entry");
+            assertEquals("epoch 1", Files.readString(left.get(0).resolve("checkpoint/last.params")), "the last good checkpoint kept");
+        }
+        TrainedModels.Obtained ok = TrainedModels.obtain(fake(false), model, ctx);
+        assertEquals("trained", ok.how());
+        assertTrue(Files.isDirectory(ok.folder().resolveSibling(ok.folder().getFileName() + ".interrupted")),
+                "the failed run's folder is kept aside");
+        assertEquals("cache", TrainedModels.obtain(fake(true), model, ctx).how(), "a cached model is not trained again");
+    }
 }
