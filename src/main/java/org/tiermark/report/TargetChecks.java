@@ -70,7 +70,9 @@ final class TargetChecks {
                 }
             }
         }
-        same.forEach(x -> t.note(x.id() + ": " + x.what() + "; at most " + x.max() + "."));
+        same.forEach(x -> t.note(x.id() + ": " + x.what() + "; at most " + x.max() + "."
+                + (checks.stream().anyMatch(c -> c.target().equals(x.id())) ? "" : " Not measured in this run: no cell has "
+                + x.params() + " (e.g. its variant was not built; run.json's skipped variants say why).")));
         t.note("Both sides are measured in every invocation, so both see the same load. CI: bootstrap over forks, then iterations.");
         return t.build();
     }

@@ -18,10 +18,10 @@ import org.tiermark.tier.DeploymentProfile;
  * <ul>
  *   <li>{@code smoke}: one model (the first, unless {@code --params} names others), {@code identity},
  *       on {@code edge} (unless {@code --params} names other one-stage deployments): proves the harness works;</li>
- *   <li>{@code default}: every catalog model with every operator on every deployment that fits its
- *       variant (one stage: mobile, edge, cloud; two stages: the split deployments); cold start on
- *       {@code edge} and {@code mobile-edge} only;</li>
- *   <li>{@code full}: the same cells, cold start on every deployment.</li>
+ *   <li>{@code default}: the cells {@code profiles/matrix.json} covers ({@link MatrixRules}): the
+ *       black-box operators on every catalog model and every deployment that fits its variant (one
+ *       stage: mobile, edge, cloud; two stages: the split deployments), the white-box ones where it says;</li>
+ *   <li>{@code full}: every black-box and white-box operator on every model and fitting deployment.</li>
  * </ul>
  * {@link #restrict} narrows any of them to the values a user names, e.g. {@code deployment=edge,cloud}.
  */

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.tiermark.AtomicFiles;
 import org.tiermark.Benchmarks;
@@ -14,7 +16,9 @@ import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.Targets;
 import org.tiermark.accuracy.AccuracyStep;
+import org.tiermark.model.Catalog;
 import org.tiermark.operator.Operator;
+import org.tiermark.operator.VariantBuilder;
 import org.tiermark.report.ReportOptions;
 import org.tiermark.report.ReportWriter;
 import org.tiermark.report.RunInputs;
@@ -56,25 +60,25 @@ public final class SuiteRun {
     }
 
     /**
-     * The operators every model is measured with: the black-box operators of the studies and their
-     * hybrids by default; every composition in the full matrix.
+     * The operators every model is measured with: those {@code profiles/matrix.json} names for the
+     * default size (black-box everywhere, white-box on the models and deployments it says); every
+     * black-box and white-box composition in the full matrix.
      */
-    public static List<String> operators(Matrix.Size size) {
+    public static List<String> operators(Suite suite, Matrix.Size size) {
         return switch (size) {
             case SMOKE -> List.of("identity");
-            case DEFAULT -> List.of("identity", "sptq", "partition", "early-exit", "sptq+partition", "sptq+early-exit");
-            case FULL -> {
-                List<String> all = new ArrayList<>(List.of("identity"));
-                all.addAll(Operator.BLACK_BOX);
-                yield all;
-            }
+            case DEFAULT -> MatrixRules.load(suite).defaultOperators();
+            case FULL -> MatrixRules.fullOperators();
         };
     }
 
     /** The matrix of a request, restricted by its {@code --params}, every cell kept. */
     public static Matrix matrix(Suite suite, Request r) {
-        return Matrix.plan(suite, r.size(), operators(r.size()), (model, op) -> Operator.parse(op).stageCount())
-                .restrict(r.params());
+        Matrix planned = Matrix.plan(suite, r.size(), operators(suite, r.size()), (model, op) -> Operator.parse(op).stageCount());
+        if (r.size() == Matrix.Size.DEFAULT) {
+            planned = planned.withoutCells(MatrixRules.load(suite).uncovered(planned));
+        }
+        return planned.restrict(r.params());
     }
 
     /**
@@ -85,6 +89,29 @@ public final class SuiteRun {
     public static Matrix matrix(Suite suite, Request r, RequestTimes prior) {
         Matrix all = matrix(suite, r);
         return all.withoutCells(leftOut(suite, all, r, prior));
+    }
+
+    /**
+     * The variants of {@code matrix} whose operator does not apply to their model, each with the reason
+     * (a white-box operator no trainer trains the model with): judged from the catalog before anything
+     * is built; the run skips them and records why.
+     */
+    public static Map<List<String>, String> notApplicable(Suite suite, Matrix matrix) {
+        Map<List<String>, String> out = new LinkedHashMap<>();
+        for (List<String> variant : matrix.deploymentsByVariant().keySet()) {
+            Operator op = Operator.parse(variant.get(1));
+            if (op.isIdentity()) {
+                continue;
+            }
+            Catalog.Model m = suite.catalog().model(variant.get(0));
+            try {
+                VariantBuilder.notApplicable(null, VariantBuilder.Source.describing(m), op,
+                        VariantBuilder.params(op, m.descriptor().operatorDefaults(), Map.of())).ifPresent(why -> out.put(variant, why));
+            } catch (InvalidInputException e) {
+                out.put(variant, e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** The cells of {@code all} the request's size leaves out for their request time. */
@@ -132,6 +159,8 @@ public final class SuiteRun {
         Matrix measured = buildVariants(suite, matrix, skipped);
         // variants dropped: their groups go, the rest of the plan stays as planned
         Plan kept = measured.cells().size() == matrix.cells().size() ? plan : Plan.of(suite, measured, targets, benchmarks);
+        kept.skippedTargets().stream().filter(t -> !plan.skippedTargets().contains(t))
+                .forEach(t -> System.err.println("tiermark suite: target not measured (a variant it needs was skipped): " + t));
         run = run.withVariants(measured.cells(), skipped);
         run.write(runDir);
         List<RunRecord.Failure> failures = new ArrayList<>();

@@ -15,8 +15,24 @@ import org.tiermark.operator.VariantBuilder;
  * manifest stay the step's business.
  */
 public interface WhiteboxTrainer {
-    /** The operator's word: {@code distill}, {@code prune}, {@code prune-channels} or {@code qat}. */
+    /** The operator's word: {@code distill}, {@code prune}, {@code prune-channels}, {@code qat} or {@code finetune}. */
     String operator();
+
+    /**
+     * Bumped when the trainer changes what it trains: part of the trained-model cache's key, so that
+     * models trained by an older version are retrained rather than reused.
+     */
+    default int version() {
+        return 1;
+    }
+
+    /**
+     * SHA-256 naming the training data as this trainer reads it for {@code source} (part of the cache
+     * key); empty when the data is fixed by the source model's own files.
+     */
+    default String dataSha256(VariantBuilder.Source source) {
+        return "";
+    }
 
     /** Whether this trainer trains models like {@code source} (judged by its task and graph, not by name). */
     boolean trains(VariantBuilder.Source source);

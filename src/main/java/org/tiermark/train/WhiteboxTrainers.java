@@ -7,7 +7,7 @@ import org.tiermark.operator.VariantBuilder;
 /** The registry of white-box trainers: one line per trainer (operator x family of models). */
 public final class WhiteboxTrainers {
     private static final List<WhiteboxTrainer> ALL = List.of(
-            // CNN trainers (image classification) go here
+            CnnTrainer.distill(), CnnTrainer.prune(), CnnTrainer.pruneChannels(), CnnTrainer.qat()
             // text trainers (sentence encoders with a classification head) go here
     );
 

@@ -196,7 +196,8 @@ class TinyCnnOperatorsTest {
                 .contains("sptq+partition"));
         assertTrue(assertThrows(InvalidInputException.class, () -> Operator.parse("sptq+sptq")).getMessage().contains("twice"));
         assertTrue(assertThrows(InvalidInputException.class, () -> Operator.parse("identity+sptq")).getMessage().contains("identity"));
-        assertTrue(assertThrows(InvalidInputException.class, () -> Operator.parse("distill+sptq")).getMessage().contains("white-box"));
+        assertTrue(assertThrows(InvalidInputException.class, () -> Operator.parse("sptq+distill")).getMessage()
+                .contains("training after quantization"));
         assertEquals(2, Operator.parse("sptq+partition").stageCount());
     }
 
@@ -209,7 +210,7 @@ class TinyCnnOperatorsTest {
                 () -> VariantBuilder.params(Operator.parse("sptq"), Map.of(), Map.of("partition.cut", "stage2")));
         assertTrue(other.getMessage().contains("'partition.cut' is not used by operator 'sptq'")
                 && other.getMessage().contains("sptq.calibration.method"), other.getMessage());
-        // in the model's defaults, keys of other operators (even unregistered white-box ones) are theirs
+        // in the model's defaults, keys of other operators (white-box ones too) are theirs
         Map<String, String> descriptor = Map.of("prune.sparsity", "0.9", "partition.cut", "stage2", "sptq.calibration.samples", "50");
         Map<String, String> p = VariantBuilder.params(Operator.parse("sptq"), descriptor, Map.of());
         assertEquals("50", p.get("sptq.calibration.samples"), "the descriptor's value overrides the step's default");

@@ -55,7 +55,11 @@ class SamplePlannerTest {
         for (SamplePlanner.Cell c : p.cells()) {
             assertTrue(c.samples() >= SamplePlanner.DEFAULT_MIN_SAMPLES, c.toString());
         }
-        assertTrue(deployment.stream().allMatch(SamplePlanner.Cell::predicted), "the reference run measured every default cell");
+        // the reference run predates the white-box operators: their cells are planned from iteration counts
+        assertTrue(deployment.stream().filter(c -> !trains(c.params().get("operator"))).allMatch(SamplePlanner.Cell::predicted),
+                "the reference run measured every black-box default cell");
+        System.out.printf("default matrix: %d deployment cells, JMH groups predicted %.1f min%n", deployment.size(),
+                p.predictedMs() / 60_000.0);
         assertTrue(p.predictedMs() <= SamplePlanner.DEFAULT_BUDGET_MS, p.predictedMs() / 60_000.0 + " min");
         // what is left out is slow, and each study's question keeps cells to answer it
         Set<Matrix.Cell> left = SuiteRun.leftOut(suite, SuiteRun.matrix(suite, request(Matrix.Size.DEFAULT)), request(Matrix.Size.DEFAULT), prior);
@@ -142,5 +146,9 @@ class SamplePlannerTest {
         RequestTimes t = RequestTimes.find(results.resolve("no-home"), results, "");
         assertEquals(30, t.meanMs("DeploymentBenchmark", "request", Map.of("model", "a")).orElseThrow(), 1e-9, "the newest run that measured it");
         assertEquals(20, t.meanMs("DeploymentBenchmark", "request", Map.of("model", "b")).orElseThrow(), 1e-9, "older cells still count");
+    }
+
+    private static boolean trains(String operator) {
+        return org.tiermark.operator.Operator.parse(operator).steps().stream().anyMatch(org.tiermark.operator.OperatorStep::trains);
     }
 }

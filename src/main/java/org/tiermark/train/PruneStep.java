@@ -1,0 +1,8 @@
+package org.tiermark.train;
+
+/** {@code prune}: unstructured magnitude pruning to a target sparsity per layer, with fine-tuning. */
+public final class PruneStep extends WhiteboxStep {
+    public PruneStep() {
+        super("prune", 1);
+    }
+}

@@ -1,0 +1,13 @@
+package org.tiermark.train;
+
+/** {@code qat}: quantization-aware fine-tuning, exported through sptq's QDQ rewrite with the learned ranges. */
+public final class QatStep extends WhiteboxStep {
+    public QatStep() {
+        super("qat", 1);
+    }
+
+    @Override
+    public boolean quantizes() {
+        return true;
+    }
+}
