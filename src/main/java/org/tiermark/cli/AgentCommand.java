@@ -1,5 +1,6 @@
 package org.tiermark.cli;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.tiermark.InvalidInputException;
+import org.tiermark.emulation.GrpcAgent;
 import org.tiermark.emulation.TierAgent;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.tier.Profiles;
@@ -22,7 +24,7 @@ public final class AgentCommand implements Command {
 
     @Override
     public String summary() {
-        return "serve stages of one tier over the Open Inference Protocol (KServe v2 REST, binary tensors)";
+        return "serve stages of one tier over the Open Inference Protocol (KServe v2 REST with binary tensors, and gRPC)";
     }
 
     @Override
@@ -31,11 +33,13 @@ public final class AgentCommand implements Command {
                 usage: tiermark agent --tier TIER --port N [options] NAME=FILE.onnx [NAME=FILE.onnx ...]
 
                 Serves each ONNX file as model NAME under /v2/models/NAME (health, readiness, metadata, infer with
-                JSON or binary tensors) until SIGTERM/SIGINT, then closes every session. Prints
-                "agent ready TIER http://HOST:PORT" once it serves.
+                JSON or binary tensors) and, with --grpc-port, as inference.GRPCInferenceService (raw tensor
+                contents) until SIGTERM/SIGINT, then closes every session. Prints
+                "agent ready TIER http://HOST:PORT [grpc://HOST:PORT]" once it serves.
 
                   --tier TIER          the tier it stands for; its profile gives the ONNX Runtime threads
-                  --port N             TCP port (0: any free port, printed)
+                  --port N             TCP port of the REST API (0: any free port, printed)
+                  --grpc-port N        TCP port of the gRPC service (0 or absent: no gRPC); same limits
                   --bind ADDR          address to listen on (default 127.0.0.1)
                   --home DIR           project folder with profiles/ (default: current directory)
                   --threads N          intra-op threads instead of the tier profile's (inter-op 1)
@@ -49,7 +53,7 @@ public final class AgentCommand implements Command {
     @Override
     public int run(String[] argv) throws Exception {
         Args a = Args.parse(name(), argv,
-                Set.of("tier", "port", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
+                Set.of("tier", "port", "grpc-port", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
         if (!a.has("tier") || !a.has("port")) {
             throw new InvalidInputException("--tier and --port are required (see tiermark agent --help)");
         }
@@ -57,6 +61,10 @@ public final class AgentCommand implements Command {
         int port = a.getInt("port", -1);
         if (port < 0 || port > 65535) {
             throw new InvalidInputException("--port must be 0..65535 (got " + port + ")");
+        }
+        int grpcPort = a.getInt("grpc-port", 0);
+        if (grpcPort < 0 || grpcPort > 65535) {
+            throw new InvalidInputException("--grpc-port must be 0..65535, 0 for no gRPC (got " + grpcPort + ")");
         }
         Map<String, Path> stages = new LinkedHashMap<>();
         for (String s : a.positional()) {
@@ -95,12 +103,20 @@ public final class AgentCommand implements Command {
                 a.getInt("workers", 2));
         CountDownLatch stopped = new CountDownLatch(1);
         TierAgent agent = TierAgent.start(config);
-        Thread hook = new Thread(() -> {
+        GrpcAgent grpc;
+        try {
+            grpc = grpcPort == 0 ? null : GrpcAgent.start(agent, new InetSocketAddress(config.address().getAddress(), grpcPort));
+        } catch (IOException | RuntimeException e) {
             agent.close();
+            throw e;
+        }
+        Thread hook = new Thread(() -> {
+            agent.close(); // closes its gRPC transport first
             stopped.countDown();
         }, "agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("agent ready " + tier + " " + agent.endpoint() + " models: " + String.join(", ", agent.models().keySet()));
+        System.out.println("agent ready " + tier + " " + agent.endpoint() + (grpc == null ? "" : " " + grpc.endpoint())
+                + " models: " + String.join(", ", agent.models().keySet()));
         System.out.flush();
         stopped.await();
         return 0;

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,6 +104,7 @@ public final class TierAgent implements AutoCloseable {
     private HttpServer server;
     private ExecutorService workers;
     private ScheduledExecutorService watchdog;
+    private final List<AutoCloseable> transports = new CopyOnWriteArrayList<>();
 
     private TierAgent(Config config) {
         this.config = config;
@@ -167,6 +169,32 @@ public final class TierAgent implements AutoCloseable {
         Map<String, Oip.ModelMetadata> m = new LinkedHashMap<>();
         served.forEach((k, v) -> m.put(k, v.metadata()));
         return m;
+    }
+
+    /** The model served as {@code model}, or null (for the agent's other transports). */
+    ServedModel served(String model) {
+        return served.get(model);
+    }
+
+    boolean isReady() {
+        return ready.get();
+    }
+
+    Config config() {
+        return config;
+    }
+
+    /**
+     * Another transport serving this agent's sessions ({@link GrpcAgent}): {@link #close()} closes it
+     * first, so that no call of it still runs a session the agent closes.
+     */
+    void attach(AutoCloseable transport) {
+        transports.add(transport);
+    }
+
+    /** Asks every inference in flight to stop. */
+    void cancelRunning() {
+        served.values().forEach(ServedModel::cancelRunning);
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -363,6 +391,13 @@ public final class TierAgent implements AutoCloseable {
             return;
         }
         ready.set(false);
+        for (AutoCloseable t : transports) {
+            try {
+                t.close();
+            } catch (Exception e) {
+                // closing is best effort: the agent is stopping anyway
+            }
+        }
         if (server != null) {
             server.stop(0);
         }
