@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Preprocessors;
 import org.tiermark.emulation.GrpcAgent;
+import org.tiermark.model.Catalog;
 import org.tiermark.emulation.TierAgent;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.tier.Profiles;
@@ -40,6 +42,9 @@ public final class AgentCommand implements Command {
                   --tier TIER          the tier it stands for; its profile gives the ONNX Runtime threads
                   --port N             TCP port of the REST API (0: any free port, printed)
                   --grpc-port N        TCP port of the gRPC service (0 or absent: no gRPC); same limits
+                  --raw STAGE=MODEL    stage STAGE takes the raw input (one BYTES element "raw_input": encoded
+                                       image or UTF-8 text) and runs catalog model MODEL's preprocessing on
+                                       this tier first, as a deployment's first stage does; comma-separated for more
                   --bind ADDR          address to listen on (default 127.0.0.1)
                   --home DIR           project folder with profiles/ (default: current directory)
                   --threads N          intra-op threads instead of the tier profile's (inter-op 1)
@@ -53,7 +58,7 @@ public final class AgentCommand implements Command {
     @Override
     public int run(String[] argv) throws Exception {
         Args a = Args.parse(name(), argv,
-                Set.of("tier", "port", "grpc-port", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
+                Set.of("tier", "port", "grpc-port", "raw", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
         if (!a.has("tier") || !a.has("port")) {
             throw new InvalidInputException("--tier and --port are required (see tiermark agent --help)");
         }
@@ -101,6 +106,17 @@ public final class AgentCommand implements Command {
         TierAgent.Config config = new TierAgent.Config(tier, new InetSocketAddress(a.get("bind", "127.0.0.1"), port),
                 stages, settings, (long) a.getInt("max-request-mb", 64) << 20, Duration.ofMillis(timeoutMs),
                 a.getInt("workers", 2));
+        if (a.has("raw")) {
+            Catalog catalog = Catalog.load(Path.of(a.get("home", ".")).resolve("models"));
+            for (String r : a.get("raw", "").split(",")) {
+                int eq = r.indexOf('=');
+                if (eq <= 0 || eq == r.length() - 1) {
+                    throw new InvalidInputException("--raw '" + r + "' must be STAGE=MODEL (a catalog model, e.g. head=resnet-fmnist)");
+                }
+                Catalog.Model model = catalog.model(r.substring(eq + 1));
+                config = config.withPreprocessing(r.substring(0, eq), () -> Preprocessors.create(model, Sessions.environment()));
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         TierAgent agent = TierAgent.start(config);
         GrpcAgent grpc;

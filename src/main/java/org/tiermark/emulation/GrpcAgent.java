@@ -157,6 +157,10 @@ public final class GrpcAgent implements AutoCloseable {
             } catch (ServedModel.TimeoutException e) {
                 out.onError(Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).asRuntimeException());
                 return;
+            } catch (IllegalArgumentException e) {
+                // a raw input the preprocessing cannot read
+                out.onError(Status.INVALID_ARGUMENT.withDescription(where + ": " + e.getMessage()).asRuntimeException());
+                return;
             } catch (OrtException | RuntimeException e) {
                 out.onError(Status.INTERNAL.withDescription(where + ": inference failed: " + e.getMessage()).asRuntimeException());
                 return;

@@ -53,6 +53,24 @@ public final class RemoteStage implements Stage {
         return inputNames;
     }
 
+    /** True when the server serves the stage with its preprocessing: its one input is a BYTES element. */
+    @Override
+    public boolean takesRawInput() {
+        List<Oip.TensorSpec> in = client.metadata().inputs();
+        return in.size() == 1 && in.get(0).datatype() == Datatype.BYTES;
+    }
+
+    /** Sends the raw input as one BYTES element; the server preprocesses it and runs the stage. */
+    @Override
+    public Map<String, OnnxTensor> runRaw(byte[] raw) throws OrtException {
+        if (!takesRawInput()) {
+            throw new IllegalStateException("model '" + client.model() + "' at " + client.endpoint()
+                    + " takes tensors " + client.metadata().inputs() + ", not the raw input");
+        }
+        release();
+        return own(client.infer(List.of(NamedTensor.bytes(inputNames.get(0), raw))));
+    }
+
     @Override
     public Map<String, OnnxTensor> run(Map<String, OnnxTensor> inputs) throws OrtException {
         release();
@@ -65,8 +83,12 @@ public final class RemoteStage implements Stage {
             }
             out.add(NamedTensor.of(name, t));
         }
+        return own(client.infer(out));
+    }
+
+    private Map<String, OnnxTensor> own(Map<String, NamedTensor> answer) throws OrtException {
         Map<String, OnnxTensor> result = new LinkedHashMap<>();
-        for (Map.Entry<String, NamedTensor> e : client.infer(out).entrySet()) {
+        for (Map.Entry<String, NamedTensor> e : answer.entrySet()) {
             OnnxTensor t = e.getValue().toOnnx(env);
             owned.add(t);
             result.put(e.getKey(), t);

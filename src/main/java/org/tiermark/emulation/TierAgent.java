@@ -27,7 +27,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.tiermark.InvalidInputException;
+import org.tiermark.data.Preprocessor;
 import org.tiermark.onnx.Sessions;
 
 /**
@@ -61,9 +63,19 @@ public final class TierAgent implements AutoCloseable {
      * @param maxRequestBytes larger requests are refused with 413 before their body is read
      * @param requestTimeout  inference running longer is cancelled and answered with 504
      * @param workerThreads   requests handled at once
+     * @param preprocessing   stage name -> how to make its preprocessor, for the stages that take the raw input
+     *                        (one BYTES element: encoded image, UTF-8 text) and preprocess it on this tier: the
+     *                        first stage of a deployment whose first hop carries the raw input
      */
     public record Config(String tier, InetSocketAddress address, Map<String, Path> stages, Sessions.Settings settings,
-                         long maxRequestBytes, Duration requestTimeout, int workerThreads) {
+                         long maxRequestBytes, Duration requestTimeout, int workerThreads,
+                         Map<String, Supplier<Preprocessor>> preprocessing) {
+        /** Without preprocessing: every stage takes its tensors. */
+        public Config(String tier, InetSocketAddress address, Map<String, Path> stages, Sessions.Settings settings,
+                      long maxRequestBytes, Duration requestTimeout, int workerThreads) {
+            this(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, Map.of());
+        }
+
         public Config {
             if (tier == null || tier.isBlank()) {
                 throw new InvalidInputException("agent: a tier name is required");
@@ -87,6 +99,20 @@ public final class TierAgent implements AutoCloseable {
             if (workerThreads < 1) {
                 throw new InvalidInputException("agent: workerThreads must be >= 1 (got " + workerThreads + ")");
             }
+            for (String name : preprocessing.keySet()) {
+                if (!stages.containsKey(name)) {
+                    throw new InvalidInputException("agent for tier '" + tier + "': preprocessing names stage '" + name
+                            + "', which is not one of its stages " + stages.keySet());
+                }
+            }
+            preprocessing = Map.copyOf(preprocessing);
+        }
+
+        /** The same agent, with {@code stage} taking the raw input and preprocessing it with what {@code preprocessor} makes. */
+        public Config withPreprocessing(String stage, Supplier<Preprocessor> preprocessor) {
+            Map<String, Supplier<Preprocessor>> p = new LinkedHashMap<>(preprocessing);
+            p.put(stage, preprocessor);
+            return new Config(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, p);
         }
 
         /** Loopback, any free port, 64 MB requests, 30 s timeout, 2 workers. */
@@ -115,7 +141,9 @@ public final class TierAgent implements AutoCloseable {
         TierAgent a = new TierAgent(config);
         try {
             for (Map.Entry<String, Path> e : new TreeMap<>(config.stages()).entrySet()) {
-                a.served.put(e.getKey(), ServedModel.open(a.env, e.getKey(), e.getValue(), config.settings()));
+                Supplier<Preprocessor> pre = config.preprocessing().get(e.getKey());
+                a.served.put(e.getKey(), ServedModel.open(a.env, e.getKey(), e.getValue(), config.settings(),
+                        pre == null ? null : pre.get()));
             }
             a.listen();
             a.ready.set(true);
@@ -286,6 +314,10 @@ public final class TierAgent implements AutoCloseable {
                     "model '" + s.name() + "' on tier '" + config.tier() + "'");
         } catch (ServedModel.TimeoutException e) {
             send(x, 504, Oip.error(e.getMessage()));
+            return;
+        } catch (IllegalArgumentException e) {
+            // a raw input the preprocessing cannot read
+            send(x, 400, Oip.error(where + ": " + e.getMessage()));
             return;
         } catch (OrtException | RuntimeException e) {
             send(x, 500, Oip.error(where + ": inference failed: " + e.getMessage()));
