@@ -37,7 +37,9 @@ import org.tiermark.onnx.Sessions;
  * REST API, JSON and binary tensors, one ONNX Runtime session per stage (model). Health, readiness,
  * metadata and inference; requests above {@code maxRequestBytes} get 413, inference slower than the
  * request timeout is cancelled (504), a model it was not given gets 404. {@link #close()} stops the
- * server, waits for requests in flight and closes every session.
+ * server, waits for requests in flight and closes every session. Over 400 lines: the REST side (routing,
+ * bounded reading, the mapping of failures to statuses) shares the agent's state and lifecycle; its gRPC
+ * side is {@link GrpcAgent}.
  */
 public final class TierAgent implements AutoCloseable {
     static {
