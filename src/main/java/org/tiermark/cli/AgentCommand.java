@@ -1,5 +1,6 @@
 package org.tiermark.cli;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Preprocessors;
+import org.tiermark.emulation.GrpcAgent;
+import org.tiermark.model.Catalog;
 import org.tiermark.emulation.TierAgent;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.tier.Profiles;
@@ -22,7 +26,7 @@ public final class AgentCommand implements Command {
 
     @Override
     public String summary() {
-        return "serve stages of one tier over the Open Inference Protocol (KServe v2 REST, binary tensors)";
+        return "serve stages of one tier over the Open Inference Protocol (KServe v2 REST with binary tensors, and gRPC)";
     }
 
     @Override
@@ -31,11 +35,16 @@ public final class AgentCommand implements Command {
                 usage: tiermark agent --tier TIER --port N [options] NAME=FILE.onnx [NAME=FILE.onnx ...]
 
                 Serves each ONNX file as model NAME under /v2/models/NAME (health, readiness, metadata, infer with
-                JSON or binary tensors) until SIGTERM/SIGINT, then closes every session. Prints
-                "agent ready TIER http://HOST:PORT" once it serves.
+                JSON or binary tensors) and, with --grpc-port, as inference.GRPCInferenceService (raw tensor
+                contents) until SIGTERM/SIGINT, then closes every session. Prints
+                "agent ready TIER http://HOST:PORT [grpc://HOST:PORT]" once it serves.
 
                   --tier TIER          the tier it stands for; its profile gives the ONNX Runtime threads
-                  --port N             TCP port (0: any free port, printed)
+                  --port N             TCP port of the REST API (0: any free port, printed)
+                  --grpc-port N        TCP port of the gRPC service (0 or absent: no gRPC); same limits
+                  --raw STAGE=MODEL    stage STAGE takes the raw input (one BYTES element "raw_input": encoded
+                                       image or UTF-8 text) and runs catalog model MODEL's preprocessing on
+                                       this tier first, as a deployment's first stage does; comma-separated for more
                   --bind ADDR          address to listen on (default 127.0.0.1)
                   --home DIR           project folder with profiles/ (default: current directory)
                   --threads N          intra-op threads instead of the tier profile's (inter-op 1)
@@ -49,7 +58,7 @@ public final class AgentCommand implements Command {
     @Override
     public int run(String[] argv) throws Exception {
         Args a = Args.parse(name(), argv,
-                Set.of("tier", "port", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
+                Set.of("tier", "port", "grpc-port", "raw", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
         if (!a.has("tier") || !a.has("port")) {
             throw new InvalidInputException("--tier and --port are required (see tiermark agent --help)");
         }
@@ -57,6 +66,10 @@ public final class AgentCommand implements Command {
         int port = a.getInt("port", -1);
         if (port < 0 || port > 65535) {
             throw new InvalidInputException("--port must be 0..65535 (got " + port + ")");
+        }
+        int grpcPort = a.getInt("grpc-port", 0);
+        if (grpcPort < 0 || grpcPort > 65535) {
+            throw new InvalidInputException("--grpc-port must be 0..65535, 0 for no gRPC (got " + grpcPort + ")");
         }
         Map<String, Path> stages = new LinkedHashMap<>();
         for (String s : a.positional()) {
@@ -93,14 +106,33 @@ public final class AgentCommand implements Command {
         TierAgent.Config config = new TierAgent.Config(tier, new InetSocketAddress(a.get("bind", "127.0.0.1"), port),
                 stages, settings, (long) a.getInt("max-request-mb", 64) << 20, Duration.ofMillis(timeoutMs),
                 a.getInt("workers", 2));
+        if (a.has("raw")) {
+            Catalog catalog = Catalog.load(Path.of(a.get("home", ".")).resolve("models"));
+            for (String r : a.get("raw", "").split(",")) {
+                int eq = r.indexOf('=');
+                if (eq <= 0 || eq == r.length() - 1) {
+                    throw new InvalidInputException("--raw '" + r + "' must be STAGE=MODEL (a catalog model, e.g. head=resnet-fmnist)");
+                }
+                Catalog.Model model = catalog.model(r.substring(eq + 1));
+                config = config.withPreprocessing(r.substring(0, eq), () -> Preprocessors.create(model, Sessions.environment()));
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         TierAgent agent = TierAgent.start(config);
-        Thread hook = new Thread(() -> {
+        GrpcAgent grpc;
+        try {
+            grpc = grpcPort == 0 ? null : GrpcAgent.start(agent, new InetSocketAddress(config.address().getAddress(), grpcPort));
+        } catch (IOException | RuntimeException e) {
             agent.close();
+            throw e;
+        }
+        Thread hook = new Thread(() -> {
+            agent.close(); // closes its gRPC transport first
             stopped.countDown();
         }, "agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("agent ready " + tier + " " + agent.endpoint() + " models: " + String.join(", ", agent.models().keySet()));
+        System.out.println("agent ready " + tier + " " + agent.endpoint() + (grpc == null ? "" : " " + grpc.endpoint())
+                + " models: " + String.join(", ", agent.models().keySet()));
         System.out.flush();
         stopped.await();
         return 0;

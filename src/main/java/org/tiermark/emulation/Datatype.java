@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The tensor element types of the Open Inference Protocol that tiermark's stages use, with their
- * size on the wire and their ONNX Runtime type. BYTES (variable-length strings) is not supported yet:
- * raw-input first hops are left for issue 13.
+ * size on the wire and their ONNX Runtime type. BYTES elements have no fixed size (each travels as a
+ * 4-byte little-endian length and its bytes) and no ONNX Runtime type: they carry a raw input (encoded
+ * image, UTF-8 text) to an agent that preprocesses it.
  */
 public enum Datatype {
     BOOL(1, OnnxJavaType.BOOL),
@@ -18,7 +19,8 @@ public enum Datatype {
     INT64(8, OnnxJavaType.INT64),
     FP16(2, OnnxJavaType.FLOAT16),
     FP32(4, OnnxJavaType.FLOAT),
-    FP64(8, OnnxJavaType.DOUBLE);
+    FP64(8, OnnxJavaType.DOUBLE),
+    BYTES(-1, null);
 
     private final int elementBytes;
     private final OnnxJavaType onnxType;
@@ -28,10 +30,12 @@ public enum Datatype {
         this.onnxType = onnxType;
     }
 
+    /** Bytes per element on the wire; -1 for BYTES, whose elements each carry their own length. */
     public int elementBytes() {
         return elementBytes;
     }
 
+    /** The ONNX Runtime type; null for BYTES, which no served session takes. */
     public OnnxJavaType onnxType() {
         return onnxType;
     }

@@ -11,7 +11,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * as binary data over a kept-alive connection and checks every answered tensor against that
  * metadata. Every failure is an {@link InferenceException} naming the endpoint and the model.
  */
-public final class InferenceClient {
+public final class InferenceClient implements ModelClient {
     private final URI endpoint;
     private final String model;
     private final Duration timeout;
@@ -61,15 +60,17 @@ public final class InferenceClient {
         return c;
     }
 
+    @Override
     public URI endpoint() {
         return endpoint;
     }
 
+    @Override
     public String model() {
         return model;
     }
 
-    /** The model's inputs and outputs as the server declared them. */
+    @Override
     public Oip.ModelMetadata metadata() {
         return metadata;
     }
@@ -94,18 +95,11 @@ public final class InferenceClient {
         }
     }
 
-    /**
-     * Runs the model on {@code inputs} and returns its outputs by name. The inputs are checked against the
-     * metadata before sending; the answer must hold every declared output with its declared datatype and shape.
-     */
+    @Override
     public Map<String, NamedTensor> infer(Collection<NamedTensor> inputs) {
-        for (NamedTensor t : inputs) {
-            Oip.TensorSpec spec = metadata.input(t.name());
-            String problem = spec == null ? "the model has no input '" + t.name() + "'; inputs: " + metadata.inputs()
-                    : spec.mismatch(t);
-            if (problem != null) {
-                throw fail("refused to send: " + problem, null);
-            }
+        String problem = ClientChecks.inputProblem(metadata, inputs);
+        if (problem != null) {
+            throw fail(problem, null);
         }
         Oip.Body body = Oip.request(Long.toString(ids.incrementAndGet()), inputs, binary);
         HttpRequest.Builder r = HttpRequest.newBuilder(endpoint.resolve("/v2/models/" + model + "/infer"))
@@ -132,25 +126,16 @@ public final class InferenceClient {
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage(), e);
         }
-        Map<String, NamedTensor> out = new LinkedHashMap<>();
-        for (NamedTensor t : answer.tensors()) {
-            Oip.TensorSpec spec = metadata.output(t.name());
-            if (spec == null) {
-                throw fail("answered an output '" + t.name() + "' the metadata does not declare; outputs: " + metadata.outputs(), null);
-            }
-            String problem = spec.mismatch(t);
-            if (problem != null) {
-                throw fail("answered " + problem, null);
-            }
-            out.put(t.name(), t);
+        try {
+            return ClientChecks.answer(metadata, answer.tensors());
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage(), e);
         }
-        for (Oip.TensorSpec spec : metadata.outputs()) {
-            if (!out.containsKey(spec.name())) {
-                throw fail("the answer lacks output '" + spec.name() + "'", null);
-            }
-        }
-        return out;
     }
+
+    /** Nothing to release: the JDK client's kept-alive connection closes when it is collected or idle. */
+    @Override
+    public void close() {}
 
     private HttpResponse<byte[]> get(String path) {
         return send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(timeout).GET().build());

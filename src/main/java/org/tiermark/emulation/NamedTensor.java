@@ -5,13 +5,17 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A tensor as the Open Inference Protocol moves it: name, datatype, shape and its elements as
- * little-endian, row-major bytes without padding (the binary tensor extension's layout).
+ * little-endian, row-major bytes without padding (the binary tensor extension's layout); a BYTES
+ * element is a 4-byte little-endian length followed by that many bytes.
  *
- * @param data read-only view of exactly {@code elements * elementBytes} bytes, little-endian
+ * @param data read-only view of exactly {@code elements * elementBytes} bytes, little-endian (BYTES: the
+ *             elements with their lengths, nothing after the last)
  */
 public record NamedTensor(String name, Datatype datatype, long[] shape, ByteBuffer data) {
     public NamedTensor {
@@ -19,7 +23,10 @@ public record NamedTensor(String name, Datatype datatype, long[] shape, ByteBuff
             throw new IllegalArgumentException("a tensor needs a name");
         }
         shape = shape.clone();
-        long expected = elementCount(shape, name) * datatype.elementBytes();
+        if (datatype == Datatype.BYTES) {
+            checkBytes(name, shape, data);
+        }
+        long expected = datatype == Datatype.BYTES ? data.remaining() : elementCount(shape, name) * datatype.elementBytes();
         if (data.remaining() != expected) {
             throw new IllegalArgumentException("tensor '" + name + "' " + datatype + Arrays.toString(shape) + " needs "
                     + expected + " bytes, got " + data.remaining());
@@ -32,6 +39,50 @@ public record NamedTensor(String name, Datatype datatype, long[] shape, ByteBuff
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         return new NamedTensor(name, Datatype.FP32, shape, b);
+    }
+
+    /** One BYTES element of shape [1]: a raw input (encoded image, UTF-8 text) as it travels on a first hop. */
+    public static NamedTensor bytes(String name, byte[] element) {
+        ByteBuffer b = ByteBuffer.allocate(4 + element.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(element.length).put(element).flip();
+        return new NamedTensor(name, Datatype.BYTES, new long[] {1}, b);
+    }
+
+    /** The elements of a BYTES tensor, each its own array. */
+    public List<byte[]> elements() {
+        if (datatype != Datatype.BYTES) {
+            throw new IllegalStateException("tensor '" + name + "' is " + datatype + ", not BYTES");
+        }
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        List<byte[]> out = new ArrayList<>();
+        while (b.hasRemaining()) {
+            byte[] e = new byte[b.getInt()];
+            b.get(e);
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** BYTES: exactly as many length-prefixed elements as the shape holds, and nothing after them. */
+    private static void checkBytes(String name, long[] shape, ByteBuffer data) {
+        long elements = elementCount(shape, name);
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < elements; i++) {
+            if (b.remaining() < 4) {
+                throw new IllegalArgumentException("tensor '" + name + "' BYTES" + Arrays.toString(shape) + ": element " + i
+                        + " of " + elements + " has no 4-byte length (" + b.remaining() + " bytes left)");
+            }
+            int length = b.getInt();
+            if (length < 0 || length > b.remaining()) {
+                throw new IllegalArgumentException("tensor '" + name + "' BYTES" + Arrays.toString(shape) + ": element " + i
+                        + " announces " + Integer.toUnsignedString(length) + " bytes but " + b.remaining() + " remain");
+            }
+            b.position(b.position() + length);
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("tensor '" + name + "' BYTES" + Arrays.toString(shape) + ": " + b.remaining()
+                    + " bytes after its " + elements + " element(s)");
+        }
     }
 
     /** Copies an ONNX Runtime tensor out of native memory. */
@@ -49,6 +100,9 @@ public record NamedTensor(String name, Datatype datatype, long[] shape, ByteBuff
 
     /** A new ONNX Runtime tensor over a direct copy of the data; the caller closes it. */
     public OnnxTensor toOnnx(OrtEnvironment env) throws OrtException {
+        if (datatype == Datatype.BYTES) {
+            throw new IllegalArgumentException("tensor '" + name + "' is BYTES, a raw input: it is preprocessed, not fed to ONNX Runtime");
+        }
         ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
             direct.put(data.duplicate()).flip();

@@ -252,7 +252,8 @@ public final class Oip {
         JsonNode size = n.path("parameters").get(BINARY_SIZE);
         if (size != null) {
             long bytes = size.asLong(-1);
-            if (bytes != elements * type.elementBytes()) {
+            // BYTES elements carry their own lengths: NamedTensor checks that they fill binary_data_size exactly
+            if (type == Datatype.BYTES ? bytes < 0 : bytes != elements * type.elementBytes()) {
                 throw new IllegalArgumentException(at + ": binary_data_size " + size + " does not match "
                         + type + Arrays.toString(shape) + " (" + elements * type.elementBytes() + " bytes)");
             }
@@ -280,6 +281,9 @@ public final class Oip {
         if (flat.size() != elements) {
             throw new IllegalArgumentException(at + ": 'data' has " + flat.size() + " elements, the shape needs " + elements);
         }
+        if (type == Datatype.BYTES) {
+            return readStrings(flat, at);
+        }
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(elements * type.elementBytes())).order(ByteOrder.LITTLE_ENDIAN);
         for (JsonNode v : flat) {
             if (type == Datatype.BOOL ? !v.isBoolean() : !v.isNumber()) {
@@ -299,6 +303,23 @@ public final class Oip {
         return b.flip();
     }
 
+    /** BYTES in JSON: each element a string, sent as its UTF-8 bytes. */
+    private static ByteBuffer readStrings(List<JsonNode> flat, String at) {
+        List<byte[]> elements = new ArrayList<>();
+        int size = 0;
+        for (JsonNode v : flat) {
+            if (!v.isTextual()) {
+                throw new IllegalArgumentException(at + ": element " + v + " is not a string (BYTES in JSON are strings)");
+            }
+            byte[] e = v.asText().getBytes(StandardCharsets.UTF_8);
+            elements.add(e);
+            size = Math.addExact(size, 4 + e.length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        elements.forEach(e -> b.putInt(e.length).put(e));
+        return b.flip();
+    }
+
     private static void flatten(JsonNode n, List<JsonNode> out) {
         if (n.isArray()) {
             n.forEach(c -> flatten(c, out));
@@ -308,6 +329,10 @@ public final class Oip {
     }
 
     private static void writeData(ArrayNode out, NamedTensor t) {
+        if (t.datatype() == Datatype.BYTES) {
+            t.elements().forEach(e -> out.add(new String(e, StandardCharsets.UTF_8)));
+            return;
+        }
         ByteBuffer b = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         while (b.hasRemaining()) {
             switch (t.datatype()) {
@@ -321,6 +346,7 @@ public final class Oip {
                 case FP64 -> out.add(b.getDouble());
                 case FP16 -> throw new IllegalArgumentException("tensor '" + t.name()
                         + "' is FP16, which has no JSON form: ask for binary data");
+                case BYTES -> throw new IllegalStateException("written above");
             }
         }
     }

@@ -13,17 +13,17 @@ import java.util.function.IntFunction;
 import org.tiermark.runtime.Stage;
 
 /**
- * A stage served by a tier agent or any Open Inference Protocol server: the runner's named tensors go
- * out as binary tensors and the answer comes back as tensors this stage owns until its release. The
+ * A stage served by a tier agent or any Open Inference Protocol server, over REST or gRPC (the
+ * endpoint's scheme picks, see {@link ModelClient}): the runner's named tensors go out as binary tensors and the answer comes back as tensors this stage owns until its release. The
  * call's wall time holds the real transfer, so pair it with link cost {@code off} (the network is the link).
  */
 public final class RemoteStage implements Stage {
     private final OrtEnvironment env;
-    private final InferenceClient client;
+    private final ModelClient client;
     private final List<String> inputNames;
     private final List<OnnxTensor> owned = new ArrayList<>();
 
-    private RemoteStage(OrtEnvironment env, InferenceClient client) {
+    private RemoteStage(OrtEnvironment env, ModelClient client) {
         this.env = env;
         this.client = client;
         this.inputNames = client.metadata().inputs().stream().map(Oip.TensorSpec::name).toList();
@@ -32,7 +32,7 @@ public final class RemoteStage implements Stage {
     /**
      * Where stage {@code i} of a variant is served.
      *
-     * @param endpoint the server, e.g. {@code http://198.18.0.2:8000}
+     * @param endpoint the server, e.g. {@code http://198.18.0.2:8000} (REST) or {@code grpc://198.18.0.2:8001} (gRPC)
      * @param model    the model name the server knows the stage by
      */
     public record Served(URI endpoint, String model) {}
@@ -44,13 +44,31 @@ public final class RemoteStage implements Stage {
     public static Stage.Opener opener(OrtEnvironment env, IntFunction<Served> served, Duration timeout) {
         return (index, file, tier) -> {
             Served s = served.apply(index);
-            return new RemoteStage(env, InferenceClient.connect(s.endpoint(), s.model(), timeout));
+            return new RemoteStage(env, ModelClient.connect(s.endpoint(), s.model(), timeout));
         };
     }
 
     @Override
     public List<String> inputNames() {
         return inputNames;
+    }
+
+    /** True when the server serves the stage with its preprocessing: its one input is a BYTES element. */
+    @Override
+    public boolean takesRawInput() {
+        List<Oip.TensorSpec> in = client.metadata().inputs();
+        return in.size() == 1 && in.get(0).datatype() == Datatype.BYTES;
+    }
+
+    /** Sends the raw input as one BYTES element; the server preprocesses it and runs the stage. */
+    @Override
+    public Map<String, OnnxTensor> runRaw(byte[] raw) throws OrtException {
+        if (!takesRawInput()) {
+            throw new IllegalStateException("model '" + client.model() + "' at " + client.endpoint()
+                    + " takes tensors " + client.metadata().inputs() + ", not the raw input");
+        }
+        release();
+        return own(client.infer(List.of(NamedTensor.bytes(inputNames.get(0), raw))));
     }
 
     @Override
@@ -65,8 +83,12 @@ public final class RemoteStage implements Stage {
             }
             out.add(NamedTensor.of(name, t));
         }
+        return own(client.infer(out));
+    }
+
+    private Map<String, OnnxTensor> own(Map<String, NamedTensor> answer) throws OrtException {
         Map<String, OnnxTensor> result = new LinkedHashMap<>();
-        for (Map.Entry<String, NamedTensor> e : client.infer(out).entrySet()) {
+        for (Map.Entry<String, NamedTensor> e : answer.entrySet()) {
             OnnxTensor t = e.getValue().toOnnx(env);
             owned.add(t);
             result.put(e.getKey(), t);
@@ -89,5 +111,6 @@ public final class RemoteStage implements Stage {
     @Override
     public void close() {
         release();
+        client.close();
     }
 }

@@ -21,37 +21,63 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.tiermark.InvalidInputException;
+import org.tiermark.data.Preprocessor;
 import org.tiermark.onnx.Sessions;
 
 /**
  * One model a {@link TierAgent} serves: its ONNX Runtime session, its metadata as the protocol
- * declares it, the checks of a request against that metadata, and a run that can be cancelled.
+ * declares it, the checks of a request against that metadata, and a run that can be cancelled. With a
+ * {@link Preprocessor} the model takes the raw input instead (one BYTES element, {@value #RAW_INPUT}:
+ * encoded image or UTF-8 text) and preprocesses it on this tier before the session runs.
  */
 final class ServedModel implements AutoCloseable {
+    /** The input a model that preprocesses takes: the raw input as one BYTES element. */
+    static final String RAW_INPUT = "raw_input";
+
     private final String name;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Oip.ModelMetadata metadata;
     private final Set<InFlight> running = ConcurrentHashMap.newKeySet();
+    /** Null when the model takes its tensors; else it takes the raw input (see the class comment). */
+    private final Preprocessor preprocessor;
 
     /** A run in progress: its options (to cancel it), its deadline, and whether it was cancelled for it. */
     private record InFlight(OrtSession.RunOptions options, long deadlineNanos, AtomicBoolean timedOut) {}
 
-    private ServedModel(String name, OrtEnvironment env, OrtSession session, Oip.ModelMetadata metadata) {
+    private ServedModel(String name, OrtEnvironment env, OrtSession session, Oip.ModelMetadata metadata, Preprocessor preprocessor) {
         this.name = name;
         this.env = env;
         this.session = session;
         this.metadata = metadata;
+        this.preprocessor = preprocessor;
     }
 
-    /** Opens {@code file} with {@code settings}; a model with non-tensor or unsupported inputs/outputs is refused. */
-    static ServedModel open(OrtEnvironment env, String name, Path file, Sessions.Settings settings) throws OrtException {
-        OrtSession session = Sessions.open(env, file, settings);
+    /**
+     * Opens {@code file} with {@code settings}; a model with non-tensor or unsupported inputs/outputs is refused.
+     * With a {@code preprocessor} (null: none) the model takes the raw input; it is closed with the model.
+     */
+    static ServedModel open(OrtEnvironment env, String name, Path file, Sessions.Settings settings, Preprocessor preprocessor)
+            throws OrtException {
+        OrtSession session;
         try {
+            session = Sessions.open(env, file, settings);
+        } catch (OrtException | RuntimeException e) {
+            if (preprocessor != null) {
+                preprocessor.close();
+            }
+            throw e;
+        }
+        try {
+            List<Oip.TensorSpec> inputs = preprocessor == null ? specs(name, session.getInputInfo())
+                    : List.of(new Oip.TensorSpec(RAW_INPUT, Datatype.BYTES, new long[] {1}));
             return new ServedModel(name, env, session, new Oip.ModelMetadata(name, "onnxruntime_onnx",
-                    specs(name, session.getInputInfo()), specs(name, session.getOutputInfo())));
+                    inputs, specs(name, session.getOutputInfo())), preprocessor);
         } catch (OrtException | RuntimeException e) {
             session.close();
+            if (preprocessor != null) {
+                preprocessor.close();
+            }
             throw e;
         }
     }
@@ -124,19 +150,14 @@ final class ServedModel implements AutoCloseable {
             InFlight flight = new InFlight(options, System.nanoTime() + timeout.toNanos(), new AtomicBoolean());
             running.add(flight);
             try {
+                if (preprocessor != null) {
+                    return runRaw(inputs.get(0), outputs, options);
+                }
                 for (NamedTensor t : inputs) {
                     feed.put(t.name(), t.toOnnx(env));
                 }
                 try (OrtSession.Result r = session.run(feed, new LinkedHashSet<>(outputs), options)) {
-                    List<NamedTensor> out = new ArrayList<>();
-                    for (String name : outputs) {
-                        OnnxValue v = r.get(name).orElseThrow(() -> new IllegalStateException("output '" + name + "' missing"));
-                        if (!(v instanceof OnnxTensor t)) {
-                            throw new IllegalStateException("output '" + name + "' is not a tensor");
-                        }
-                        out.add(NamedTensor.of(name, t));
-                    }
-                    return out;
+                    return collect(r, outputs);
                 }
             } catch (OrtException e) {
                 if (flight.timedOut().get()) {
@@ -149,6 +170,38 @@ final class ServedModel implements AutoCloseable {
                 feed.values().forEach(OnnxTensor::close);
             }
         }
+    }
+
+    /**
+     * Preprocesses the raw input on this tier and runs the session on the result. The preprocessor reuses
+     * its buffers, so one request at a time goes through it (and the session run that reads its tensors).
+     * An input it cannot read (not an image, ...) is an {@link IllegalArgumentException}: the client's fault.
+     */
+    private List<NamedTensor> runRaw(NamedTensor raw, Set<String> outputs, OrtSession.RunOptions options) throws OrtException {
+        List<byte[]> elements = raw.elements();
+        if (elements.size() != 1) {
+            throw new IllegalArgumentException("model '" + name + "' takes one raw input per request, got " + elements.size());
+        }
+        synchronized (preprocessor) {
+            Map<String, OnnxTensor> feed = preprocessor.prepare(elements.get(0));
+            try (OrtSession.Result r = session.run(feed, new LinkedHashSet<>(outputs), options)) {
+                return collect(r, outputs);
+            } finally {
+                feed.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    private static List<NamedTensor> collect(OrtSession.Result r, Set<String> outputs) {
+        List<NamedTensor> out = new ArrayList<>();
+        for (String name : outputs) {
+            OnnxValue v = r.get(name).orElseThrow(() -> new IllegalStateException("output '" + name + "' missing"));
+            if (!(v instanceof OnnxTensor t)) {
+                throw new IllegalStateException("output '" + name + "' is not a tensor");
+            }
+            out.add(NamedTensor.of(name, t));
+        }
+        return out;
     }
 
     /**
@@ -200,6 +253,9 @@ final class ServedModel implements AutoCloseable {
             session.close();
         } catch (OrtException e) {
             // closing is best effort: the agent is stopping anyway
+        }
+        if (preprocessor != null) {
+            preprocessor.close();
         }
     }
 }

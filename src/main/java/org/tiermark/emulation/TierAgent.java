@@ -22,11 +22,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.tiermark.InvalidInputException;
+import org.tiermark.data.Preprocessor;
 import org.tiermark.onnx.Sessions;
 
 /**
@@ -34,7 +37,9 @@ import org.tiermark.onnx.Sessions;
  * REST API, JSON and binary tensors, one ONNX Runtime session per stage (model). Health, readiness,
  * metadata and inference; requests above {@code maxRequestBytes} get 413, inference slower than the
  * request timeout is cancelled (504), a model it was not given gets 404. {@link #close()} stops the
- * server, waits for requests in flight and closes every session.
+ * server, waits for requests in flight and closes every session. Over 400 lines: the REST side (routing,
+ * bounded reading, the mapping of failures to statuses) shares the agent's state and lifecycle; its gRPC
+ * side is {@link GrpcAgent}.
  */
 public final class TierAgent implements AutoCloseable {
     static {
@@ -60,9 +65,19 @@ public final class TierAgent implements AutoCloseable {
      * @param maxRequestBytes larger requests are refused with 413 before their body is read
      * @param requestTimeout  inference running longer is cancelled and answered with 504
      * @param workerThreads   requests handled at once
+     * @param preprocessing   stage name -> how to make its preprocessor, for the stages that take the raw input
+     *                        (one BYTES element: encoded image, UTF-8 text) and preprocess it on this tier: the
+     *                        first stage of a deployment whose first hop carries the raw input
      */
     public record Config(String tier, InetSocketAddress address, Map<String, Path> stages, Sessions.Settings settings,
-                         long maxRequestBytes, Duration requestTimeout, int workerThreads) {
+                         long maxRequestBytes, Duration requestTimeout, int workerThreads,
+                         Map<String, Supplier<Preprocessor>> preprocessing) {
+        /** Without preprocessing: every stage takes its tensors. */
+        public Config(String tier, InetSocketAddress address, Map<String, Path> stages, Sessions.Settings settings,
+                      long maxRequestBytes, Duration requestTimeout, int workerThreads) {
+            this(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, Map.of());
+        }
+
         public Config {
             if (tier == null || tier.isBlank()) {
                 throw new InvalidInputException("agent: a tier name is required");
@@ -86,6 +101,20 @@ public final class TierAgent implements AutoCloseable {
             if (workerThreads < 1) {
                 throw new InvalidInputException("agent: workerThreads must be >= 1 (got " + workerThreads + ")");
             }
+            for (String name : preprocessing.keySet()) {
+                if (!stages.containsKey(name)) {
+                    throw new InvalidInputException("agent for tier '" + tier + "': preprocessing names stage '" + name
+                            + "', which is not one of its stages " + stages.keySet());
+                }
+            }
+            preprocessing = Map.copyOf(preprocessing);
+        }
+
+        /** The same agent, with {@code stage} taking the raw input and preprocessing it with what {@code preprocessor} makes. */
+        public Config withPreprocessing(String stage, Supplier<Preprocessor> preprocessor) {
+            Map<String, Supplier<Preprocessor>> p = new LinkedHashMap<>(preprocessing);
+            p.put(stage, preprocessor);
+            return new Config(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, p);
         }
 
         /** Loopback, any free port, 64 MB requests, 30 s timeout, 2 workers. */
@@ -103,6 +132,7 @@ public final class TierAgent implements AutoCloseable {
     private HttpServer server;
     private ExecutorService workers;
     private ScheduledExecutorService watchdog;
+    private final List<AutoCloseable> transports = new CopyOnWriteArrayList<>();
 
     private TierAgent(Config config) {
         this.config = config;
@@ -113,7 +143,9 @@ public final class TierAgent implements AutoCloseable {
         TierAgent a = new TierAgent(config);
         try {
             for (Map.Entry<String, Path> e : new TreeMap<>(config.stages()).entrySet()) {
-                a.served.put(e.getKey(), ServedModel.open(a.env, e.getKey(), e.getValue(), config.settings()));
+                Supplier<Preprocessor> pre = config.preprocessing().get(e.getKey());
+                a.served.put(e.getKey(), ServedModel.open(a.env, e.getKey(), e.getValue(), config.settings(),
+                        pre == null ? null : pre.get()));
             }
             a.listen();
             a.ready.set(true);
@@ -167,6 +199,32 @@ public final class TierAgent implements AutoCloseable {
         Map<String, Oip.ModelMetadata> m = new LinkedHashMap<>();
         served.forEach((k, v) -> m.put(k, v.metadata()));
         return m;
+    }
+
+    /** The model served as {@code model}, or null (for the agent's other transports). */
+    ServedModel served(String model) {
+        return served.get(model);
+    }
+
+    boolean isReady() {
+        return ready.get();
+    }
+
+    Config config() {
+        return config;
+    }
+
+    /**
+     * Another transport serving this agent's sessions ({@link GrpcAgent}): {@link #close()} closes it
+     * first, so that no call of it still runs a session the agent closes.
+     */
+    void attach(AutoCloseable transport) {
+        transports.add(transport);
+    }
+
+    /** Asks every inference in flight to stop. */
+    void cancelRunning() {
+        served.values().forEach(ServedModel::cancelRunning);
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -258,6 +316,10 @@ public final class TierAgent implements AutoCloseable {
                     "model '" + s.name() + "' on tier '" + config.tier() + "'");
         } catch (ServedModel.TimeoutException e) {
             send(x, 504, Oip.error(e.getMessage()));
+            return;
+        } catch (IllegalArgumentException e) {
+            // a raw input the preprocessing cannot read
+            send(x, 400, Oip.error(where + ": " + e.getMessage()));
             return;
         } catch (OrtException | RuntimeException e) {
             send(x, 500, Oip.error(where + ": inference failed: " + e.getMessage()));
@@ -363,6 +425,13 @@ public final class TierAgent implements AutoCloseable {
             return;
         }
         ready.set(false);
+        for (AutoCloseable t : transports) {
+            try {
+                t.close();
+            } catch (Exception e) {
+                // closing is best effort: the agent is stopping anyway
+            }
+        }
         if (server != null) {
             server.stop(0);
         }

@@ -45,8 +45,45 @@ public final class Sessions {
         }
     }
 
+    /** The process's ONNX Runtime environment, started on first use (see {@link Environment}). */
     public static OrtEnvironment environment() {
-        return OrtEnvironment.getEnvironment();
+        return Environment.INSTANCE;
+    }
+
+    /**
+     * ONNX Runtime 1.29's native start-up recurses in proportion to the process's command line: with a
+     * {@code -cp} of about 4,500 characters or more (a JVM started with every jar of the build on its class
+     * path, as the tests' child processes are) it overflows a default 1 MB thread stack and the JVM dies of
+     * SIGSEGV without an error file (measured here; an equally long class path in the CLASSPATH variable is
+     * harmless). So the environment starts once on a thread with a large stack; later calls on any thread
+     * get the same one.
+     */
+    private static final class Environment {
+        static final OrtEnvironment INSTANCE = startEnvironment();
+    }
+
+    // outside Environment: a lambda of Environment's own would wait for its class initialization, which waits for it
+    private static OrtEnvironment startEnvironment() {
+        OrtEnvironment[] env = new OrtEnvironment[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                env[0] = OrtEnvironment.getEnvironment();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "onnxruntime-start", 64L << 20);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while ONNX Runtime started", e);
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("ONNX Runtime did not start: " + failure[0], failure[0]);
+        }
+        return env[0];
     }
 
     /** Options for {@code s}; spinning is off because spinning threads starve each other on a shared 2-core machine. */

@@ -112,8 +112,8 @@ public final class DeploymentRunner implements AutoCloseable {
         long start = System.nanoTime();
         List<AutoCloseable> toClose = new ArrayList<>();
         try {
-            Map<String, OnnxTensor> reached = firstHop(raw, toClose);
-            Map<String, OnnxTensor> outputs = runStage(0, reached);
+            Map<String, OnnxTensor> reached = stages.get(0).takesRawInput() ? Map.of() : firstHop(raw, toClose);
+            Map<String, OnnxTensor> outputs = stages.get(0).takesRawInput() ? rawToStage(raw) : runStage(0, reached);
             for (int i = 1; i < stages.size(); i++) {
                 Map<String, OnnxTensor> available = new LinkedHashMap<>(reached);
                 available.putAll(outputs);
@@ -176,6 +176,20 @@ public final class DeploymentRunner implements AutoCloseable {
         Map<String, OnnxTensor> decoded = decode(payload, toClose);
         compute(tiers.get(0), t, 0);
         return decoded;
+    }
+
+    /**
+     * Hop 0 and stage 0 when the first stage takes the raw input itself (a remote stage whose server
+     * preprocesses): the raw bytes travel whatever the deployment's first hop says, and the stage's
+     * time holds the preprocessing.
+     */
+    private Map<String, OnnxTensor> rawToStage(byte[] raw) throws OrtException {
+        last.bytes[0] = hops.get(0).links().isEmpty() ? 0 : raw.length;
+        transfer(0, last.bytes[0]);
+        long t = System.nanoTime();
+        Map<String, OnnxTensor> outputs = stages.get(0).runRaw(raw);
+        compute(tiers.get(0), t, 0);
+        return outputs;
     }
 
     /** Runs stage {@code i} on what reached it; its outputs stay valid until its next run. */

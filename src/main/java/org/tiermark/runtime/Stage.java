@@ -27,8 +27,8 @@ import org.tiermark.tier.TierProfile;
  *       computes. With a real network between tiers (a future link cost {@code emulated} or
  *       {@code remote}) the bytes a remote stage sends are the link: its call's wall time holds the
  *       transfer, and the runner waits nothing more. Preprocessing of the raw input runs in the
- *       runner on the first stage's tier; the runner's first hop is where a remote first stage with
- *       its own preprocessing would receive the raw bytes instead.</li>
+ *       runner on the first stage's tier, unless the first stage {@link #takesRawInput()}: then the
+ *       raw bytes go to its {@link #runRaw} (a remote stage whose server preprocesses them).</li>
  *   <li><b>Threading.</b> One caller at a time; a stage need not be thread-safe.</li>
  *   <li><b>Closing.</b> Whoever opened a stage closes it ({@link DeploymentRunner} closes the stages
  *       it opened, also when opening a later one fails); {@code close} releases every native handle
@@ -44,6 +44,19 @@ public interface Stage extends AutoCloseable {
 
     /** Runs the stage once; the outputs are the stage's, valid until its release, next run or close. */
     Map<String, OnnxTensor> run(Map<String, OnnxTensor> inputs) throws OrtException;
+
+    /**
+     * Whether the stage takes the raw input (encoded image, UTF-8 text) and preprocesses it itself, where it
+     * runs: a remote first stage served with its preprocessing. The runner then sends it the raw bytes.
+     */
+    default boolean takesRawInput() {
+        return false;
+    }
+
+    /** Runs a stage that {@link #takesRawInput()} on one raw input; outputs as for {@link #run}. */
+    default Map<String, OnnxTensor> runRaw(byte[] raw) throws OrtException {
+        throw new UnsupportedOperationException("this stage takes tensors, not the raw input");
+    }
 
     /**
      * The data of one of this stage's outputs in native order without a copy, when the stage owns a

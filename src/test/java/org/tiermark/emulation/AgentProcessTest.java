@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,15 +31,25 @@ class AgentProcessTest {
     void servesCutsStalledClientsAndStopsOnSigterm() throws Exception {
         Path model = AgentModels.doubler(dir, 4);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        int grpcPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            grpcPort = free.getLocalPort();
+        }
         Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "org.tiermark.cli.Tiermark", "agent", "--tier", "edge", "--port", "0", "--threads", "1",
-                "--timeout-ms", "1000", "double=" + model)
+                "--timeout-ms", "1000", "--grpc-port", Integer.toString(grpcPort), "double=" + model)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertTrue(line != null && line.startsWith("agent ready edge http://127.0.0.1:"), "printed: " + line);
             URI endpoint = URI.create(line.split(" ")[3]);
+            URI grpc = URI.create(line.split(" ")[4]);
+            assertEquals(URI.create("grpc://127.0.0.1:" + grpcPort), grpc, "printed: " + line);
+            try (ModelClient g = ModelClient.connect(grpc, "double", Duration.ofSeconds(5))) {
+                assertArrayEquals(new float[] {2, 4, 6, 8},
+                        g.infer(List.of(NamedTensor.floats("x", new float[] {1, 2, 3, 4}, 1, 4))).get("y").toFloats());
+            }
 
             InferenceClient c = InferenceClient.connect(endpoint, "double", Duration.ofSeconds(5));
             assertArrayEquals(new float[] {2, 4, 6, 8},
@@ -61,6 +73,7 @@ class AgentProcessTest {
             p.destroy(); // SIGTERM: the shutdown hook closes the agent
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the agent exits after SIGTERM");
             assertThrows(ConnectException.class, () -> new Socket(endpoint.getHost(), endpoint.getPort()).close());
+            assertThrows(ConnectException.class, () -> new Socket(grpc.getHost(), grpc.getPort()).close());
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
