@@ -130,6 +130,23 @@ public final class EmulatedTiers implements AutoCloseable {
         return t.relativeSpeed() * t.intraOpThreads();
     }
 
+    /**
+     * What this machine lacks for emulated tiers: {@link NetworkEmulation#missing()} and a cgroup hierarchy with
+     * the cpu controller (the tiers' CPU quotas); empty when it has everything.
+     */
+    public static List<String> missing() {
+        List<String> missing = new ArrayList<>(NetworkEmulation.missing());
+        if (missing.isEmpty() && Cgroups.detect() == null) {
+            missing.add("a cgroup hierarchy with the cpu controller (v1 cpu.cfs_quota_us or v2 cpu.max) under /sys/fs/cgroup");
+        }
+        return missing;
+    }
+
+    /** The TCP congestion control emulated tiers pin on this machine (see {@link #CONGESTION_CONTROL_PROPERTY}). */
+    public static String congestionControlHere() {
+        return congestionControl();
+    }
+
     /** The pinned TCP congestion control: the property's, else cubic where the host allows it, else reno. */
     static String congestionControl() {
         String asked = System.getProperty(CONGESTION_CONTROL_PROPERTY, "");
