@@ -211,8 +211,9 @@ public final class DeploymentRunner implements AutoCloseable {
             if (stage.local()) {
                 throw e;
             }
-            throw new IllegalStateException("stage " + i + " on tier '" + tiers.get(i).name() + "' (" + stage + "): "
-                    + e.getMessage(), e);
+            String message = String.valueOf(e.getMessage());
+            String where = message.contains(stage.toString()) ? "" : " (" + stage + ")";
+            throw new IllegalStateException("stage " + i + " on tier '" + tiers.get(i).name() + "'" + where + ": " + message, e);
         }
         if (stage.local()) {
             compute(tiers.get(i), t, i);
