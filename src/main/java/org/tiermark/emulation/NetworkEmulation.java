@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,6 +30,10 @@ import java.util.regex.Pattern;
  * failure while creating. A run killed before it could clean up leaves its set behind, with an owner
  * file naming its (dead) process: {@link #removeStale()} ({@link EmulationSets}), called by {@link #create},
  * removes such sets, and only sets with this tag whose owner is gone.
+ *
+ * <p>Over 400 lines: creating one set, its processes, addresses and teardown share its state; the stale-set
+ * sweep ({@link EmulationSets}), cgroups ({@link Cgroups}) and the requester's routes ({@link OriginRoutes})
+ * are apart.
  */
 public final class NetworkEmulation implements AutoCloseable {
     public static final String TAG = "tiermark";
@@ -38,7 +41,7 @@ public final class NetworkEmulation implements AutoCloseable {
     static final Path OWNERS = Path.of("/run/tiermark");
     static final Pattern NAME = Pattern.compile(TAG + "-([a-z0-9]{6})-([a-z0-9][a-z0-9-]*)");
     private static final Path NETNS = Path.of("/run/netns");
-    private static final int MTU = 1500;
+    static final int MTU = 1500;
     /** The requester's link (host namespace to the origin tier's): the last /30 of 198.18.0.0/15. */
     static final String ORIGIN_NET = "198.19.255.252";
     static final String ORIGIN_HOST = "198.19.255.253";
@@ -230,78 +233,15 @@ public final class NetworkEmulation implements AutoCloseable {
         }
     }
 
-    /**
-     * The requester's way in: a veth pair from the host's namespace ({@code tm<runId>o}) to {@code origin}'s, on
-     * the last /30 of the range, unshaped (it stands for the device's own stack); IP forwarding in every
-     * namespace and routes along the links, so the host reaches every tier through the origin and every tier
-     * answers back the same way. The host's end and its routes go when the origin's namespace is removed.
-     */
+    /** Joins this process to {@code origin}'s namespace and routes every namespace along the links ({@link OriginRoutes}). */
     private void joinAsOrigin(String origin) {
         this.origin = origin;
-        String host = hostInterface(runId);
-        String peer = "tm" + runId + "p";
-        String ns = namespace(origin);
-        Shell.run("ip", "link", "add", host, "mtu", Integer.toString(MTU), "type", "veth", "peer", "name", peer, "netns", ns,
-                "mtu", Integer.toString(MTU));
-        Shell.run("ip", "addr", "add", ORIGIN_HOST + "/30", "dev", host);
-        Shell.run("ip", "-n", ns, "addr", "add", ORIGIN_PEER + "/30", "dev", peer);
-        Shell.run("ip", "link", "set", host, "up");
-        Shell.run("ip", "-n", ns, "link", "set", peer, "up");
-        for (TierSpec t : tiers) {
-            Shell.run("ip", "netns", "exec", namespace(t.name()), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-        }
-        for (int i = 0; i < links.size(); i++) {
-            Shell.run("ip", "route", "add", address(i, 0) + "/30", "via", ORIGIN_PEER, "dev", host);
-        }
-        for (TierSpec t : tiers) {
-            for (int i = 0; i < links.size(); i++) {
-                Link l = links.get(i);
-                if (l.spec().from().equals(t.name()) || l.spec().to().equals(t.name())) {
-                    continue;
-                }
-                Link first = path(t.name(), l.spec().from()).get(0);
-                Shell.run("ip", "-n", namespace(t.name()), "route", "add", address(i, 0) + "/30", "via", peerAddress(first, t.name()));
-            }
-            if (!t.name().equals(origin)) {
-                Link first = path(t.name(), origin).get(0);
-                Shell.run("ip", "-n", namespace(t.name()), "route", "add", ORIGIN_NET + "/30", "via", peerAddress(first, t.name()));
-            }
-        }
+        OriginRoutes.build(runId, origin, tiers.stream().map(TierSpec::name).toList(), links, this::namespace);
     }
 
-    /** The address of the far end of {@code link} seen from {@code tier}. */
-    private static String peerAddress(Link link, String tier) {
-        return link.spec().from().equals(tier) ? link.toAddress() : link.fromAddress();
-    }
-
-    /** The links from {@code from} to {@code to}, fewest first (breadth first); empty when they are the same tier. */
+    /** The links from {@code from} to {@code to}, fewest first; empty when they are the same tier. */
     public List<Link> path(String from, String to) {
-        if (from.equals(to)) {
-            return List.of();
-        }
-        Map<String, Link> via = new LinkedHashMap<>();
-        ArrayDeque<String> queue = new ArrayDeque<>(List.of(from));
-        via.put(from, null);
-        while (!queue.isEmpty()) {
-            String at = queue.poll();
-            for (Link l : links) {
-                String other = l.spec().from().equals(at) ? l.spec().to() : l.spec().to().equals(at) ? l.spec().from() : null;
-                if (other != null && !via.containsKey(other)) {
-                    via.put(other, l);
-                    queue.add(other);
-                }
-            }
-        }
-        if (!via.containsKey(to)) {
-            throw new IllegalArgumentException("no links join tiers '" + from + "' and '" + to + "'");
-        }
-        List<Link> out = new ArrayList<>();
-        for (String at = to; !at.equals(from); ) {
-            Link l = via.get(at);
-            out.add(0, l);
-            at = l.spec().from().equals(at) ? l.spec().to() : l.spec().from();
-        }
-        return out;
+        return OriginRoutes.path(links, from, to);
     }
 
     /**
