@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.emulation.EmulatedTiers;
@@ -70,6 +71,12 @@ public final class RunLinks {
      * trip is measured.
      */
     public static Map<String, Object> check(Suite suite, Plan plan, JmhSettings settings, LinkDelayModel links) {
+        return check(suite, plan, settings, links, EmulatedTiers::missing);
+    }
+
+    /** As {@link #check(Suite, Plan, JmhSettings, LinkDelayModel)}, with what the machine lacks for emulation from {@code missingHere}. */
+    static Map<String, Object> check(Suite suite, Plan plan, JmhSettings settings, LinkDelayModel links,
+                                     Supplier<List<String>> missingHere) {
         Map<String, Object> setup = new LinkedHashMap<>();
         if (!links.real()) {
             return setup;
@@ -99,7 +106,7 @@ public final class RunLinks {
                     + ". Leave such deployments out, e.g. --params \"deployment=edge,cloud,mobile-edge,mobile-cloud\"");
         }
         if (links == LinkDelayModel.EMULATED) {
-            List<String> missing = EmulatedTiers.missing();
+            List<String> missing = missingHere.get();
             if (!missing.isEmpty()) {
                 throw new InvalidInputException("--links emulated is not possible on this machine; missing: "
                         + String.join("; ", missing) + ". --links simulated works without them.");
