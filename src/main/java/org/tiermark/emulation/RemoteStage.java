@@ -101,5 +101,6 @@ public final class RemoteStage implements Stage {
     @Override
     public void close() {
         release();
+        client.close();
     }
 }
