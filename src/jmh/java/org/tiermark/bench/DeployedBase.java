@@ -3,6 +3,7 @@ package org.tiermark.bench;
 import java.io.IOException;
 import java.time.Duration;
 import org.openjdk.jmh.annotations.Param;
+import org.tiermark.InvalidInputException;
 import org.tiermark.emulation.EmulatedTiers;
 import org.tiermark.emulation.RemoteTiers;
 import org.tiermark.onnx.Sessions;
@@ -41,6 +42,10 @@ public abstract class DeployedBase extends BenchmarkBase {
         LinkDelayModel links = LinkDelayModel.parse(linkDelay);
         if (!links.real()) {
             return openRunner();
+        }
+        String unsupported = EmulatedTiers.unsupported(suite.profiles().deployment(deployment));
+        if (unsupported != null) {
+            throw new InvalidInputException("linkDelay=" + linkDelay + ": " + unsupported);
         }
         Variant variant = suite.variants().get(model, operator);
         if (links == LinkDelayModel.REMOTE) {
