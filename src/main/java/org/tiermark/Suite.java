@@ -10,6 +10,8 @@ import org.tiermark.operator.VariantStore;
 import org.tiermark.runtime.Costs;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.runtime.LinkDelayModel;
+import org.tiermark.runtime.LocalStage;
+import org.tiermark.runtime.Stage;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.tier.Profiles;
 
@@ -70,14 +72,27 @@ public final class Suite {
         return runner(model, operator, deployment, linkDelay.costs());
     }
 
-    /** A runner for {@code model}'s {@code operator} variant on {@code deployment}, with the given costs. */
+    /**
+     * A runner for {@code model}'s {@code operator} variant on {@code deployment}, with the given costs and
+     * every stage in this process. Real link costs need stages on real tiers: use the overload with an opener.
+     */
     public DeploymentRunner runner(String model, String operator, String deployment, Costs costs)
+            throws OrtException {
+        if (costs.link().real()) {
+            throw new InvalidInputException("link cost '" + costs.link().id() + "' needs the stages on real tiers "
+                    + "(emulation.EmulatedTiers or RemoteTiers opens them); a runner with every stage in this process measures no link");
+        }
+        return runner(model, operator, deployment, costs, LocalStage.opener(Sessions.environment()));
+    }
+
+    /** As {@link #runner(String, String, String, Costs)}, with stages from {@code opener}. */
+    public DeploymentRunner runner(String model, String operator, String deployment, Costs costs, Stage.Opener opener)
             throws OrtException {
         Catalog.Model m = catalog.model(model);
         Variant v = variants.get(model, operator);
         OrtEnvironment env = Sessions.environment();
         return DeploymentRunner.open(env, v, profiles.deployment(deployment), profiles, costs,
-                Preprocessors.create(m, env));
+                Preprocessors.create(m, env), opener);
     }
 
     /** The raw inputs of {@code model}, at most {@code limit}. */

@@ -1,7 +1,10 @@
 package org.tiermark.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import org.tiermark.Json;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.suite.JmhGroups;
 
@@ -20,5 +23,19 @@ final class BenchmarkFiles {
         }
         Path file = Path.of(dir, "stages", benchmark.getSimpleName() + "." + params + "." + ProcessHandle.current().pid() + ".json");
         runner.stageReport(benchmark.getSimpleName()).write(file);
+    }
+
+    /**
+     * What a trial on emulated tiers built (namespaces, links and their shaping, pinned TCP congestion control,
+     * cgroups, agents), as {@code emulation/<benchmark>.<params>.<pid>.json}.
+     */
+    static void writeEmulation(Class<?> benchmark, String params, Map<String, Object> description) throws IOException {
+        String dir = System.getProperty(RUN_DIR);
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        Path file = Path.of(dir, "emulation", benchmark.getSimpleName() + "." + params + "." + ProcessHandle.current().pid() + ".json");
+        Files.createDirectories(file.getParent());
+        Json.writeAtomically(file, description);
     }
 }

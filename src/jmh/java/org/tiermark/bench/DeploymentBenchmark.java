@@ -14,6 +14,9 @@ import org.tiermark.runtime.DeploymentRunner;
  * End-to-end latency of one request: a raw input captured on mobile, the variant's stages on the
  * deployment's tiers, the answer back on mobile. The score is the wall time of the call, link waits
  * and tier stretch included (see {@link DeploymentRunner}); the breakdown is in the secondary metrics.
+ * With {@code linkDelay=emulated} each trial builds the deployment's tiers as network namespaces with
+ * shaped links and tier agents (set-up and teardown outside the measurement); with {@code remote} the stages
+ * off the origin are served at the tier profiles' endpoints.
  */
 public class DeploymentBenchmark extends DeployedBase {
     private DeploymentRunner runner;
@@ -21,7 +24,7 @@ public class DeploymentBenchmark extends DeployedBase {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         loadInputs();
-        runner = openRunner();
+        runner = openRunnerOnTiers();
         runner.warmUp(firstInput());
         BenchmarkFiles.writeStageInfo(DeploymentBenchmark.class, model + "." + operator + "." + deployment + "." + linkDelay, runner);
     }
@@ -35,8 +38,12 @@ public class DeploymentBenchmark extends DeployedBase {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (runner != null) {
-            runner.close();
+        try {
+            if (runner != null) {
+                runner.close();
+            }
+        } finally {
+            closeTiers();
         }
     }
 
@@ -52,10 +59,12 @@ public class DeploymentBenchmark extends DeployedBase {
         public long stretchNanos;
         public long transferNanos;
         public long linkBytes;
+        /** Calls to stages on real tiers (emulated or remote links): links and the tier's compute together. */
+        public long remoteNanos;
 
         @Setup(Level.Iteration)
         public void clean() {
-            requests = computeNanos = stretchNanos = transferNanos = linkBytes = 0;
+            requests = computeNanos = stretchNanos = transferNanos = linkBytes = remoteNanos = 0;
         }
 
         void add(Breakdown b) {
@@ -64,6 +73,7 @@ public class DeploymentBenchmark extends DeployedBase {
             stretchNanos += b.stretchNanos;
             transferNanos += b.transferNanos;
             linkBytes += b.totalBytes();
+            remoteNanos += b.remoteNanos;
         }
     }
 }

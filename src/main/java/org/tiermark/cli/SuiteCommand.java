@@ -14,6 +14,7 @@ import org.tiermark.suite.JmhSettings;
 import org.tiermark.suite.Matrix;
 import org.tiermark.suite.Plan;
 import org.tiermark.suite.RequestTimes;
+import org.tiermark.suite.RunLinks;
 import org.tiermark.suite.SamplePlanner;
 import org.tiermark.suite.SuiteRun;
 import org.tiermark.suite.Sweep;
@@ -24,7 +25,7 @@ import org.tiermark.suite.Sweep;
  */
 final class SuiteCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("home", "results", "matrix", "include", "params", "forks", "sweep",
-            "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline", "min-samples", "prior");
+            "warmup-iterations", "warmup-time", "iterations", "time", "jvm-args", "baseline", "min-samples", "prior", "links");
     private static final Set<String> FLAGS = Set.of("dry-run", "skip-accuracy", "require-all");
 
     @Override
@@ -47,6 +48,11 @@ final class SuiteCommand implements Command {
                   --params FILTER          restrict cells, e.g. "model=minilm-l6;deployment=edge,cloud"
                                            (smoke: the first model on edge unless named here)
                   --include REGEX          only benchmark classes matching, e.g. DeploymentBenchmark
+                  --links MODE             simulated | emulated | remote (default: simulated): how the
+                                           deployment benchmark's links cost time. emulated (Linux, root):
+                                           per trial a network namespace per tier, tbf-shaped veth links,
+                                           tier agents in cgroups; remote: stages at the tier profiles'
+                                           "endpoint"s (checked ready before measuring). See docs/emulation.md
                   --forks N                JMH forks per cell        (smoke 1, default 1, full 3)
                   --warmup-iterations N    (1, 1, 2)       --warmup-time T   (1s, 1s, 2s)
                   --iterations N           (2, 3, 5)       --time T          (1s, 1s, 3s)
@@ -68,7 +74,7 @@ final class SuiteCommand implements Command {
                 Exit code: 0 when every planned group measured; 1 when a group or step failed, nothing
                 was measured or the gate failed; 2 on bad input (nothing is created then).
                 results/latest points at the newest run that finished with every group measured.
-                Through Maven: mvn -P jmh verify -Dtiermark.matrix=full -Dtiermark.jmh.params=deployment=edge
+                Through Maven: mvn -P jmh verify -Dtiermark.matrix=full -Dtiermark.jmh.params=deployment=edge -Dtiermark.links=emulated
                 """;
     }
 
@@ -96,7 +102,7 @@ final class SuiteCommand implements Command {
                 a.get("jvm-args", ""), a.get("include", ""), a.getInt("min-samples", d.minSamples()));
         Path results = Path.of(a.get("results", home.resolve("results").toString())).toAbsolutePath();
         SuiteRun.Request request = new SuiteRun.Request(results, size, a.get("params", ""), jmh, baseline, a.has("skip-accuracy"),
-                a.has("require-all"), a.get("prior", ""));
+                a.has("require-all"), a.get("prior", ""), RunLinks.parse(a.get("links", "")), null);
         String sweep = a.get("sweep", "").trim();
         if (!sweep.isEmpty()) {
             Sweep parsed = Sweep.parse(sweep, suite.profiles());
@@ -118,7 +124,7 @@ final class SuiteCommand implements Command {
         Matrix all = SuiteRun.matrix(suite, request);
         Set<Matrix.Cell> leftOut = SuiteRun.leftOut(suite, all, request, prior);
         Matrix matrix = all.withoutCells(leftOut);
-        Plan plan = Plan.of(suite, matrix, Targets.load(suite.home()));
+        Plan plan = RunLinks.apply(Plan.of(suite, matrix, Targets.load(suite.home())), request.links());
         System.out.printf("tiermark suite: %d cells (%s matrix), %d variants%n", matrix.cells().size(),
                 request.size().name().toLowerCase(), matrix.deploymentsByVariant().size());
         matrix.cells().forEach(c -> System.out.println("  " + c.model() + " / " + c.operator() + " / " + c.deployment()));

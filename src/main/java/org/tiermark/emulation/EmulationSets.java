@@ -96,6 +96,14 @@ final class EmulationSets {
                 problems.add("namespace " + ns + ": " + r.err().strip());
             }
         }
+        // the requester's end in the host's namespace goes with its peer's namespace; a half-removed set may keep it
+        String host = NetworkEmulation.hostInterface(run);
+        if (Shell.tryRun("ip", "link", "show", host).exit() == 0) {
+            Shell.Result r = Shell.tryRun("ip", "link", "delete", host);
+            if (r.exit() != 0) {
+                problems.add("interface " + host + ": " + r.err().strip());
+            }
+        }
         if (cgroups != null) {
             for (String name : cgroups.list(NetworkEmulation.NAME)) {
                 if (name.startsWith(prefix) && !cgroups.remove(name)) {

@@ -2,6 +2,7 @@ package org.tiermark.emulation;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A client of one model on a server that speaks the Open Inference Protocol (KServe v2) REST API:
  * a tiermark {@link TierAgent}, Triton, OpenVINO Model Server, MLServer. {@link #connect} checks that the
  * server and the model are ready and reads the model's metadata; {@link #infer} sends named tensors
- * as binary data over a kept-alive connection and checks every answered tensor against that
+ * as binary data over a kept-alive connection ({@link Http11Connection}: blocking, on the caller's thread) and checks every answered tensor against that
  * metadata. Every failure is an {@link InferenceException} naming the endpoint and the model.
  */
 public final class InferenceClient implements ModelClient {
@@ -26,6 +27,7 @@ public final class InferenceClient implements ModelClient {
     private final String model;
     private final Duration timeout;
     private final HttpClient http;
+    private final Http11Connection connection;
     private final boolean binary;
     private final AtomicLong ids = new AtomicLong();
     private Oip.ModelMetadata metadata;
@@ -35,6 +37,7 @@ public final class InferenceClient implements ModelClient {
         this.model = model;
         this.timeout = timeout;
         this.binary = binary;
+        this.connection = new Http11Connection(endpoint, timeout);
         this.http = HttpClient.newBuilder()
                 // the agent and model servers speak HTTP/1.1 in clear: no h2c upgrade round
                 .version(HttpClient.Version.HTTP_1_1)
@@ -102,21 +105,16 @@ public final class InferenceClient implements ModelClient {
             throw fail(problem, null);
         }
         Oip.Body body = Oip.request(Long.toString(ids.incrementAndGet()), inputs, binary);
-        HttpRequest.Builder r = HttpRequest.newBuilder(endpoint.resolve("/v2/models/" + model + "/infer"))
-                .timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
-        if (body.binary()) {
-            r.header("Content-Type", "application/octet-stream").header(Oip.HEADER_LENGTH, Integer.toString(body.headerLength()));
-        } else {
-            r.header("Content-Type", "application/json");
-        }
-        HttpResponse<byte[]> response = send(r.build());
-        if (response.statusCode() != 200) {
-            throw fail("inference answered HTTP " + response.statusCode() + errorOf(response), null);
+        Map<String, String> headers = body.binary()
+                ? Map.of("Content-Type", "application/octet-stream", Oip.HEADER_LENGTH, Integer.toString(body.headerLength()))
+                : Map.of("Content-Type", "application/json");
+        Http11Connection.Response response = post("/v2/models/" + model + "/infer", headers, body.bytes());
+        if (response.status() != 200) {
+            throw fail("inference answered HTTP " + response.status() + errorOf(response.body()), null);
         }
         int headerLength;
         try {
-            headerLength = response.headers().firstValue(Oip.HEADER_LENGTH).map(v -> Integer.parseInt(v.trim())).orElse(-1);
+            headerLength = response.header(Oip.HEADER_LENGTH).map(v -> Integer.parseInt(v.trim())).orElse(-1);
         } catch (NumberFormatException e) {
             throw fail("malformed " + Oip.HEADER_LENGTH + " header in the answer", e);
         }
@@ -132,10 +130,6 @@ public final class InferenceClient implements ModelClient {
             throw fail(e.getMessage(), e);
         }
     }
-
-    /** Nothing to release: the JDK client's kept-alive connection closes when it is collected or idle. */
-    @Override
-    public void close() {}
 
     private HttpResponse<byte[]> get(String path) {
         return send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(timeout).GET().build());
@@ -159,8 +153,32 @@ public final class InferenceClient implements ModelClient {
         }
     }
 
+    /** An inference over the kept connection, on this thread (see {@link Http11Connection}). */
+    private Http11Connection.Response post(String path, Map<String, String> headers, byte[] body) {
+        String what = "POST " + path;
+        try {
+            return connection.exchange("POST", path, headers, body);
+        } catch (Http11Connection.Unreachable e) {
+            throw fail("unreachable: " + e.getMessage() + " (" + what + ")", e);
+        } catch (SocketTimeoutException e) {
+            throw fail("timed out: no complete answer within " + timeout.toMillis() + " ms (" + what + ")", e);
+        } catch (IOException e) {
+            throw fail("connection failed during " + what + " (truncated or reset answer): " + e, e);
+        }
+    }
+
+    /** Closes the kept inference connection. */
+    @Override
+    public void close() {
+        connection.close();
+    }
+
     private static String errorOf(HttpResponse<byte[]> r) {
-        String body = new String(r.body(), StandardCharsets.UTF_8);
+        return errorOf(r.body());
+    }
+
+    private static String errorOf(byte[] bytes) {
+        String body = new String(bytes, StandardCharsets.UTF_8);
         return body.isBlank() ? "" : ": " + (body.length() > 500 ? body.substring(0, 500) + "..." : body);
     }
 

@@ -30,6 +30,10 @@ import java.util.regex.Pattern;
  * failure while creating. A run killed before it could clean up leaves its set behind, with an owner
  * file naming its (dead) process: {@link #removeStale()} ({@link EmulationSets}), called by {@link #create},
  * removes such sets, and only sets with this tag whose owner is gone.
+ *
+ * <p>Over 400 lines: creating one set, its processes, addresses and teardown share its state; the stale-set
+ * sweep ({@link EmulationSets}), cgroups ({@link Cgroups}) and the requester's routes ({@link OriginRoutes})
+ * are apart.
  */
 public final class NetworkEmulation implements AutoCloseable {
     public static final String TAG = "tiermark";
@@ -37,7 +41,11 @@ public final class NetworkEmulation implements AutoCloseable {
     static final Path OWNERS = Path.of("/run/tiermark");
     static final Pattern NAME = Pattern.compile(TAG + "-([a-z0-9]{6})-([a-z0-9][a-z0-9-]*)");
     private static final Path NETNS = Path.of("/run/netns");
-    private static final int MTU = 1500;
+    static final int MTU = 1500;
+    /** The requester's link (host namespace to the origin tier's): the last /30 of 198.18.0.0/15. */
+    static final String ORIGIN_NET = "198.19.255.252";
+    static final String ORIGIN_HOST = "198.19.255.253";
+    static final String ORIGIN_PEER = "198.19.255.254";
 
     /** A tier to emulate: {@code cpus} 0 = no CPU quota, {@code memoryMb} 0 = no memory limit. */
     public record TierSpec(String name, double cpus, long memoryMb) {
@@ -88,6 +96,8 @@ public final class NetworkEmulation implements AutoCloseable {
     private final Cgroups cgroups;
     private final Thread hook;
     private volatile boolean closed;
+    /** The tier this process is the requester of, or null. */
+    private String origin;
 
     private NetworkEmulation(String runId, List<TierSpec> tiers, String congestionControl, Cgroups cgroups) {
         this.runId = runId;
@@ -137,7 +147,21 @@ public final class NetworkEmulation implements AutoCloseable {
      *                          in the host's {@code net.ipv4.tcp_allowed_congestion_control}
      */
     public static NetworkEmulation create(List<TierSpec> tiers, List<LinkSpec> links, String congestionControl) {
+        return create(tiers, links, congestionControl, null);
+    }
+
+    /**
+     * As {@link #create(List, List, String)}, and with {@code originTier} non-null this process joins the set
+     * as that tier's requester: an unshaped veth pair from this (the host's) namespace to the origin tier's, and
+     * routes so that this process reaches every tier through the origin (see {@link #reachFromOrigin}). Every
+     * namespace forwards IP, so a tier reaches the others over the links between them.
+     */
+    public static NetworkEmulation create(List<TierSpec> tiers, List<LinkSpec> links, String congestionControl,
+                                          String originTier) {
         requireSupported();
+        if (originTier != null && tiers.stream().noneMatch(t -> t.name().equals(originTier))) {
+            throw new IllegalArgumentException("origin tier '" + originTier + "' is not among the tiers given");
+        }
         Set<String> names = new LinkedHashSet<>();
         for (TierSpec t : tiers) {
             if (!names.add(t.name())) {
@@ -149,8 +173,8 @@ public final class NetworkEmulation implements AutoCloseable {
                 throw new IllegalArgumentException("link " + l.from() + "-" + l.to() + " names a tier not given; tiers: " + names);
             }
         }
-        if (links.size() > 32768) {
-            throw new IllegalArgumentException("at most 32768 links fit 198.18.0.0/15 as /30s (got " + links.size() + ")");
+        if (links.size() > 32767) {
+            throw new IllegalArgumentException("at most 32767 links fit 198.18.0.0/15 as /30s beside the requester's (got " + links.size() + ")");
         }
         boolean quotas = tiers.stream().anyMatch(t -> t.cpus() > 0 || t.memoryMb() > 0);
         Cgroups cgroups = Cgroups.detect();
@@ -163,6 +187,9 @@ public final class NetworkEmulation implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(e.hook);
         try {
             e.build(links);
+            if (originTier != null) {
+                e.joinAsOrigin(originTier);
+            }
             return e;
         } catch (RuntimeException | IOException failure) {
             e.close();
@@ -206,6 +233,41 @@ public final class NetworkEmulation implements AutoCloseable {
         }
     }
 
+    /** Joins this process to {@code origin}'s namespace and routes every namespace along the links ({@link OriginRoutes}). */
+    private void joinAsOrigin(String origin) {
+        this.origin = origin;
+        OriginRoutes.build(runId, origin, tiers.stream().map(TierSpec::name).toList(), links, this::namespace);
+    }
+
+    /** The links from {@code from} to {@code to}, fewest first; empty when they are the same tier. */
+    public List<Link> path(String from, String to) {
+        return OriginRoutes.path(links, from, to);
+    }
+
+    /**
+     * Where this process (the origin's requester, see {@link #create(List, List, String, String)}) connects to
+     * reach a server listening on {@code port} in {@code serverTier} (on all its addresses): the server's address
+     * on the last link of the path from the origin, or, when the path's links have a round-trip time, a
+     * {@link DelayLine} started in the server's namespace that delays each direction by half the path's summed
+     * round trip (stopped with the emulation).
+     */
+    public InetSocketAddress reachFromOrigin(String serverTier, int port) throws IOException {
+        if (origin == null) {
+            throw new IllegalStateException("this emulation was created without an origin tier");
+        }
+        List<Link> path = path(origin, serverTier);
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("tier '" + serverTier + "' is the origin itself");
+        }
+        Link last = path.get(path.size() - 1);
+        String server = last.spec().to().equals(serverTier) ? last.toAddress() : last.fromAddress();
+        double rttMs = path.stream().mapToDouble(l -> l.spec().rttMs()).sum();
+        if (rttMs == 0) {
+            return new InetSocketAddress(server, port);
+        }
+        return delayLine(serverTier, server, port, rttMs / 2);
+    }
+
     private void pinCongestionControl(String ns) {
         Shell.Result r = Shell.tryRun("ip", "netns", "exec", ns, "sysctl", "-q", "-w",
                 "net.ipv4.tcp_congestion_control=" + congestionControl);
@@ -228,7 +290,12 @@ public final class NetworkEmulation implements AutoCloseable {
         }
     }
 
-    /** The second or third address of link {@code i}'s /30 in 198.18.0.0/15. */
+    /** The host's end of the requester's link of run {@code runId}. */
+    static String hostInterface(String runId) {
+        return "tm" + runId + "o";
+    }
+
+    /** The second or third address of link {@code i}'s /30 in 198.18.0.0/15 (host 0: the network's own address). */
     static String address(int link, int host) {
         int offset = link * 4 + host;
         return "198." + (18 + (offset >> 16)) + "." + ((offset >> 8) & 0xff) + "." + (offset & 0xff);
@@ -299,9 +366,13 @@ public final class NetworkEmulation implements AutoCloseable {
         if (link.spec().rttMs() == 0) {
             return new InetSocketAddress(server, port);
         }
+        return delayLine(serverTier, server, port, link.spec().rttMs() / 2);
+    }
+
+    private InetSocketAddress delayLine(String serverTier, String server, int port, double oneWayMs) throws IOException {
         Process p = start(serverTier, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DelayLine.class.getName(),
-                "0", server, Integer.toString(port), Double.toString(link.spec().rttMs() / 2)), ProcessBuilder.Redirect.PIPE);
+                "0", server, Integer.toString(port), Double.toString(oneWayMs)), ProcessBuilder.Redirect.PIPE);
         String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (ready == null || !ready.startsWith("delay line ready ")) {
             p.destroyForcibly();
@@ -322,6 +393,10 @@ public final class NetworkEmulation implements AutoCloseable {
         }
         d.put("tiers", t);
         d.put("links", links);
+        if (origin != null) {
+            d.put("origin", Map.of("tier", origin, "hostInterface", hostInterface(runId), "hostAddress", ORIGIN_HOST,
+                    "originAddress", ORIGIN_PEER, "shaping", "none (the requester's own stack)"));
+        }
         return d;
     }
 

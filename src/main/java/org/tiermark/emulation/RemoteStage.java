@@ -96,6 +96,18 @@ public final class RemoteStage implements Stage {
         return result;
     }
 
+    /** The call holds the link and the server's compute: nothing here stretches it. */
+    @Override
+    public boolean local() {
+        return false;
+    }
+
+    /** Where the stage is served: {@code model 'm' at http://host:port}, for errors naming tier and endpoint. */
+    @Override
+    public String toString() {
+        return "model '" + client.model() + "' at " + client.endpoint();
+    }
+
     @Override
     public void release() {
         owned.forEach(OnnxTensor::close);

@@ -11,6 +11,11 @@ public final class Breakdown {
     public long stretchNanos;
     /** Link time charged by the link cost (waited when simulated). */
     public long transferNanos;
+    /**
+     * Wall time of calls to stages on real tiers (emulated or remote): the links both ways and the tier's
+     * compute, which cannot be told apart from here.
+     */
+    public long remoteNanos;
     /** Bytes of each hop's payload: origin to first stage, between stages, last stage to origin. */
     public final long[] bytes;
     public final long[] hopTransferNanos;
@@ -23,7 +28,7 @@ public final class Breakdown {
     }
 
     void reset() {
-        totalNanos = computeNanos = stretchNanos = transferNanos = 0;
+        totalNanos = computeNanos = stretchNanos = transferNanos = remoteNanos = 0;
         Arrays.fill(bytes, 0);
         Arrays.fill(hopTransferNanos, 0);
         Arrays.fill(stageComputeNanos, 0);

@@ -34,6 +34,12 @@ import org.tiermark.tier.TierProfile;
  * measured size. Both waits happen inside the call, so the wall time of the call is the end-to-end
  * latency. {@link Breakdown} keeps the raw compute, the stretch and the transfer apart.
  *
+ * <p>With a real link cost ({@code emulated}, {@code remote}) a stage that is not {@link Stage#local()}
+ * sends its inputs over the real network itself: the runner neither encodes them for it nor waits, and
+ * its call is neither stretched nor counted as compute here ({@link Breakdown#remoteNanos}). The origin
+ * then prepares the raw input itself and the prepared tensors cross the first link (a first stage that
+ * takes raw bytes over the protocol is not served yet).</p>
+ *
  * <p>Not thread-safe: a runner reuses its buffers across calls, and the {@link Answer} of one call
  * is valid until the next.
  */
@@ -159,6 +165,13 @@ public final class DeploymentRunner implements AutoCloseable {
      */
     private Map<String, OnnxTensor> firstHop(byte[] raw, List<AutoCloseable> toClose) throws OrtException {
         Hop hop = hops.get(0);
+        if (sendsItself(0)) {
+            long t = System.nanoTime();
+            Map<String, OnnxTensor> prepared = track(preprocessor.prepare(raw), toClose);
+            compute(origin, t, -1);
+            last.bytes[0] = rawBytes(prepared);
+            return prepared;
+        }
         if (deployment.firstHop() == DeploymentProfile.FirstHop.RAW || hop.links().isEmpty()) {
             last.bytes[0] = hop.links().isEmpty() ? 0 : raw.length;
             transfer(0, last.bytes[0]);
@@ -205,8 +218,24 @@ public final class DeploymentRunner implements AutoCloseable {
             inputs.put(name, t);
         }
         long t = System.nanoTime();
-        Map<String, OnnxTensor> outputs = stage.run(inputs);
-        compute(tiers.get(i), t, i);
+        Map<String, OnnxTensor> outputs;
+        try {
+            outputs = stage.run(inputs);
+        } catch (RuntimeException e) {
+            if (stage.local()) {
+                throw e;
+            }
+            String message = String.valueOf(e.getMessage());
+            String where = message.contains(stage.toString()) ? "" : " (" + stage + ")";
+            throw new IllegalStateException("stage " + i + " on tier '" + tiers.get(i).name() + "'" + where + ": " + message, e);
+        }
+        if (stage.local()) {
+            compute(tiers.get(i), t, i);
+        } else {
+            long nanos = System.nanoTime() - t;
+            last.remoteNanos += nanos;
+            last.stageComputeNanos[i] += nanos;
+        }
         return outputs;
     }
 
@@ -214,6 +243,10 @@ public final class DeploymentRunner implements AutoCloseable {
     private Map<String, OnnxTensor> crossToStage(int i, Map<String, OnnxTensor> send, List<AutoCloseable> toClose)
             throws OrtException {
         if (hops.get(i).links().isEmpty()) {
+            return send;
+        }
+        if (sendsItself(i)) {
+            last.bytes[i] = rawBytes(send);
             return send;
         }
         ByteBuffer payload = sendOver(i, send);
@@ -227,10 +260,15 @@ public final class DeploymentRunner implements AutoCloseable {
     private Answer returnHop(Map<String, OnnxTensor> outputs) {
         int lastStage = stages.size() - 1;
         int hop = stages.size();
-        if (hops.get(hop).links().isEmpty()) {
+        if (hops.get(hop).links().isEmpty() || (costs.link().real() && !stages.get(lastStage).local())) {
+            // a stage on a real tier answered over the real link: its outputs are already here
+            if (!hops.get(hop).links().isEmpty()) {
+                last.bytes[hop] = rawBytes(outputs);
+            }
             long t = System.nanoTime();
             Answer answer = Answer.of(outputs, this::bytesOf);
-            compute(tiers.get(lastStage), t, lastStage);
+            boolean here = hops.get(hop).links().isEmpty();
+            compute(here ? tiers.get(lastStage) : origin, t, here ? lastStage : -1);
             return answer;
         }
         ByteBuffer payload = sendOver(hop, outputs);
@@ -248,6 +286,21 @@ public final class DeploymentRunner implements AutoCloseable {
         last.bytes[hop] = payload.limit();
         transfer(hop, payload.limit());
         return payload;
+    }
+
+    /** True when stage {@code i} is on a real tier and sends what reaches it over the real link itself. */
+    private boolean sendsItself(int i) {
+        return costs.link().real() && !stages.get(i).local() && !hops.get(i).links().isEmpty();
+    }
+
+    /** Bytes of the tensors' data, as a real link carries them (without the protocol's header). */
+    private static long rawBytes(Map<String, OnnxTensor> tensors) {
+        long sum = 0;
+        for (OnnxTensor t : tensors.values()) {
+            long n = t.getInfo().getNumElements();
+            sum += n * Math.max(1, t.getInfo().type.size);
+        }
+        return sum;
     }
 
     private static Map<String, OnnxTensor> track(Map<String, OnnxTensor> tensors, List<AutoCloseable> toClose) {
@@ -296,7 +349,7 @@ public final class DeploymentRunner implements AutoCloseable {
     }
 
     private void transfer(int hop, long bytes) {
-        if (costs.link() == LinkCost.OFF) {
+        if (costs.link() != LinkCost.SIMULATED) {
             return;
         }
         long nanos = costs.link().transferNanos(hops.get(hop).links(), bytes, jitter);

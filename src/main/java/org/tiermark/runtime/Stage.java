@@ -67,6 +67,15 @@ public interface Stage extends AutoCloseable {
     }
 
     /**
+     * True when the stage computes in this process, so its time is this machine's compute (and stretched
+     * to its tier's speed); false for a stage on a real tier (an agent or a server), whose call holds the
+     * link both ways and the tier's own compute, which nothing here stretches.
+     */
+    default boolean local() {
+        return true;
+    }
+
+    /**
      * Releases the outputs of the last run. The runner calls it when a request is over, outside the
      * compute it times, so that freeing results is not charged (or stretched) as a tier's compute.
      */

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tiermark.Json;
 
 /**
@@ -36,6 +39,11 @@ import org.tiermark.Json;
  * @param leftOut        cells of the matrix size not measured because an earlier run took over
  *                       {@link SamplePlanner#DEFAULT_MAX_REQUEST_MS} per request there (the default
  *                       matrix's budget; the full matrix measures them); empty when none
+ * @param links          how the deployment benchmarks' links cost time: {@code simulated} (runs before the field
+ *                       existed), {@code emulated} or {@code remote} (see {@code runtime/LinkDelayModel})
+ * @param linkSetup      for {@code emulated}: how the tiers were built (congestion control, CPU quota mapping; each
+ *                       trial's namespaces and agents are in {@code emulation/}); for {@code remote}: each tier's
+ *                       endpoint, readiness and measured round trip; empty for {@code simulated}
  * @param sweep          the bandwidth-sweep point this run measured; absent (null) outside a sweep
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -44,6 +52,7 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
                         JmhSettings jmh, List<Matrix.Cell> cells, List<Matrix.Cell> measuredCells,
                         List<SkippedVariant> skipped, List<String> skippedTargets, int results,
                         List<Failure> failures, String targetsFile, List<Matrix.Cell> leftOut,
+                        String links, Map<String, Object> linkSetup,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Sweep.Point sweep) {
     public static final int SCHEMA_VERSION = 2;
     public static final String FILE = "run.json";
@@ -60,6 +69,18 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
         failures = List.copyOf(failures);
         // run.json of runs before the sample planner has no such field
         leftOut = leftOut == null ? List.of() : List.copyOf(leftOut);
+        links = links == null ? "simulated" : links;
+        linkSetup = linkSetup == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(linkSetup));
+    }
+
+    /** A run record with simulated links outside a sweep (the fields before either existed). */
+    public RunRecord(int schemaVersion, String host, String startedUtc, String finishedUtc, Status status,
+                     int cores, String java, String os, String gitCommit, String matrix, String params,
+                     JmhSettings jmh, List<Matrix.Cell> cells, List<Matrix.Cell> measuredCells,
+                     List<SkippedVariant> skipped, List<String> skippedTargets, int results,
+                     List<Failure> failures, String targetsFile, List<Matrix.Cell> leftOut) {
+        this(schemaVersion, host, startedUtc, finishedUtc, status, cores, java, os, gitCommit, matrix, params, jmh, cells,
+                measuredCells, skipped, skippedTargets, results, failures, targetsFile, leftOut, null, null, null);
     }
 
     /** How a run went. */
@@ -89,20 +110,26 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 gitCommit, matrix.size().name().toLowerCase(), params, jmh, matrix.cells(), null, List.of(),
-                skippedTargets, 0, List.of(), targetsFile, leftOut, sweep);
+                skippedTargets, 0, List.of(), targetsFile, leftOut, null, null, sweep);
+    }
+
+    /** The same run with its links chosen and set up (or checked) as {@code linkSetup} says. */
+    public RunRecord withLinks(String chosen, Map<String, Object> setup) {
+        return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, status, cores, java, os, gitCommit, matrix, params,
+                jmh, cells, measuredCells, skipped, skippedTargets, results, failures, targetsFile, leftOut, chosen, setup, sweep);
     }
 
     /** The same run once its variants were built: the cells that will be measured and the variants skipped. */
     public RunRecord withVariants(List<Matrix.Cell> measured, List<SkippedVariant> skippedVariants) {
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, status, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measured, skippedVariants, skippedTargets, results, failures, targetsFile, leftOut, sweep);
+                jmh, cells, measured, skippedVariants, skippedTargets, results, failures, targetsFile, leftOut, links, linkSetup, sweep);
     }
 
     /** The same run, finished at {@code finishedUtc}; its status follows from what was measured and what failed. */
     public RunRecord finished(String finishedUtc, int measuredResults, List<Failure> allFailures) {
         Status s = measuredResults == 0 ? Status.NOTHING_MEASURED : allFailures.isEmpty() ? Status.COMPLETE : Status.PARTIAL;
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, s, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measuredCells, skipped, skippedTargets, measuredResults, allFailures, targetsFile, leftOut, sweep);
+                jmh, cells, measuredCells, skipped, skippedTargets, measuredResults, allFailures, targetsFile, leftOut, links, linkSetup, sweep);
     }
 
     /** The same run with one more failure (e.g. of the report step after the run finished). */
@@ -111,7 +138,7 @@ public record RunRecord(int schemaVersion, String host, String startedUtc, Strin
         all.add(failure);
         return new RunRecord(schemaVersion, host, startedUtc, finishedUtc, finishedUtc == null ? status
                 : results == 0 ? Status.NOTHING_MEASURED : Status.PARTIAL, cores, java, os, gitCommit, matrix, params,
-                jmh, cells, measuredCells, skipped, skippedTargets, results, all, targetsFile, leftOut, sweep);
+                jmh, cells, measuredCells, skipped, skippedTargets, results, all, targetsFile, leftOut, links, linkSetup, sweep);
     }
 
     /**

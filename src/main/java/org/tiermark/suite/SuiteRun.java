@@ -23,6 +23,7 @@ import org.tiermark.report.ReportOptions;
 import org.tiermark.report.ReportWriter;
 import org.tiermark.report.RunInputs;
 import org.tiermark.report.RunReport;
+import org.tiermark.runtime.LinkDelayModel;
 
 /**
  * One suite run: validates everything it will load, creates a new run folder, builds missing
@@ -48,14 +49,19 @@ public final class SuiteRun {
      * @param requireAll   the gate also fails when a measured benchmark has no baseline
      * @param prior        run folder or JMH JSON to predict request times from; blank: the earlier runs
      *                     (see {@link RequestTimes#find})
+     * @param links        the links the deployment benchmark measures over (see {@link RunLinks})
      * @param sweep        the bandwidth-sweep point this run measures (recorded in run.json); null outside a sweep
      */
     public record Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy,
-                          boolean requireAll, String prior, Sweep.Point sweep) {
-        /** A request outside a sweep. */
+                          boolean requireAll, String prior, LinkDelayModel links, Sweep.Point sweep) {
+        public Request {
+            links = links == null ? LinkDelayModel.SIMULATED : links;
+        }
+
+        /** A request with simulated links, outside a sweep. */
         public Request(Path results, Matrix.Size size, String params, JmhSettings jmh, String baseline, boolean skipAccuracy,
                        boolean requireAll, String prior) {
-            this(results, size, params, jmh, baseline, skipAccuracy, requireAll, prior, null);
+            this(results, size, params, jmh, baseline, skipAccuracy, requireAll, prior, LinkDelayModel.SIMULATED, null);
         }
     }
 
@@ -135,8 +141,9 @@ public final class SuiteRun {
         Matrix matrix = all.withoutCells(leftOut);
         Targets targets = Targets.load(suite.home());
         Benchmarks benchmarks = Benchmarks.load(suite.home());
-        Plan plan = Plan.of(suite, matrix, targets, benchmarks);
+        Plan plan = RunLinks.apply(Plan.of(suite, matrix, targets, benchmarks), request.links());
         Preflight.check(suite, plan, request.jmh(), request.results());
+        Map<String, Object> linkSetup = RunLinks.check(suite, plan, request.jmh(), request.links());
         plan.skippedTargets().forEach(t -> System.err.println("tiermark suite: target not measured: " + t));
 
         Path runDir = RunFolders.create(request.results());
@@ -152,13 +159,14 @@ public final class SuiteRun {
         AtomicFiles.writeNew(runDir.resolve(RunInputs.BENCHMARKS_FILE), Files.readAllBytes(suite.home().resolve(Benchmarks.FILE)));
         RunRecord run = RunRecord.started(RunFolders.host(), Instant.now().toString(), RunFolders.gitCommit(suite.home()),
                 matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString(),
-                List.copyOf(leftOut), request.sweep());
+                List.copyOf(leftOut), request.sweep()).withLinks(request.links().id(), linkSetup);
         run.write(runDir);
 
         List<RunRecord.SkippedVariant> skipped = new ArrayList<>();
         Matrix measured = buildVariants(suite, matrix, skipped);
         // variants dropped: their groups go, the rest of the plan stays as planned
-        Plan kept = measured.cells().size() == matrix.cells().size() ? plan : Plan.of(suite, measured, targets, benchmarks);
+        Plan kept = measured.cells().size() == matrix.cells().size() ? plan
+                : RunLinks.apply(Plan.of(suite, measured, targets, benchmarks), request.links());
         kept.skippedTargets().stream().filter(t -> !plan.skippedTargets().contains(t))
                 .forEach(t -> System.err.println("tiermark suite: target not measured (a variant it needs was skipped): " + t));
         run = run.withVariants(measured.cells(), skipped);

@@ -94,7 +94,7 @@ public record Sweep(String link, List<Double> bandwidthsMbps) {
         JmhSettings withLink = new JmhSettings(j.forks(), j.warmupIterations(), j.warmupTime(), j.iterations(), j.time(),
                 (j.jvmArgs() + " " + property).strip(), j.include(), j.minSamples());
         return new SuiteRun.Request(r.results(), r.size(), r.params(), withLink, r.baseline(), r.skipAccuracy(), r.requireAll(),
-                r.prior(), point);
+                r.prior(), r.links(), point);
     }
 
     /**

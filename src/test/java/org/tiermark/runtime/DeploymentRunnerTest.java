@@ -84,7 +84,7 @@ class DeploymentRunnerTest {
                 in.values().forEach(OnnxTensor::close);
             }
         }
-        for (LinkDelayModel delay : LinkDelayModel.values()) {
+        for (LinkDelayModel delay : List.of(LinkDelayModel.SIMULATED, LinkDelayModel.OFF)) {
             try (DeploymentRunner r = suite.runner("minilm-l6", "identity", "edge", delay)) {
                 r.warmUp(pool.get(0));
                 DeploymentRunner.Answer a = r.run(pool.get(1));

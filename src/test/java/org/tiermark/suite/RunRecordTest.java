@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
@@ -28,7 +30,18 @@ class RunRecordTest {
                 List.of(edge), List.of(new RunRecord.SkippedVariant("minilm-l6", "sptq", "field 'sptq.calibration.samples': must be > 0")),
                 List.of("sptq-vs-identity.resnet18: the matrix measures no sptq variant"), 3,
                 List.of(new RunRecord.Failure("03-HarnessOverheadBenchmark-minilm-l6", "java.lang.IllegalStateException: boom")),
-                "targets.json", List.of(new Matrix.Cell("minilm-l6", "identity", "cloud")), null);
+                "targets.json", List.of(new Matrix.Cell("minilm-l6", "identity", "cloud")))
+                .withLinks("remote", new LinkedHashMap<>(Map.of("tiers", Map.of("edge", Map.of("endpoint", "http://10.0.0.5:8000")))));
+    }
+
+    @Test
+    void aRunRecordWithoutLinksWasSimulated(@TempDir Path dir) throws Exception {
+        String old = Files.readString(GOLDEN).replaceFirst(",\\s*\"links\"[\\s\\S]*\\}\\s*$", "\n}\n");
+        assertTrue(!old.contains("\"links\"") && old.contains("leftOut"), old);
+        Files.writeString(dir.resolve(RunRecord.FILE), old);
+        RunRecord read = RunRecord.read(dir);
+        assertEquals("simulated", read.links());
+        assertEquals(Map.of(), read.linkSetup());
     }
 
     @Test

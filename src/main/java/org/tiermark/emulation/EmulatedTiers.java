@@ -1,0 +1,245 @@
+package org.tiermark.emulation;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.tiermark.InvalidInputException;
+import org.tiermark.operator.Variant;
+import org.tiermark.runtime.LocalStage;
+import org.tiermark.runtime.Stage;
+import org.tiermark.tier.DeploymentProfile;
+import org.tiermark.tier.LinkProfile;
+import org.tiermark.tier.Profiles;
+import org.tiermark.tier.TierProfile;
+
+/**
+ * One deployment on emulated tiers (Linux, root), for one benchmark trial: a {@link NetworkEmulation} set
+ * with a namespace per tier on the deployment's routes, its links shaped as their profiles say, and a
+ * {@code tiermark agent} per tier off the origin, inside that tier's namespace and cgroup, serving exactly
+ * the stages placed there. This process is the origin's requester: it reaches the origin's namespace over an
+ * unshaped veth and the other tiers through it, runs the origin's own stages itself, and opens every other
+ * stage as a {@link RemoteStage} ({@link #opener}). {@link #close()} removes all of it.
+ *
+ * <p>A tier's cgroup gets {@code relativeSpeed x intraOpThreads} CPUs (its threads together get the share of
+ * this machine's cores the tier's speed says, as {@code stretch} gives each compute step 1 / relativeSpeed of
+ * the time) and its {@code memoryBudgetMb} as memory limit. The origin's namespace gets no cgroup limits:
+ * nothing runs there but IP forwarding.
+ */
+public final class EmulatedTiers implements AutoCloseable {
+    /** System property: the TCP congestion control pinned in every namespace (default cubic where allowed, else reno). */
+    public static final String CONGESTION_CONTROL_PROPERTY = "tiermark.emulation.congestionControl";
+    /** The port each agent listens on inside its own namespace. */
+    static final int AGENT_PORT = 8000;
+    private static final Duration AGENT_START = Duration.ofSeconds(120);
+
+    private final NetworkEmulation emulation;
+    private final Map<String, URI> endpoints = new LinkedHashMap<>();
+    private final Map<String, Double> cpus = new LinkedHashMap<>();
+    private final List<Path> logs = new ArrayList<>();
+
+    private EmulatedTiers(NetworkEmulation emulation) {
+        this.emulation = emulation;
+    }
+
+    /**
+     * Why {@code deployment} cannot run on real tiers with this build, or null when it can: two consecutive
+     * stages off the origin would send the tensor between them back through the origin (agents do not relay
+     * to each other yet), which is not the deployment's path.
+     */
+    public static String unsupported(DeploymentProfile deployment) {
+        List<String> s = deployment.stages();
+        for (int i = 1; i < s.size(); i++) {
+            if (!s.get(i - 1).equals(DeploymentProfile.ORIGIN) && !s.get(i).equals(DeploymentProfile.ORIGIN)) {
+                return "deployment '" + deployment.name() + "' places stages " + (i - 1) + " and " + i + " on '" + s.get(i - 1)
+                        + "' and '" + s.get(i) + "': on real tiers the tensor between them would return through '"
+                        + DeploymentProfile.ORIGIN + "' (agent-to-agent relaying is not built); measure it with simulated links";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Builds the tiers and links of {@code deployment}'s routes and starts an agent per tier off the origin
+     * serving {@code variant}'s stages placed there; any failure removes what was made.
+     *
+     * @param home    the project folder (the agents read their tier profiles from it)
+     * @param timeout how long a request may take before the stage fails
+     */
+    public static EmulatedTiers open(Path home, Profiles profiles, DeploymentProfile deployment, Variant variant,
+                                     Duration timeout) throws IOException {
+        String why = unsupported(deployment);
+        if (why != null) {
+            throw new InvalidInputException(why);
+        }
+        Set<String> tierNames = new LinkedHashSet<>(List.of(DeploymentProfile.ORIGIN));
+        Map<String, LinkProfile> links = new LinkedHashMap<>();
+        for (Profiles.Hop hop : profiles.hops(deployment)) {
+            tierNames.add(hop.from());
+            tierNames.add(hop.to());
+            for (LinkProfile l : hop.links()) {
+                links.put(l.name(), l);
+                tierNames.add(l.from());
+                tierNames.add(l.to());
+            }
+        }
+        List<NetworkEmulation.TierSpec> tiers = new ArrayList<>();
+        Map<String, Double> cpus = new LinkedHashMap<>();
+        for (String name : tierNames) {
+            TierProfile t = profiles.tier(name);
+            boolean origin = name.equals(DeploymentProfile.ORIGIN);
+            double c = origin ? 0 : cpus(t);
+            cpus.put(name, c);
+            tiers.add(new NetworkEmulation.TierSpec(name, c, origin ? 0 : t.memoryBudgetMb()));
+        }
+        List<NetworkEmulation.LinkSpec> linkSpecs = links.values().stream()
+                .map(l -> new NetworkEmulation.LinkSpec(l.from(), l.to(), l.bandwidthMbps(), l.rttMs())).toList();
+        NetworkEmulation e = NetworkEmulation.create(tiers, linkSpecs, congestionControl(), DeploymentProfile.ORIGIN);
+        EmulatedTiers t = new EmulatedTiers(e);
+        t.cpus.putAll(cpus);
+        try {
+            Map<String, Map<String, Path>> served = new LinkedHashMap<>();
+            for (int i = 0; i < deployment.stageCount(); i++) {
+                String tier = deployment.stages().get(i);
+                if (!tier.equals(DeploymentProfile.ORIGIN)) {
+                    served.computeIfAbsent(tier, k -> new LinkedHashMap<>()).put(RemoteTiers.servedModel(variant, i), variant.stages().get(i));
+                }
+            }
+            for (Map.Entry<String, Map<String, Path>> s : served.entrySet()) {
+                t.startAgent(home, s.getKey(), s.getValue(), timeout);
+            }
+            return t;
+        } catch (IOException | RuntimeException failure) {
+            t.close();
+            throw failure;
+        }
+    }
+
+    /** The CPUs a tier's cgroup gets: {@code relativeSpeed x intraOpThreads}, as the class comment says. */
+    static double cpus(TierProfile t) {
+        return t.relativeSpeed() * t.intraOpThreads();
+    }
+
+    /**
+     * What this machine lacks for emulated tiers: {@link NetworkEmulation#missing()} and a cgroup hierarchy with
+     * the cpu controller (the tiers' CPU quotas); empty when it has everything.
+     */
+    public static List<String> missing() {
+        List<String> missing = new ArrayList<>(NetworkEmulation.missing());
+        if (missing.isEmpty() && Cgroups.detect() == null) {
+            missing.add("a cgroup hierarchy with the cpu controller (v1 cpu.cfs_quota_us or v2 cpu.max) under /sys/fs/cgroup");
+        }
+        return missing;
+    }
+
+    /** The TCP congestion control emulated tiers pin on this machine (see {@link #CONGESTION_CONTROL_PROPERTY}). */
+    public static String congestionControlHere() {
+        return congestionControl();
+    }
+
+    /** The pinned TCP congestion control: the property's, else cubic where the host allows it, else reno. */
+    static String congestionControl() {
+        String asked = System.getProperty(CONGESTION_CONTROL_PROPERTY, "");
+        if (!asked.isBlank()) {
+            return asked.strip();
+        }
+        String allowed = Shell.tryRun("sysctl", "-n", "net.ipv4.tcp_allowed_congestion_control").out();
+        return List.of(allowed.strip().split("\\s+")).contains("cubic") ? "cubic" : "reno";
+    }
+
+    private void startAgent(Path home, String tier, Map<String, Path> stages, Duration timeout) throws IOException {
+        Path log = Files.createTempFile("tiermark-agent-" + emulation.runId() + "-" + tier, ".log");
+        logs.add(log);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.tiermark.cli.Tiermark", "agent",
+                "--tier", tier, "--port", Integer.toString(AGENT_PORT), "--bind", "0.0.0.0", "--home", home.toString(),
+                "--timeout-ms", Long.toString(timeout.toMillis())));
+        stages.forEach((name, file) -> cmd.add(name + "=" + file.toAbsolutePath()));
+        Process p = emulation.start(tier, cmd, ProcessBuilder.Redirect.to(log.toFile()));
+        long deadline = System.nanoTime() + AGENT_START.toNanos();
+        while (true) {
+            String out = Files.readString(log);
+            if (out.contains("agent ready ")) {
+                break;
+            }
+            if (!p.isAlive()) {
+                throw new IllegalStateException("the agent of tier '" + tier + "' in namespace " + emulation.namespace(tier)
+                        + " exited with " + p.exitValue() + " before serving (its output: " + out.strip() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the agent of tier '" + tier + "' in namespace " + emulation.namespace(tier)
+                        + " did not serve within " + AGENT_START.toSeconds() + " s");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the agent of tier '" + tier + "'", e);
+            }
+        }
+        InetSocketAddress at = emulation.reachFromOrigin(tier, AGENT_PORT);
+        endpoints.put(tier, URI.create("http://" + at.getHostString() + ":" + at.getPort()));
+    }
+
+    /**
+     * Opens the origin's stages in this process and every other stage as a {@link RemoteStage} at its tier's agent;
+     * a stage that cannot be reached fails naming its tier and endpoint.
+     */
+    public Stage.Opener opener(OrtEnvironment env, Variant variant, Duration timeout) {
+        Stage.Opener local = LocalStage.opener(env);
+        return (index, file, tier) -> {
+            if (tier.name().equals(DeploymentProfile.ORIGIN)) {
+                return local.open(index, file, tier);
+            }
+            URI endpoint = endpoints.get(tier.name());
+            try {
+                return RemoteStage.opener(env, i -> new RemoteStage.Served(endpoint, RemoteTiers.servedModel(variant, i)), timeout).open(index, file, tier);
+            } catch (RuntimeException ex) {
+                throw new InvalidInputException("stage " + index + " on emulated tier '" + tier.name() + "' (" + endpoint + "): "
+                        + ex.getMessage(), ex);
+            }
+        };
+    }
+
+    /** The agents' endpoints as this process reaches them, by tier. */
+    public Map<String, URI> endpoints() {
+        return Map.copyOf(endpoints);
+    }
+
+    public NetworkEmulation emulation() {
+        return emulation;
+    }
+
+    /** What was built, for the run folder: the emulation, the agents' endpoints and each tier's CPU quota. */
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>(emulation.describe());
+        Map<String, String> e = new LinkedHashMap<>();
+        endpoints.forEach((k, v) -> e.put(k, v.toString()));
+        d.put("agents", e);
+        d.put("cpuQuota", "cpus = relativeSpeed x intraOpThreads per tier: " + cpus);
+        return d;
+    }
+
+    /** Stops the agents and delay lines and removes the namespaces, links, qdiscs and cgroups. */
+    @Override
+    public void close() {
+        emulation.close();
+        for (Path log : logs) {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                // a temporary file: the system's cleaner removes it
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.tiermark.emulation;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tiermark.InvalidInputException;
+import org.tiermark.operator.Variant;
+import org.tiermark.runtime.LocalStage;
+import org.tiermark.runtime.Stage;
+import org.tiermark.tier.DeploymentProfile;
+import org.tiermark.tier.Profiles;
+import org.tiermark.tier.TierProfile;
+
+/**
+ * Deployments on remote tiers: every stage off the origin is served at its tier profile's {@code endpoint} by
+ * an Open Inference Protocol server (a {@code tiermark agent} there, Triton, OpenVINO Model Server, ...), under
+ * the model name {@link #servedModel}; the origin's stages run in this process, which is the origin. Before a
+ * run the suite checks that every endpoint is ready and measures each one's round trip ({@link #probe}).
+ */
+public final class RemoteTiers {
+    private static final int ROUND_TRIPS = 10;
+
+    private RemoteTiers() {}
+
+    /**
+     * The model name stage {@code i} of {@code variant} is served under at a remote tier:
+     * {@code <model>.<operator>.stage<i>} with '+' written '_' (model names travel in URL paths), e.g.
+     * {@code minilm-l6.sptq_partition.stage1}.
+     */
+    public static String servedModel(Variant variant, int i) {
+        return servedModel(variant.model(), variant.operator(), i);
+    }
+
+    /** As {@link #servedModel(Variant, int)} from the names. */
+    public static String servedModel(String model, String operator, int i) {
+        return model + "." + operator.replace('+', '_') + ".stage" + i;
+    }
+
+    /** The endpoint of {@code tier}, or an error naming the tier's profile when it has none. */
+    public static URI endpoint(Profiles profiles, String tier) {
+        TierProfile t = profiles.tier(tier);
+        return t.endpointUri().orElseThrow(() -> new InvalidInputException("links 'remote': tier '" + tier + "' ("
+                + profiles.root().resolve("tiers").resolve(tier + ".json") + ") names no \"endpoint\": add e.g. "
+                + "\"endpoint\": \"http://host:8000\" where a server of that tier serves its stages"));
+    }
+
+    /** Opens the origin's stages in this process and every other stage at its tier's endpoint. */
+    public static Stage.Opener opener(OrtEnvironment env, Profiles profiles, Variant variant, Duration timeout) {
+        Stage.Opener local = LocalStage.opener(env);
+        return (index, file, tier) -> {
+            if (tier.name().equals(DeploymentProfile.ORIGIN)) {
+                return local.open(index, file, tier);
+            }
+            URI endpoint = endpoint(profiles, tier.name());
+            try {
+                return RemoteStage.opener(env, i -> new RemoteStage.Served(endpoint, servedModel(variant, i)), timeout)
+                        .open(index, file, tier);
+            } catch (RuntimeException e) {
+                throw new InvalidInputException("stage " + index + " on remote tier '" + tier.name() + "' (" + endpoint + "): "
+                        + e.getMessage(), e);
+            }
+        };
+    }
+
+    /**
+     * Readiness and round trip of {@code tier}'s endpoint: {@code GET /v2/health/ready} must answer 200 (else an
+     * {@link InvalidInputException} naming tier and endpoint); then the median and spread of {@value #ROUND_TRIPS}
+     * such requests over one kept-alive connection (the link's round trip plus the server's least work). The
+     * link's throughput is not separable from a server's compute over the protocol; the benchmarks' per-hop
+     * payload sizes with their times show it.
+     */
+    public static Map<String, Object> probe(Profiles profiles, String tier, Duration timeout) {
+        URI endpoint = endpoint(profiles, tier);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        HttpRequest ready = HttpRequest.newBuilder(endpoint.resolve("/v2/health/ready")).timeout(timeout).GET().build();
+        long[] nanos = new long[ROUND_TRIPS];
+        try {
+            for (int i = -1; i < ROUND_TRIPS; i++) {
+                long t = System.nanoTime();
+                HttpResponse<byte[]> r = client.send(ready, HttpResponse.BodyHandlers.ofByteArray());
+                long took = System.nanoTime() - t;
+                if (r.statusCode() != 200) {
+                    throw new InvalidInputException("links 'remote': tier '" + tier + "' at " + endpoint
+                            + " is not ready (GET /v2/health/ready answered " + r.statusCode() + ")");
+                }
+                if (i >= 0) {
+                    nanos[i] = took; // the first request opens the connection: not a round trip
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("links 'remote': tier '" + tier + "' at " + endpoint + " is unreachable: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while probing " + endpoint, e);
+        }
+        Arrays.sort(nanos);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("endpoint", endpoint.toString());
+        out.put("ready", true);
+        out.put("roundTripMedianMs", nanos[ROUND_TRIPS / 2] / 1e6);
+        out.put("roundTripMinMs", nanos[0] / 1e6);
+        out.put("roundTripMaxMs", nanos[ROUND_TRIPS - 1] / 1e6);
+        return out;
+    }
+}

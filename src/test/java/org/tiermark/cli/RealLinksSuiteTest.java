@@ -1,0 +1,164 @@
+package org.tiermark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tiermark.Json;
+import org.tiermark.Suite;
+import org.tiermark.emulation.EmulatedTiers;
+import org.tiermark.emulation.RemoteTiers;
+import org.tiermark.emulation.TierAgent;
+import org.tiermark.onnx.Sessions;
+
+/**
+ * The suite over real links: {@code --links emulated} end to end on one split deployment of a tiny trained
+ * model (Linux, root: CI), {@code --links remote} against an agent on loopback, and what each refuses before
+ * a run folder exists.
+ */
+class RealLinksSuiteTest extends ConsoleCaptured {
+    static final String HOME = SuiteSmokeTest.HOME;
+    static final String CELL = "model=resnet-fmnist;operator=partition;deployment=mobile-edge";
+
+    @TempDir
+    Path results;
+
+    @BeforeAll
+    static void shareTheMachine() {
+        System.setProperty("jmh.ignoreLock", "true");
+    }
+
+    @Test
+    void emulatedSmokeRunOnOneSplitDeployment() throws Exception {
+        List<String> missing = EmulatedTiers.missing();
+        if (!missing.isEmpty()) {
+            System.out.println("RealLinksSuiteTest: emulated run skipped, this machine lacks: " + missing);
+            Assumptions.abort("emulated tiers need: " + missing);
+        }
+        long started = System.nanoTime();
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                "--params", CELL, "--include", "^DeploymentBenchmark$", "--skip-accuracy", "--forks", "1",
+                "--warmup-iterations", "1", "--warmup-time", "1s", "--iterations", "1", "--time", "2s", "--min-samples", "5"});
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        Path run = onlyRun();
+        JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
+        assertEquals("emulated", meta.get("links").asText());
+        assertEquals("complete", meta.get("status").asText());
+        assertTrue(meta.get("linkSetup").get("congestionControl").isTextual(), meta.toString());
+        JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
+        assertEquals(1, jmh.size());
+        JsonNode cell = jmh.get(0);
+        assertEquals("emulated", cell.get("params").get("linkDelay").asText());
+        assertEquals(0.0, cell.get("secondaryMetrics").get("transferNanos").get("score").asDouble(), "nothing waited");
+        assertTrue(cell.get("secondaryMetrics").get("remoteNanos").get("score").asDouble() > 0, "the tail ran on the edge agent");
+        Path emulation;
+        try (Stream<Path> s = Files.list(run.resolve("emulation"))) {
+            emulation = s.findFirst().orElseThrow();
+        }
+        JsonNode built = Json.MAPPER.readTree(emulation.toFile());
+        String runId = built.get("runId").asText();
+        assertEquals(200.0, built.get("links").get(0).get("spec").get("bandwidthMbps").asDouble());
+        assertTrue(built.get("agents").get("edge").asText().startsWith("http://198.18."), built.toString());
+        assertTrue(Files.readString(run.resolve("report.md")).contains("links=emulated"), "the report's run header names the links");
+        // the fork removed everything it built
+        assertFalse(shell("ip", "netns", "list").contains(runId), "namespaces of " + runId + " left");
+        assertFalse(shell("ip", "-o", "link", "show").contains("tm" + runId), "interfaces of " + runId + " left");
+        assertFalse(Files.exists(Path.of("/run/tiermark", runId + ".owner")));
+        System.out.printf("RealLinksSuiteTest: emulated smoke run %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    @Test
+    void remoteRunKeepsTheCellsItCouldMeasureAndNamesTheStageTheServerLacks(@TempDir Path dir) throws Exception {
+        Path home = homeWithResnet(dir.resolve("home"));
+        Suite suite = Suite.load(home);
+        Path tail = suite.variants().ensure("resnet-fmnist", "partition").stages().get(1);
+        // the agent serves the partition's tail only: the identity cell on edge finds no stage there
+        try (TierAgent agent = TierAgent.start(TierAgent.Config.loopback("edge",
+                Map.of(RemoteTiers.servedModel("resnet-fmnist", "partition", 1), tail), Sessions.Settings.oneThread()))) {
+            Path edge = home.resolve("profiles/tiers/edge.json");
+            Files.writeString(edge, Files.readString(edge).replaceFirst("\\{", "{\n  \"endpoint\": \"" + agent.endpoint() + "\","));
+            int code = Tiermark.run(new String[] {"suite", "--home", home.toString(), "--results", results.toString(), "--links", "remote",
+                    "--params", "model=resnet-fmnist;operator=identity,partition;deployment=edge,mobile-edge", "--include", "^DeploymentBenchmark$",
+                    "--skip-accuracy", "--forks", "1", "--warmup-iterations", "0", "--iterations", "1", "--time", "1s", "--min-samples", "3"});
+            assertEquals(1, code, "a failed cell fails the run");
+            Path run = onlyRun();
+            JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
+            assertEquals("remote", meta.get("links").asText());
+            assertEquals("partial", meta.get("status").asText());
+            JsonNode probe = meta.get("linkSetup").get("tiers").get("edge");
+            assertEquals(agent.endpoint().toString(), probe.get("endpoint").asText());
+            assertTrue(probe.get("roundTripMedianMs").asDouble() > 0);
+            JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
+            assertEquals(1, jmh.size(), "the partition cell is kept: " + jmh);
+            assertEquals("partition", jmh.get(0).get("params").get("operator").asText());
+            String cause = meta.get("failures").get(0).get("cause").asText();
+            assertTrue(cause.contains("tier 'edge'") && cause.contains(agent.endpoint().toString())
+                    && cause.contains("resnet-fmnist.identity.stage0"), cause);
+        }
+    }
+
+    @Test
+    void realLinksAreRefusedBeforeARunFolderExists(@TempDir Path dir) throws Exception {
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                "--params", "model=resnet-fmnist;operator=partition;deployment=edge-cloud", "--include", "^DeploymentBenchmark$"});
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("'edge-cloud'"), err.toString(StandardCharsets.UTF_8));
+        code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "wires"});
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("valid: simulated, emulated, remote"));
+        code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "remote",
+                "--params", CELL, "--include", "^DeploymentBenchmark$"});
+        assertEquals(2, code, "the project's edge profile names no endpoint");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("tiers/edge.json"), err.toString(StandardCharsets.UTF_8));
+        Path home = homeWithResnet(dir.resolve("home"));
+        Path edge = home.resolve("profiles/tiers/edge.json");
+        Files.writeString(edge, Files.readString(edge).replaceFirst("\\{", "{\n  \"endpoint\": \"http://127.0.0.1:9\","));
+        code = Tiermark.run(new String[] {"suite", "--home", home.toString(), "--results", results.toString(), "--links", "remote",
+                "--params", CELL, "--include", "^DeploymentBenchmark$"});
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("tier 'edge' at http://127.0.0.1:9"), err.toString(StandardCharsets.UTF_8));
+        Files.writeString(edge, Files.readString(edge).replace("http://127.0.0.1:9", "grpc://127.0.0.1:9"));
+        code = Tiermark.run(new String[] {"suite", "--home", home.toString(), "--results", results.toString(), "--links", "remote",
+                "--params", CELL, "--include", "^DeploymentBenchmark$"});
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("gRPC transport"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, results.toFile().list().length, "no run folder was created");
+    }
+
+    /** A home with the real profiles and resnet-fmnist (paths made absolute). */
+    private static Path homeWithResnet(Path home) throws Exception {
+        Path real = Path.of(HOME).toAbsolutePath();
+        SuiteSmokeTest.copyTree(real.resolve("profiles"), home.resolve("profiles"));
+        Files.createDirectories(home.resolve("models"));
+        Files.writeString(home.resolve("models/resnet-fmnist.json"), Files.readString(real.resolve("models/resnet-fmnist.json"))
+                .replace("\"trained/", "\"" + real.resolve("models/trained") + "/")
+                .replace("\"../data/", "\"" + real.resolve("data") + "/"));
+        return home;
+    }
+
+    private Path onlyRun() throws Exception {
+        try (Stream<Path> s = Files.list(results)) {
+            List<Path> runs = s.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).toList();
+            assertEquals(1, runs.size());
+            return runs.get(0);
+        }
+    }
+
+    private static String shell(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+}

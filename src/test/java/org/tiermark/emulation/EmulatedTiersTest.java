@@ -1,0 +1,108 @@
+package org.tiermark.emulation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+import org.tiermark.InvalidInputException;
+import org.tiermark.TinyModels;
+import org.tiermark.operator.Variant;
+import org.tiermark.runtime.Breakdown;
+import org.tiermark.runtime.Costs;
+import org.tiermark.runtime.DeploymentRunner;
+import org.tiermark.tier.Profiles;
+
+/**
+ * A split variant on emulated tiers (Linux, root): the head in this process as the origin's requester, the
+ * tail on an agent in the edge (or cloud) namespace behind shaped links, reached through the origin's
+ * namespace; an agent killed mid-run; and nothing left afterwards.
+ */
+class EmulatedTiersTest {
+    static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+    static final Profiles PROFILES = Profiles.load(Path.of("profiles"));
+
+    @TempDir
+    Path dir;
+
+    private Variant tiny() throws Exception {
+        Path head = TinyModels.elementwise(dir.resolve("head.onnx"), "Add", "x", "h", 4, 1f);
+        Path tail = TinyModels.elementwise(dir.resolve("tail.onnx"), "Mul", "h", "y", 4, 2f);
+        return new Variant("tiny", "partition", List.of(head, tail), null);
+    }
+
+    @Test
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void theTailOnAnEmulatedTierAnswersOverTheShapedRoute() throws Exception {
+        Variant v = tiny();
+        for (String deployment : List.of("mobile-edge", "mobile-cloud")) {
+            String run;
+            try (EmulatedTiers tiers = EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment(deployment), v, TIMEOUT);
+                 DeploymentRunner r = DeploymentRunner.open(ENV, v, PROFILES.deployment(deployment), PROFILES, Costs.EMULATED,
+                         RemoteStageTestSupport.floats(ENV, 4), tiers.opener(ENV, v, TIMEOUT))) {
+                run = tiers.emulation().runId();
+                String tier = deployment.substring("mobile-".length());
+                assertTrue(tiers.endpoints().get(tier).getHost().startsWith("198.1"), tiers.endpoints().toString());
+                long best = Long.MAX_VALUE;
+                for (int round = 0; round < 5; round++) {
+                    assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                    Breakdown b = r.lastBreakdown();
+                    assertEquals(0, b.transferNanos, "a real link: nothing waited");
+                    best = Math.min(best, b.remoteNanos);
+                }
+                // the path's round trip is paid once per request by the delay line: 1 ms to edge, 1 + 20 ms to cloud
+                double rttMs = PROFILES.route("mobile", tier).stream().mapToDouble(l -> l.rttMs()).sum();
+                assertTrue(best >= rttMs * 1e6, deployment + ": best call " + best / 1e6 + " ms under the path's round trip " + rttMs);
+                assertTrue(best < rttMs * 1e6 + 500e6, deployment + ": best call " + best / 1e6 + " ms");
+                assertEquals("cpus = relativeSpeed x intraOpThreads per tier: {mobile=0.0, " + tier + "="
+                        + EmulatedTiers.cpus(PROFILES.tier(tier)) + (tier.equals("cloud") ? ", edge=0.5" : "") + "}",
+                        tiers.describe().get("cpuQuota"));
+            }
+            NetworkEmulationTest.assertNothingLeft(run);
+        }
+    }
+
+    @Test
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void anAgentKilledMidRunFailsTheRequestNamingTierAndEndpoint() throws Exception {
+        Variant v = tiny();
+        String run;
+        try (EmulatedTiers tiers = EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("mobile-edge"), v, TIMEOUT);
+             DeploymentRunner r = DeploymentRunner.open(ENV, v, PROFILES.deployment("mobile-edge"), PROFILES, Costs.EMULATED,
+                     RemoteStageTestSupport.floats(ENV, 4), tiers.opener(ENV, v, TIMEOUT))) {
+            run = tiers.emulation().runId();
+            r.run(RemoteStageTestSupport.raw(1, 2, 3, 4));
+            String ns = tiers.emulation().namespace("edge");
+            for (String pid : Shell.lines(Shell.run("ip", "netns", "pids", ns))) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            RuntimeException e = assertThrows(RuntimeException.class, () -> {
+                for (int i = 0; i < 50; i++) {
+                    r.run(RemoteStageTestSupport.raw(1, 2, 3, 4));
+                    Thread.sleep(20);
+                }
+            });
+            assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains(tiers.endpoints().get("edge").toString()),
+                    e.getMessage());
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+    }
+
+    @Test
+    void stagesChainedOffTheOriginAreRefusedBeforeAnythingIsBuilt() throws Exception {
+        assertNull(EmulatedTiers.unsupported(PROFILES.deployment("mobile-cloud")));
+        assertNull(EmulatedTiers.unsupported(PROFILES.deployment("edge")));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("edge-cloud"), tiny(), TIMEOUT));
+        assertTrue(e.getMessage().contains("'edge-cloud'") && e.getMessage().contains("simulated"), e.getMessage());
+    }
+}

@@ -1,0 +1,155 @@
+package org.tiermark.emulation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tiermark.InvalidInputException;
+import org.tiermark.TinyModels;
+import org.tiermark.onnx.Sessions;
+import org.tiermark.operator.Variant;
+import org.tiermark.runtime.Breakdown;
+import org.tiermark.runtime.Costs;
+import org.tiermark.runtime.DeploymentRunner;
+import org.tiermark.tier.Profiles;
+
+/**
+ * Remote tiers on loopback: a variant's tail at a tier profile's endpoint (a real agent, or a server that
+ * misbehaves), and each fault failing with the tier and the endpoint named.
+ */
+class RemoteTiersTest {
+    static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dir;
+
+    /** The project's profiles with {@code edge} at {@code endpoint}. */
+    private Profiles profilesWithEdgeAt(URI endpoint) throws Exception {
+        Path root = dir.resolve("profiles");
+        for (String sub : List.of("tiers", "links", "deployments")) {
+            Files.createDirectories(root.resolve(sub));
+            try (var files = Files.list(Path.of("profiles", sub))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, root.resolve(sub).resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        if (endpoint != null) {
+            Path edge = root.resolve("tiers/edge.json");
+            Files.writeString(edge, Files.readString(edge).replaceFirst("\\{", "{\n  \"endpoint\": \"" + endpoint + "\","));
+        }
+        return Profiles.load(root);
+    }
+
+    private Variant tiny() throws Exception {
+        Path head = TinyModels.elementwise(dir.resolve("head.onnx"), "Add", "x", "h", 4, 1f);
+        Path tail = TinyModels.elementwise(dir.resolve("tail.onnx"), "Mul", "h", "y", 4, 2f);
+        return new Variant("tiny", "sptq+partition", List.of(head, tail), null);
+    }
+
+    @Test
+    void theTailAtTheEdgesEndpointAnswersAsInProcess() throws Exception {
+        Variant v = tiny();
+        String served = RemoteTiers.servedModel(v, 1);
+        assertEquals("tiny.sptq_partition.stage1", served);
+        try (TierAgent agent = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(served, v.stages().get(1)),
+                Sessions.Settings.oneThread()))) {
+            Profiles p = profilesWithEdgeAt(agent.endpoint());
+            Map<String, Object> probe = RemoteTiers.probe(p, "edge", TIMEOUT);
+            assertEquals(agent.endpoint().toString(), probe.get("endpoint"));
+            assertTrue((double) probe.get("roundTripMedianMs") > 0, probe.toString());
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("mobile-edge"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                for (int round = 0; round < 3; round++) {
+                    assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                    Breakdown b = r.lastBreakdown();
+                    assertEquals(0, b.transferNanos, "a real link: nothing waited");
+                    assertTrue(b.remoteNanos > 0 && b.stageComputeNanos[1] == b.remoteNanos, "the tail's call is the remote time");
+                    assertEquals(16, b.bytes[1], "the head's output crosses as 4 floats");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTierWithoutEndpointIsNamedWithItsFile() throws Exception {
+        Profiles p = profilesWithEdgeAt(null);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RemoteTiers.probe(p, "edge", TIMEOUT));
+        assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains("tiers/edge.json")
+                && e.getMessage().contains("\"endpoint\""), e.getMessage());
+    }
+
+    @Test
+    void anUnreachableOrNotReadyHostIsNamedWithTierAndEndpoint() throws Exception {
+        URI gone;
+        try (FakeServer s = new FakeServer(path -> FakeServer.answer(200, "{}"))) {
+            gone = s.endpoint();
+        }
+        Profiles unreachable = profilesWithEdgeAt(gone);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RemoteTiers.probe(unreachable, "edge", TIMEOUT));
+        assertTrue(e.getMessage().contains("tier 'edge' at " + gone) && e.getMessage().contains("unreachable"), e.getMessage());
+        try (FakeServer s = new FakeServer(path -> FakeServer.answer(503, "{\"error\": \"loading\"}"))) {
+            Profiles notReady = profilesWithEdgeAt(s.endpoint());
+            e = assertThrows(InvalidInputException.class, () -> RemoteTiers.probe(notReady, "edge", TIMEOUT));
+            assertTrue(e.getMessage().contains("tier 'edge' at " + s.endpoint()) && e.getMessage().contains("503"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aStageTheServerDoesNotHaveFailsWhenOpening() throws Exception {
+        Variant v = tiny();
+        try (TierAgent agent = TierAgent.start(TierAgent.Config.loopback("edge", Map.of("something-else", v.stages().get(1)),
+                Sessions.Settings.oneThread()))) {
+            Profiles p = profilesWithEdgeAt(agent.endpoint());
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> DeploymentRunner.open(ENV, v,
+                    p.deployment("mobile-edge"), p, Costs.REMOTE, RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT)));
+            assertTrue(e.getMessage().contains("remote tier 'edge' (" + agent.endpoint() + ")")
+                    && e.getMessage().contains("tiny.sptq_partition.stage1") && e.getMessage().contains("404"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aWrongAnswerATruncatedFrameAndATimeoutFailTheRequestNamingTierAndEndpoint() throws Exception {
+        Variant v = tiny();
+        String model = RemoteTiers.servedModel(v, 1);
+        String metadata = "{\"name\": \"" + model + "\", \"platform\": \"fake\", \"inputs\": [{\"name\": \"h\", \"datatype\": \"FP32\","
+                + " \"shape\": [1, 4]}], \"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [1, 4]}]}";
+        byte[] full = FakeServer.answer(200, "{\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": [1, 2, 3, 4]}]}");
+        Map<String, byte[]> answers = Map.of(
+                "shape [1, 3]", FakeServer.answer(200, "{\"outputs\": [{\"name\": \"y\", \"datatype\": \"FP32\", \"shape\": [1, 3], \"data\": [1, 2, 3]}]}"),
+                "datatype INT32", FakeServer.answer(200, "{\"outputs\": [{\"name\": \"y\", \"datatype\": \"INT32\", \"shape\": [1, 4], \"data\": [1, 2, 3, 4]}]}"),
+                "truncated", Arrays.copyOf(full, full.length - 5));
+        for (Map.Entry<String, byte[]> a : answers.entrySet()) {
+            assertRequestFails(v, metadata, model, a.getValue(), a.getKey());
+        }
+        assertRequestFails(v, metadata, model, null, "timed out");
+    }
+
+    private void assertRequestFails(Variant v, String metadata, String model, byte[] infer, String expected) throws Exception {
+        Function<String, byte[]> handler = path -> path.endsWith("/infer") ? infer
+                : path.equals("/v2/models/" + model) ? FakeServer.answer(200, metadata) : FakeServer.answer(200, "{}");
+        try (FakeServer s = new FakeServer(handler)) {
+            Profiles p = profilesWithEdgeAt(s.endpoint());
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("mobile-edge"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, Duration.ofSeconds(1)))) {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)));
+                assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains(s.endpoint().toString())
+                        && e.getMessage().contains(expected), expected + ": " + e.getMessage());
+            }
+        }
+    }
+}
