@@ -51,6 +51,24 @@ public final class BertWeights {
         return Map.copyOf(m);
     }
 
+    /** The number of encoder layers of {@code model} (0 when it has none), from its node names alone. */
+    public static int layers(OnnxMl.ModelProto model) {
+        int layers = 0;
+        for (OnnxMl.NodeProto n : model.getGraph().getNodeList()) {
+            Matcher m = LAYER.matcher(n.getName());
+            if (m.find()) {
+                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+            }
+        }
+        return layers;
+    }
+
+    /** Whether {@code model}'s first encoder layer has a feed-forward (intermediate) layer. */
+    public static boolean hasFeedForward(OnnxMl.ModelProto model) {
+        return model.getGraph().getNodeList().stream()
+                .anyMatch(n -> n.getName().equals("/encoder/layer.0/" + LINEARS.get("intermediate") + "/MatMul"));
+    }
+
     /** Reads every weight of {@code model}; refuses a graph that is not a BERT encoder with a classification head. */
     public static BertWeights read(OnnxMl.ModelProto model) {
         OnnxGraph g = new OnnxGraph(OnnxModels.constantsToInitializers(model));
