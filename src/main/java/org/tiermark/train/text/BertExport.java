@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.tiermark.data.TextPreprocessor;
+import org.tiermark.onnx.ClassifierHead;
 import org.tiermark.onnx.OnnxGraph;
 import org.tiermark.onnx.Shapes;
 import org.tiermark.onnx.Tensors;
@@ -79,7 +80,12 @@ public final class BertExport {
         String layer = "/encoder/layer." + (keep - 1) + "/";
         String exit = all.exits().stream().filter(t -> t.startsWith(layer)).findFirst().orElseThrow(
                 () -> new IllegalStateException("early-exit offers no exit after " + layer + ": " + all.exits()));
-        return EarlyExit.apply(g, new EarlyExit.Exit(all.finalBlock(), exit, all.exits()));
+        // the encoder's output, not early-exit's last feature map: with the pooling head that is the
+        // masked product inside the pooling, and wiring the exit there would pool the padding tokens too
+        if (!g.hasTensor(ClassifierHead.ENCODER_OUTPUT)) {
+            throw new IllegalStateException("the graph has no '" + ClassifierHead.ENCODER_OUTPUT + "' to wire the exit into");
+        }
+        return EarlyExit.apply(g, new EarlyExit.Exit(ClassifierHead.ENCODER_OUTPUT, exit, all.exits()));
     }
 
     /** A tiny tokenized input ([1, 8], ids 101..108) for a shape probe: the shapes do not depend on the values. */

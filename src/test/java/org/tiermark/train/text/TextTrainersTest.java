@@ -103,4 +103,59 @@ class TextTrainersTest {
         assertEquals(0.0, OrtLogits.maxAbsDiff(in.value("word"), out.value("word")));
         assertFalse(java.util.Arrays.equals(in.value("1.query.weight"), out.value("1.query.weight")));
     }
+
+    @Test
+    void finetuneChangesTheEncoderAndKeepsTheShape() throws Exception {
+        TextFinetune t = new TextFinetune();
+        WhiteboxTrainer.Trained r = t.train(model, ctx(t, smoke("finetune")), work);
+        BertWeights out = BertWeights.read(r.model());
+        BertWeights in = BertWeights.read(model);
+        assertEquals(in.config(), out.config());
+        assertFalse(java.util.Arrays.equals(in.value("5.output.weight"), out.value("5.output.weight")));
+        assertFalse(java.util.Arrays.equals(in.value("head.weight"), out.value("head.weight")));
+    }
+
+    @Test
+    void channelPruningHalvesTheFeedForwardWidth() throws Exception {
+        TextChannelPruning t = new TextChannelPruning();
+        WhiteboxTrainer.Trained r = t.train(model, ctx(t, smoke("prune-channels")), work);
+        BertWeights out = BertWeights.read(r.model());
+        assertEquals(768, out.config().ffn());
+        assertEquals(6, out.config().layers());
+        assertTrue((double) r.section().get("exportMaxAbsLogitDiff") < 1e-4);
+        Map<String, String> p = new HashMap<>(t.parameters());
+        p.put("prune-channels.sparsity", "1");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> t.validate(p, source));
+        assertTrue(e.getMessage().contains("prune-channels.sparsity"), e.getMessage());
+    }
+
+    @Test
+    void pruningReachesTheTargetSparsityInEveryMatrix() throws Exception {
+        TextPruning t = new TextPruning();
+        Map<String, String> p = new HashMap<>(smoke("prune"));
+        p.put("prune.sparsity", "0.9");
+        p.put("prune.update-every", "1");
+        WhiteboxTrainer.Trained r = t.train(model, ctx(t, p), work);
+        BertWeights out = BertWeights.read(r.model());
+        @SuppressWarnings("unchecked")
+        Map<String, Double> achieved = (Map<String, Double>) ((Map<String, Object>) r.section().get("details")).get("achievedSparsity");
+        assertEquals(36, achieved.size());
+        for (String k : achieved.keySet()) {
+            assertEquals(0.9, TextPruning.zeros(out.value(k)), 0.01, k);
+            assertEquals(0.9, achieved.get(k), 0.01, k);
+        }
+        assertTrue(TextPruning.zeros(out.value("word")) < 0.01, "embeddings are not pruned");
+        Map<String, String> bad = new HashMap<>(t.parameters());
+        bad.put("prune.sparsity", "-0.1");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> t.validate(bad, source));
+        assertTrue(e.getMessage().contains("prune.sparsity"), e.getMessage());
+    }
+
+    @Test
+    void maskZeroesExactlyTheSmallestMagnitudes() {
+        float[] m = TextPruning.Masks.mask(new float[] {0.5f, -0.1f, 0.3f, -0.9f, 0.2f}, 2);
+        assertEquals(List.of(1f, 0f, 1f, 1f, 0f), List.of(m[0], m[1], m[2], m[3], m[4]));
+        assertEquals(0.0, TextPruning.scheduled(0.9, 0, 10));
+        assertEquals(0.9, TextPruning.scheduled(0.9, 10, 10), 1e-12);
+    }
 }
