@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.data.SpamCorpus;
@@ -121,6 +122,34 @@ class BertClassifierTest {
             assertTrue(e.getMessage().contains("0..5"), e.getMessage());
             assertThrows(InvalidInputException.class, () -> Students.narrowFeedForward(weights, 1.0, m));
             assertFalse(weights.keys().isEmpty());
+        }
+    }
+
+    /**
+     * BGE-small: 12 layers of the same shape; its 6-layer student (bge-spam's distill.layers) exports
+     * exactly too. Behind {@code -Dtiermark.slow=true}: another 133 MB model, a minute on a loaded machine.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "tiermark.slow", matches = "true")
+    void bgeAndItsSixLayerStudentEqualOnnxRuntime() throws Exception {
+        Catalog.Model bge = Suite.fromSystemProperty().catalog().model("bge-spam");
+        Assumptions.assumeTrue(Files.isRegularFile(bge.onnx()), "needs bge-spam composed by the build (models/base)");
+        OnnxMl.ModelProto model = OnnxModels.load(bge.onnx());
+        BertWeights w = BertWeights.read(model);
+        assertEquals(12, w.config().layers());
+        assertEquals(1536, w.config().ffn());
+        List<SpamCorpus.Sample> samples = List.of(new SpamCorpus.Sample("Re: lunch tomorrow? Sounds good.", 0),
+                SpamCorpus.readJsonl(bge.resolve(bge.descriptor().evaluation().small())).get(0));
+        TokenizedTexts t = TokenizedTexts.of(samples, bge.tokenizer(), bge.descriptor().input().sequenceLength());
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] djl = BertClassifier.of(w, m).logits(m, t.ids(), t.mask(), t.types(), t.size(), t.sequence());
+            assertTrue(OrtLogits.maxAbsDiff(djl, OrtLogits.of(ENV, model, t, t.size(), 1)) < 1e-4);
+            int[] layers = Students.parseLayers(bge.descriptor().operatorDefaults().get("distill.layers"), "distill.layers");
+            BertClassifier student = Students.fromLayers(w, layers, m);
+            OnnxMl.ModelProto exported = BertExport.export(ENV, model, w, student);
+            assertEquals(6, BertWeights.layers(exported));
+            float[] s = student.logits(m, t.ids(), t.mask(), t.types(), t.size(), t.sequence());
+            assertTrue(OrtLogits.maxAbsDiff(s, OrtLogits.of(ENV, exported, t, t.size(), 1)) < 1e-4);
         }
     }
 }
