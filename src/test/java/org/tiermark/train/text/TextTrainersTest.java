@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
@@ -30,7 +31,8 @@ import org.tiermark.train.WhiteboxTrainers;
 /**
  * The text trainers on the real minilm-spam: found through the registry, refusing bad parameters
  * before any work, and a few real steps on a handful of SpamAssassin training texts each, exported
- * and checked (tag {@code minilm}; skipped, saying so, without the composed model).
+ * and checked (tag {@code minilm}; skipped, saying so, without the composed model). The finetune and
+ * prune runs are behind {@code -Dtiermark.slow=true} (the suite's time; the masks are tested alone).
  */
 @Tag("minilm")
 class TextTrainersTest {
@@ -105,6 +107,7 @@ class TextTrainersTest {
     }
 
     @Test
+    @EnabledIfSystemProperty(named = "tiermark.slow", matches = "true")
     void finetuneChangesTheEncoderAndKeepsTheShape() throws Exception {
         TextFinetune t = new TextFinetune();
         WhiteboxTrainer.Trained r = t.train(model, ctx(t, smoke("finetune")), work);
@@ -130,6 +133,7 @@ class TextTrainersTest {
     }
 
     @Test
+    @EnabledIfSystemProperty(named = "tiermark.slow", matches = "true")
     void pruningReachesTheTargetSparsityInEveryMatrix() throws Exception {
         TextPruning t = new TextPruning();
         Map<String, String> p = new HashMap<>(smoke("prune"));
