@@ -24,11 +24,13 @@ import org.tiermark.train.DistillationLoss;
  * teacher's layers {@code distill.layers} (default every other one of MiniLM's six: 0, 2, 4), trained
  * on the teacher's softened logits mixed with the labels ({@link DistillationLoss}); the word,
  * position and token-type embedding tables and the head stay frozen. The teacher's logits are
- * computed once by ONNX Runtime (and kept in the work folder for a rerun).
+ * computed once by ONNX Runtime (and kept in the work folder for a rerun). Defaults (2 epochs, Adam
+ * from 3e-4): on MiniLM they gave F1 0.9468 on eval-1000 against identity's 0.9572 (1e-4 gave 0.8687:
+ * the frozen head first amplifies the student's differences into logits of +-100).
  */
 public final class TextDistill extends TextTrainer {
     public TextDistill() {
-        super("distill", 2, 1e-4, Map.of("distill.layers", "0,2,4", "distill.temperature", "4", "distill.alpha", "0.7"));
+        super("distill", 2, 3e-4, Map.of("distill.layers", "0,2,4", "distill.temperature", "4", "distill.alpha", "0.7"));
     }
 
     @Override
