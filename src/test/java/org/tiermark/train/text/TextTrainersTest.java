@@ -96,7 +96,7 @@ class TextTrainersTest {
         WhiteboxTrainer.Trained r = t.train(model, ctx(t, smoke("distill")), work);
         assertEquals(3, BertWeights.layers(r.model()));
         assertEquals(2, r.section().get("steps"));
-        assertTrue((double) r.section().get("exportMaxAbsLogitDiff") < 1e-4);
+        assertTrue((double) r.section().get("exportMaxAbsLogitDiff") <= 1e-4 * (double) r.section().get("exportLargestAbsLogit"));
         assertTrue(Files.isRegularFile(work.resolve("teacher-logits.bin")));
         assertTrue(Files.list(work.resolve("checkpoint")).anyMatch(f -> f.toString().endsWith(".params")));
         // frozen: the word embeddings are the teacher's
@@ -125,7 +125,7 @@ class TextTrainersTest {
         BertWeights out = BertWeights.read(r.model());
         assertEquals(768, out.config().ffn());
         assertEquals(6, out.config().layers());
-        assertTrue((double) r.section().get("exportMaxAbsLogitDiff") < 1e-4);
+        assertTrue((double) r.section().get("exportMaxAbsLogitDiff") <= 1e-4 * (double) r.section().get("exportLargestAbsLogit"));
         Map<String, String> p = new HashMap<>(t.parameters());
         p.put("prune-channels.sparsity", "1");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> t.validate(p, source));
