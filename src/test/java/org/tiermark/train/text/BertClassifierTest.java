@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.data.SpamCorpus;
@@ -125,12 +124,8 @@ class BertClassifierTest {
         }
     }
 
-    /**
-     * BGE-small: 12 layers of the same shape; its 6-layer student (bge-spam's distill.layers) exports
-     * exactly too. Behind {@code -Dtiermark.slow=true}: another 133 MB model, a minute on a loaded machine.
-     */
+    /** BGE-small: 12 layers of the same shape; its 6-layer student (bge-spam's distill.layers) exports exactly too. */
     @Test
-    @EnabledIfSystemProperty(named = "tiermark.slow", matches = "true")
     void bgeAndItsSixLayerStudentEqualOnnxRuntime() throws Exception {
         Catalog.Model bge = Suite.fromSystemProperty().catalog().model("bge-spam");
         Assumptions.assumeTrue(Files.isRegularFile(bge.onnx()), "needs bge-spam composed by the build (models/base)");

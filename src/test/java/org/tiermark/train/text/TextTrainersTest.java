@@ -31,8 +31,8 @@ import org.tiermark.train.WhiteboxTrainers;
 /**
  * The text trainers on the real minilm-spam: found through the registry, refusing bad parameters
  * before any work, and a few real steps on a handful of SpamAssassin training texts each, exported
- * and checked (tag {@code minilm}; skipped, saying so, without the composed model). The finetune and
- * prune runs are behind {@code -Dtiermark.slow=true} (the suite's time; the masks are tested alone).
+ * and checked (tag {@code minilm}; skipped, saying so, without the composed model). The prune run is
+ * behind {@code -Dtiermark.slow=true} (25 s of mask sorting on a quiet machine; the masks are tested alone).
  */
 @Tag("minilm")
 class TextTrainersTest {
@@ -107,7 +107,6 @@ class TextTrainersTest {
     }
 
     @Test
-    @EnabledIfSystemProperty(named = "tiermark.slow", matches = "true")
     void finetuneChangesTheEncoderAndKeepsTheShape() throws Exception {
         TextFinetune t = new TextFinetune();
         WhiteboxTrainer.Trained r = t.train(model, ctx(t, smoke("finetune")), work);
