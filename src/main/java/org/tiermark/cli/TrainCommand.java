@@ -27,8 +27,8 @@ import org.tiermark.train.OnnxLogits;
 final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("model", "epochs", "seed", "batch-size", "lr", "threads",
             "train-limit", "max-steps", "out", "params", "init", "home", "limit", "operator", "temperature", "alpha",
-            "width-ratio", "sparsity", "teacher");
-    private static final Set<String> FLAGS = Set.of("export-data", "export-only", "no-augment");
+            "width-ratio", "sparsity", "teacher", "layers", "rounds");
+    private static final Set<String> FLAGS = Set.of("export-data", "export-only", "no-augment", "no-eval");
     /** Epochs of the recipe that produced each committed model (models/trained/MODEL/README.md). */
     static final Map<String, Integer> RECIPE_EPOCHS = Map.of("resnet-fmnist", 4, "resnext-fmnist", 5);
 
@@ -85,7 +85,17 @@ final class TrainCommand implements Command {
                 usage: tiermark train --model minilm-spam|bge-spam [--home DIR] [--limit N] [--threads T]
                   embeds the SpamAssassin train split with the encoder + mean pooling (ONNX Runtime, T threads,
                   default 2), fits softmax regression (deterministic), writes models/heads/<model>.json and
-                  models/base/<model>/<model>.onnx. --limit caps the training e-mails (default: all).""";
+                  models/base/<model>/<model>.onnx. --limit caps the training e-mails (default: all).
+
+                usage: tiermark train --model minilm-spam|bge-spam --operator OP [options]
+                Builds a white-box variant of the text classifier with DJL into --out (default
+                target/whitebox/<model>-<OP>): model.onnx, training.json, work/ (checkpoint, teacher logits), then
+                reports F1 on the large evaluation set and model latency paired with the source (1 thread).
+                  --operator OP     distill | finetune | prune | prune-channels
+                  --layers L        distill: teacher layers the student starts from (default 0,2,4)
+                  --epochs N, --lr X, --batch-size N, --seed S, --threads N, --train-limit N, --max-steps N,
+                  --temperature T, --alpha A, --sparsity S: the operator's parameters (docs/operators.md)
+                  --rounds N        paired latency rounds (default 100; 0 skips), --no-eval skips the evaluation""";
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.tiermark.train.CnnTrainer;
 import org.tiermark.train.Distillation;
 import org.tiermark.train.FashionMnistTrainer;
 import org.tiermark.train.FmnistInputs;
+import org.tiermark.train.HeadTrainer;
 import org.tiermark.train.Pruning;
 import org.tiermark.train.Qat;
 import org.tiermark.train.TrainedVariant;
@@ -30,6 +31,9 @@ final class WhiteboxTraining {
 
     static int run(Args args, Path home, String modelName, String[] argv) throws Exception {
         String op = args.get("operator", "");
+        if (HeadTrainer.ENCODERS.containsKey(modelName)) {
+            return TextWhiteboxTraining.run(args, home, modelName, argv);
+        }
         if (!OPERATORS.contains(op)) {
             throw InvalidInputException.unknown("operator", op, null, OPERATORS);
         }

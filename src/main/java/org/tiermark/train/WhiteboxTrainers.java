@@ -3,12 +3,20 @@ package org.tiermark.train;
 import java.util.List;
 import java.util.Optional;
 import org.tiermark.operator.VariantBuilder;
+import org.tiermark.train.text.TextChannelPruning;
+import org.tiermark.train.text.TextDistill;
+import org.tiermark.train.text.TextFinetune;
+import org.tiermark.train.text.TextPruning;
 
 /** The registry of white-box trainers: one line per trainer (operator x family of models). */
 public final class WhiteboxTrainers {
     private static final List<WhiteboxTrainer> ALL = List.of(
             CnnTrainer.distill(), CnnTrainer.prune(), CnnTrainer.pruneChannels(), CnnTrainer.qat()
             // text trainers (sentence encoders with a classification head) go here
+            new TextDistill(),
+            new TextFinetune(),
+            new TextChannelPruning(),
+            new TextPruning()
     );
 
     private WhiteboxTrainers() {}
