@@ -11,12 +11,10 @@ import org.tiermark.train.text.TextPruning;
 /** The registry of white-box trainers: one line per trainer (operator x family of models). */
 public final class WhiteboxTrainers {
     private static final List<WhiteboxTrainer> ALL = List.of(
-            CnnTrainer.distill(), CnnTrainer.prune(), CnnTrainer.pruneChannels(), CnnTrainer.qat()
-            // text trainers (sentence encoders with a classification head) go here
-            new TextDistill(),
-            new TextFinetune(),
-            new TextChannelPruning(),
-            new TextPruning()
+            // the CNNs (image classification)
+            CnnTrainer.distill(), CnnTrainer.prune(), CnnTrainer.pruneChannels(), CnnTrainer.qat(),
+            // sentence encoders with a classification head
+            new TextDistill(), new TextFinetune(), new TextChannelPruning(), new TextPruning()
     );
 
     private WhiteboxTrainers() {}
