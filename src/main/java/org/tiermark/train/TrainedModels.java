@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.onnx.OnnxModels;
 import org.tiermark.operator.StepContext;
@@ -35,6 +36,21 @@ public final class TrainedModels {
     static final String RECIPE = "recipe.json";
     private static final String TRAINING = ".training";
     private static final String INTERRUPTED = ".interrupted";
+
+    /**
+     * System property that, set to {@code false}, makes a missing trained model a skipped variant instead of a
+     * training run: a benchmark run on a slow machine (or a quick re-run) measures what is cached and says what it left out.
+     */
+    public static final String TRAIN_PROPERTY = "tiermark.train";
+
+    /** Whether a missing trained model may be trained now ({@value #TRAIN_PROPERTY}: true, the default, or false). */
+    static boolean trainingAllowed() {
+        String v = System.getProperty(TRAIN_PROPERTY, "true").strip();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new InvalidInputException("-D" + TRAIN_PROPERTY + "=" + v + ": must be true (train what is missing) or false (skip it)");
+        }
+        return v.equals("true");
+    }
 
     /**
      * What decides a trained model: the recipe whose hash keys the cache.
@@ -107,6 +123,11 @@ public final class TrainedModels {
             System.out.printf("%s %s: trained model taken from %s (same recipe %s)%n", ctx.source().model(), t.operator(),
                     seed.get(), sha.substring(0, 16));
             return read(folder, sha, "seeded from " + seed.get().getFileName()).orElseThrow();
+        }
+        if (!trainingAllowed()) {
+            throw new InvalidInputException(ctx.source().model() + " " + t.operator() + ": not in the trained-model cache ("
+                    + folder + ") and -D" + TRAIN_PROPERTY + "=false forbids training it now; build it with `tiermark variants"
+                    + " --model " + ctx.source().model() + " --operator " + t.operator() + "` or run without -D" + TRAIN_PROPERTY + "=false");
         }
         Path work = fresh(folder);
         Map<String, Object> section;

@@ -1,6 +1,7 @@
 package org.tiermark.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tiermark.InvalidInputException;
 import org.tiermark.data.FashionMnist;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.Sessions;
@@ -87,6 +89,32 @@ class WhiteboxBuildTest {
         assertTrue(h.fusedOps().get("model.onnx").keySet().stream().anyMatch(k -> k.contains("QLinear")), h.fusedOps().toString());
         try (Stream<Path> entries = Files.list(dir.resolve("cache/resnet-fmnist"))) {
             assertEquals(1, entries.count(), "one trained model for both variants");
+        }
+    }
+
+    @Test
+    void withTrainingOffAMissingModelIsRefusedAndNothingIsCached() throws Exception {
+        OrtEnvironment env = Sessions.environment();
+        Catalog.Model m = Catalog.load(Path.of("models")).model("resnet-fmnist");
+        FmnistInputs train = FmnistInputs.of(FashionMnist.load(FashionMnist.Split.TRAIN), 28, 200);
+        InputSamples calibration = Whitebox.calibration(train);
+        VariantBuilder.Source src = new VariantBuilder.Source(m.name(), m.onnx(), calibration.first(50, "calibration"),
+                calibration.skip(50), m.descriptor().operatorDefaults(), m);
+        // a recipe no other test trains (another seed), so that the cache cannot hold it
+        Map<String, String> params = new java.util.HashMap<>(SHORT);
+        params.put("distill.seed", "7");
+        System.setProperty(TrainedModels.TRAIN_PROPERTY, "false");
+        try {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> VariantBuilder.ensure(env, src,
+                    Operator.parse("distill"), params, dir.resolve("off/distill"), false));
+            assertTrue(e.getMessage().contains("tiermark.train=false") && e.getMessage().contains("tiermark variants"), e.getMessage());
+            assertTrue(!Files.exists(dir.resolve("off/distill/manifest.json")), "no variant");
+            System.setProperty(TrainedModels.TRAIN_PROPERTY, "maybe");
+            InvalidInputException bad = assertThrows(InvalidInputException.class, () -> VariantBuilder.ensure(env, src,
+                    Operator.parse("distill"), params, dir.resolve("off/distill"), false));
+            assertTrue(bad.getMessage().contains("must be true"), bad.getMessage());
+        } finally {
+            System.clearProperty(TrainedModels.TRAIN_PROPERTY);
         }
     }
 }
