@@ -44,12 +44,22 @@ public final class EarlyExit {
         List<String> residualInputs = candidates.stream().filter(t -> readByAdd(g, t)).toList();
         // X is the last feature map before the model's head (pooling, classifier): the last candidate
         // that still has extent beyond its channels, e.g. [1, 512, 7, 7] or [1, s, 384], not [1, 512, 1, 1]
+        // Among those, a block's own output wins over a later one made outside the blocks: a pooling head's
+        // masked product ([1, s, 384] too) is not a block output, and wiring an exit into it would pool the
+        // padding tokens and count the last layer as a block to skip.
         String x = null;
+        String xInBlock = null;
         for (String c : candidates) {
             Shapes.Info info = shapes.get(c);
             if (info != null && info.rank() >= 3 && info.elements() / Math.max(1, info.shape()[1]) > 1) {
                 x = c;
+                if (BLOCK.matcher(blockKey(g, c)).matches()) {
+                    xInBlock = c;
+                }
             }
+        }
+        if (xInBlock != null) {
+            x = xInBlock;
         }
         if (x == null) {
             throw new InvalidInputException("early-exit: the model has no feature map (rank >= 3) between its blocks and its head");
