@@ -1,6 +1,9 @@
 package org.tiermark.emulation;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +13,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.tiermark.InvalidInputException;
+import org.tiermark.emulation.grpc.GRPCInferenceServiceGrpc;
+import org.tiermark.emulation.grpc.GrpcPredictV2.ServerReadyRequest;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.LocalStage;
 import org.tiermark.runtime.Stage;
@@ -70,14 +76,29 @@ public final class RemoteTiers {
     }
 
     /**
-     * Readiness and round trip of {@code tier}'s endpoint: {@code GET /v2/health/ready} must answer 200 (else an
+     * Readiness and round trip of {@code tier}'s endpoint: {@code GET /v2/health/ready} (REST) must answer 200, or
+     * the gRPC service's {@code ServerReady} (grpc://) true (else an
      * {@link InvalidInputException} naming tier and endpoint); then the median and spread of {@value #ROUND_TRIPS}
-     * such requests over one kept-alive connection (the link's round trip plus the server's least work). The
+     * such requests over one kept-alive connection (one channel) (the link's round trip plus the server's least work). The
      * link's throughput is not separable from a server's compute over the protocol; the benchmarks' per-hop
      * payload sizes with their times show it.
      */
     public static Map<String, Object> probe(Profiles profiles, String tier, Duration timeout) {
         URI endpoint = endpoint(profiles, tier);
+        long[] nanos = "grpc".equals(endpoint.getScheme()) ? probeGrpc(tier, endpoint, timeout) : probeRest(tier, endpoint, timeout);
+        Arrays.sort(nanos);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("endpoint", endpoint.toString());
+        out.put("transport", "grpc".equals(endpoint.getScheme()) ? "grpc" : "rest");
+        out.put("ready", true);
+        out.put("roundTripMedianMs", nanos[ROUND_TRIPS / 2] / 1e6);
+        out.put("roundTripMinMs", nanos[0] / 1e6);
+        out.put("roundTripMaxMs", nanos[ROUND_TRIPS - 1] / 1e6);
+        return out;
+    }
+
+    /** {@code GET /v2/health/ready} {@value #ROUND_TRIPS} times after one that opens the connection; their times. */
+    private static long[] probeRest(String tier, URI endpoint, Duration timeout) {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
         HttpRequest ready = HttpRequest.newBuilder(endpoint.resolve("/v2/health/ready")).timeout(timeout).GET().build();
         long[] nanos = new long[ROUND_TRIPS];
@@ -100,13 +121,39 @@ public final class RemoteTiers {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while probing " + endpoint, e);
         }
-        Arrays.sort(nanos);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("endpoint", endpoint.toString());
-        out.put("ready", true);
-        out.put("roundTripMedianMs", nanos[ROUND_TRIPS / 2] / 1e6);
-        out.put("roundTripMinMs", nanos[0] / 1e6);
-        out.put("roundTripMaxMs", nanos[ROUND_TRIPS - 1] / 1e6);
-        return out;
+        return nanos;
+    }
+
+    /** The gRPC service's {@code ServerReady} {@value #ROUND_TRIPS} times on one channel after one that opens it; their times. */
+    private static long[] probeGrpc(String tier, URI endpoint, Duration timeout) {
+        ManagedChannel channel = NettyChannelBuilder.forAddress(endpoint.getHost(), endpoint.getPort()).usePlaintext().build();
+        long[] nanos = new long[ROUND_TRIPS];
+        try {
+            GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+            for (int i = -1; i < ROUND_TRIPS; i++) {
+                long t = System.nanoTime();
+                boolean ready = stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                        .serverReady(ServerReadyRequest.getDefaultInstance()).getReady();
+                long took = System.nanoTime() - t;
+                if (!ready) {
+                    throw new InvalidInputException("links 'remote': tier '" + tier + "' at " + endpoint
+                            + " is not ready (ServerReady answered false)");
+                }
+                if (i >= 0) {
+                    nanos[i] = took; // the first call opens the channel: not a round trip
+                }
+            }
+        } catch (StatusRuntimeException e) {
+            throw new InvalidInputException("links 'remote': tier '" + tier + "' at " + endpoint + " is unreachable (ServerReady answered "
+                    + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()) + ")", e);
+        } finally {
+            channel.shutdownNow();
+            try {
+                channel.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return nanos;
     }
 }

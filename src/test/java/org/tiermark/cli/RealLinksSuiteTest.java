@@ -132,7 +132,8 @@ class RealLinksSuiteTest extends ConsoleCaptured {
         code = Tiermark.run(new String[] {"suite", "--home", home.toString(), "--results", results.toString(), "--links", "remote",
                 "--params", CELL, "--include", "^DeploymentBenchmark$"});
         assertEquals(2, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("gRPC transport"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("tier 'edge' at grpc://127.0.0.1:9 is unreachable"),
+                err.toString(StandardCharsets.UTF_8));
         assertEquals(0, results.toFile().list().length, "no run folder was created");
     }
 

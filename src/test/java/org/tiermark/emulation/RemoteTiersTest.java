@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,31 @@ class RemoteTiersTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theTailAtAGrpcEndpointAnswersAsInProcessAndAGoneOneIsNamed() throws Exception {
+        Variant v = tiny();
+        String served = RemoteTiers.servedModel(v, 1);
+        URI gone;
+        try (TierAgent agent = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(served, v.stages().get(1)),
+                Sessions.Settings.oneThread()))) {
+            GrpcAgent grpc = GrpcAgent.start(agent, new InetSocketAddress("127.0.0.1", 0));
+            gone = grpc.endpoint();
+            Profiles p = profilesWithEdgeAt(grpc.endpoint());
+            Map<String, Object> probe = RemoteTiers.probe(p, "edge", TIMEOUT);
+            assertEquals(grpc.endpoint().toString(), probe.get("endpoint"));
+            assertEquals("grpc", probe.get("transport"));
+            assertTrue((double) probe.get("roundTripMedianMs") > 0, probe.toString());
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("mobile-edge"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                assertTrue(r.lastBreakdown().remoteNanos > 0, "the tail ran at the gRPC endpoint");
+            }
+        }
+        Profiles unreachable = profilesWithEdgeAt(gone);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RemoteTiers.probe(unreachable, "edge", TIMEOUT));
+        assertTrue(e.getMessage().contains("tier 'edge' at " + gone) && e.getMessage().contains("unreachable"), e.getMessage());
     }
 
     @Test
