@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.tiermark.InvalidInputException;
+import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.LocalStage;
 import org.tiermark.runtime.Stage;
@@ -47,6 +48,8 @@ public final class EmulatedTiers implements AutoCloseable {
     private final Map<String, URI> endpoints = new LinkedHashMap<>();
     private final Map<String, Double> cpus = new LinkedHashMap<>();
     private final List<Path> logs = new ArrayList<>();
+    /** {@code STAGE=MODEL} of the first stage when it takes the raw input on its tier, else null. */
+    private String rawFirstStage;
 
     private EmulatedTiers(NetworkEmulation emulation) {
         this.emulation = emulation;
@@ -115,8 +118,12 @@ public final class EmulatedTiers implements AutoCloseable {
                     served.computeIfAbsent(tier, k -> new LinkedHashMap<>()).put(RemoteTiers.servedModel(variant, i), variant.stages().get(i));
                 }
             }
+            String first = deployment.stages().get(0);
+            String raw = first.equals(DeploymentProfile.ORIGIN) || !catalogHas(home, variant.model()) ? null
+                    : RemoteTiers.servedModel(variant, 0) + "=" + variant.model();
+            t.rawFirstStage = raw;
             for (Map.Entry<String, Map<String, Path>> s : served.entrySet()) {
-                t.startAgent(home, s.getKey(), s.getValue(), timeout);
+                t.startAgent(home, s.getKey(), s.getValue(), s.getKey().equals(first) ? raw : null, timeout);
             }
             return t;
         } catch (IOException | RuntimeException failure) {
@@ -157,13 +164,27 @@ public final class EmulatedTiers implements AutoCloseable {
         return List.of(allowed.strip().split("\\s+")).contains("cubic") ? "cubic" : "reno";
     }
 
-    private void startAgent(Path home, String tier, Map<String, Path> stages, Duration timeout) throws IOException {
+    /**
+     * True when {@code model} is in {@code home}'s catalog, whose preprocessing an agent can run for a raw-input
+     * first hop; a variant of a model outside it (a test's hand-made one) sends prepared tensors instead.
+     */
+    private static boolean catalogHas(Path home, String model) {
+        Path models = home.resolve("models");
+        return Files.isDirectory(models) && Catalog.load(models).models().containsKey(model);
+    }
+
+    /** Starts the agent of {@code tier} serving {@code stages}; {@code raw} ({@code STAGE=MODEL} or null) its raw-input stage. */
+    private void startAgent(Path home, String tier, Map<String, Path> stages, String raw, Duration timeout) throws IOException {
         Path log = Files.createTempFile("tiermark-agent-" + emulation.runId() + "-" + tier, ".log");
         logs.add(log);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.tiermark.cli.Tiermark", "agent",
-                "--tier", tier, "--port", Integer.toString(AGENT_PORT), "--bind", "0.0.0.0", "--home", home.toString(),
+                "--tier", tier, "--port", Integer.toString(AGENT_PORT), "--bind", "0.0.0.0", "--home", home.toAbsolutePath().toString(),
                 "--timeout-ms", Long.toString(timeout.toMillis())));
+        if (raw != null) {
+            // the first stage preprocesses on its tier, so the first hop carries the encoded image or text
+            cmd.addAll(List.of("--raw", raw));
+        }
         stages.forEach((name, file) -> cmd.add(name + "=" + file.toAbsolutePath()));
         Process p = emulation.start(tier, cmd, ProcessBuilder.Redirect.to(log.toFile()));
         long deadline = System.nanoTime() + AGENT_START.toNanos();
@@ -226,6 +247,8 @@ public final class EmulatedTiers implements AutoCloseable {
         Map<String, String> e = new LinkedHashMap<>();
         endpoints.forEach((k, v) -> e.put(k, v.toString()));
         d.put("agents", e);
+        d.put("firstHop", rawFirstStage == null ? "prepared tensors (the first stage is on the origin, or its model is not in the catalog)"
+                : "raw input: " + rawFirstStage + " preprocesses on its tier");
         d.put("cpuQuota", "cpus = relativeSpeed x intraOpThreads per tier: " + cpus);
         return d;
     }

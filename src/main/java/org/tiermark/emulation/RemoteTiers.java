@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.tiermark.InvalidInputException;
@@ -73,6 +74,28 @@ public final class RemoteTiers {
                         + e.getMessage(), e);
             }
         };
+    }
+
+    /**
+     * What the first hop of {@code model}'s {@code operator} carries when its first stage is served at remote
+     * {@code tier} under {@code served}: {@code "raw"} when the server advertises the one BYTES input of a
+     * raw-input stage (the encoded image or text crosses, preprocessing runs there, as the simulated model
+     * charges it); otherwise the prepared tensors cross and the returned sentence says why, for a warning.
+     * A server that cannot be asked is reported, not refused: the cell fails on its own, naming tier and endpoint.
+     */
+    public static String firstHop(Profiles profiles, String tier, String served, Duration timeout) {
+        URI endpoint = endpoint(profiles, tier);
+        try (ModelClient client = ModelClient.connect(endpoint, served, timeout)) {
+            List<Oip.TensorSpec> inputs = client.metadata().inputs();
+            if (inputs.size() == 1 && inputs.get(0).datatype() == Datatype.BYTES) {
+                return "raw";
+            }
+            return "prepared tensors: model '" + served + "' at " + endpoint + " does not advertise the BYTES input '"
+                    + ServedModel.RAW_INPUT + "' (its inputs: " + inputs + "), so the origin preprocesses and the first hop "
+                    + "carries the prepared tensors instead of the raw input the simulated model charges";
+        } catch (RuntimeException e) {
+            return "not checked: " + e.getMessage();
+        }
     }
 
     /**

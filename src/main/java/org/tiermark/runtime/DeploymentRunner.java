@@ -37,8 +37,9 @@ import org.tiermark.tier.TierProfile;
  * <p>With a real link cost ({@code emulated}, {@code remote}) a stage that is not {@link Stage#local()}
  * sends its inputs over the real network itself: the runner neither encodes them for it nor waits, and
  * its call is neither stretched nor counted as compute here ({@link Breakdown#remoteNanos}). The origin
- * then prepares the raw input itself and the prepared tensors cross the first link (a first stage that
- * takes raw bytes over the protocol is not served yet).</p>
+ * A first stage that {@link Stage#takesRawInput()} gets the raw input (the encoded image, the UTF-8 text) and
+ * preprocesses on its tier, as the simulated model charges the first hop; otherwise the origin prepares the
+ * raw input itself and the prepared tensors cross the first link.</p>
  *
  * <p>Not thread-safe: a runner reuses its buffers across calls, and the {@link Answer} of one call
  * is valid until the next.

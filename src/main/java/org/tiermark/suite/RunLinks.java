@@ -122,6 +122,43 @@ public final class RunLinks {
             probes.put(tier, RemoteTiers.probe(suite.profiles(), tier, PROBE_TIMEOUT));
         }
         setup.put("tiers", probes);
+        Map<String, Object> firstHops = remoteFirstHops(suite, plan, settings, links);
+        if (!firstHops.isEmpty()) {
+            setup.put("firstHops", firstHops);
+        }
         return setup;
+    }
+
+    /**
+     * For every cell whose first stage is off the origin, whether its server takes the raw input (see
+     * {@link RemoteTiers#firstHop}); a server that does not is warned about: its first hop carries prepared tensors.
+     */
+    private static Map<String, Object> remoteFirstHops(Suite suite, Plan plan, JmhSettings settings, LinkDelayModel links) {
+        Map<String, Object> firstHops = new LinkedHashMap<>();
+        for (Plan.Group g : JmhGroups.included(plan, settings)) {
+            if (!g.params().getOrDefault("linkDelay", List.of()).contains(links.id())) {
+                continue;
+            }
+            for (String d : g.params().getOrDefault("deployment", List.of())) {
+                String tier = suite.profiles().deployment(d).stages().get(0);
+                if (tier.equals(DeploymentProfile.ORIGIN)) {
+                    continue;
+                }
+                for (String model : g.params().getOrDefault("model", List.of())) {
+                    for (String operator : g.params().getOrDefault("operator", List.of())) {
+                        String served = RemoteTiers.servedModel(model, operator, 0);
+                        String key = served + " at " + tier;
+                        if (!firstHops.containsKey(key)) {
+                            String hop = RemoteTiers.firstHop(suite.profiles(), tier, served, PROBE_TIMEOUT);
+                            if (hop.startsWith("prepared")) {
+                                System.err.println("tiermark suite: warning: " + key + ": " + hop);
+                            }
+                            firstHops.put(key, hop);
+                        }
+                    }
+                }
+            }
+        }
+        return firstHops;
     }
 }

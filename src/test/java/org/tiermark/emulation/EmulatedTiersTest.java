@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Suite;
 import org.tiermark.TinyModels;
+import org.tiermark.data.InputPool;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.Breakdown;
 import org.tiermark.runtime.Costs;
@@ -93,6 +95,37 @@ class EmulatedTiersTest {
             });
             assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains(tiers.endpoints().get("edge").toString()),
                     e.getMessage());
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+    }
+
+    @Test
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void aFirstStageOffTheOriginTakesTheEncodedImageAsTheSimulatedModelCharges() throws Exception {
+        Suite suite = Suite.load(Path.of("."));
+        Variant v = suite.variants().ensure("resnet-fmnist", "identity");
+        InputPool pool = suite.pool("resnet-fmnist", 3);
+        String run;
+        try (DeploymentRunner simulated = suite.runner("resnet-fmnist", "identity", "edge", Costs.SIMULATED);
+             EmulatedTiers tiers = EmulatedTiers.open(suite.home(), suite.profiles(), suite.profiles().deployment("edge"), v, TIMEOUT);
+             DeploymentRunner emulated = suite.runner("resnet-fmnist", "identity", "edge", Costs.EMULATED,
+                     tiers.opener(ENV, v, TIMEOUT))) {
+            run = tiers.emulation().runId();
+            for (int i = 0; i < pool.size(); i++) {
+                byte[] raw = pool.get(i);
+                DeploymentRunner.Answer expected = simulated.run(raw);
+                String output = expected.tensors().get(0).name();
+                float[] want = expected.floats(output).clone();
+                long[] simulatedBytes = simulated.lastBreakdown().bytes.clone();
+                assertArrayEquals(want, emulated.run(raw).floats(output), 1e-4f);
+                long[] emulatedBytes = emulated.lastBreakdown().bytes;
+                assertEquals(raw.length, simulatedBytes[0], "the simulated first hop charges the encoded image");
+                assertEquals(simulatedBytes[0], emulatedBytes[0], "the emulated first hop carries the encoded image too");
+                // the answer: its data over the protocol, the data and the codec's names and shapes in the simulated model
+                assertEquals(40, emulatedBytes[1], "10 FP32 scores come back");
+                assertTrue(simulatedBytes[1] >= emulatedBytes[1] && simulatedBytes[1] - emulatedBytes[1] < 64,
+                        "simulated " + simulatedBytes[1] + " bytes back, emulated " + emulatedBytes[1]);
+            }
         }
         NetworkEmulationTest.assertNothingLeft(run);
     }

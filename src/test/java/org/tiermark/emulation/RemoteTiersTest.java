@@ -19,7 +19,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Preprocessors;
 import org.tiermark.TinyModels;
+import org.tiermark.model.Catalog;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.Breakdown;
@@ -109,6 +111,40 @@ class RemoteTiersTest {
         Profiles unreachable = profilesWithEdgeAt(gone);
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> RemoteTiers.probe(unreachable, "edge", TIMEOUT));
         assertTrue(e.getMessage().contains("tier 'edge' at " + gone) && e.getMessage().contains("unreachable"), e.getMessage());
+    }
+
+    @Test
+    void theFirstHopCarriesTheRawInputWhereTheServerTakesItAndPreparedTensorsElsewhere() throws Exception {
+        Catalog.Model m = Catalog.load(Path.of("models")).model("resnet-fmnist");
+        Variant v = new Variant("resnet-fmnist", "identity", List.of(m.onnx()), null);
+        String served = RemoteTiers.servedModel(v, 0);
+        byte[] raw;
+        try (var files = Files.list(Path.of("data/fashion-mnist/pool"))) {
+            raw = Files.readAllBytes(files.sorted().findFirst().orElseThrow());
+        }
+        for (boolean takesRaw : new boolean[] {true, false}) {
+            TierAgent.Config config = TierAgent.Config.loopback("edge", Map.of(served, m.onnx()), Sessions.Settings.oneThread());
+            if (takesRaw) {
+                config = config.withPreprocessing(served, () -> Preprocessors.create(m, ENV));
+            }
+            try (TierAgent agent = TierAgent.start(config)) {
+                Profiles p = profilesWithEdgeAt(agent.endpoint());
+                String hop = RemoteTiers.firstHop(p, "edge", served, TIMEOUT);
+                if (takesRaw) {
+                    assertEquals("raw", hop);
+                } else {
+                    assertTrue(hop.startsWith("prepared tensors") && hop.contains("'raw_input'") && hop.contains(agent.endpoint().toString()), hop);
+                }
+                try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("edge"), p, Costs.REMOTE,
+                        Preprocessors.create(m, ENV), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                    r.run(raw);
+                    // raw: the encoded PNG; else the prepared 1x1x28x28 FP32 tensor
+                    assertEquals(takesRaw ? raw.length : 28 * 28 * 4, r.lastBreakdown().bytes[0], "first hop, raw input taken: " + takesRaw);
+                }
+            }
+        }
+        assertTrue(RemoteTiers.firstHop(profilesWithEdgeAt(URI.create("http://127.0.0.1:9")), "edge", served, TIMEOUT)
+                .startsWith("not checked: "), "a server that cannot be asked is reported, the cell fails on its own");
     }
 
     @Test
