@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,14 +59,26 @@ public final class RemoteTiers {
                 + "\"endpoint\": \"http://host:8000\" where a server of that tier serves its stages"));
     }
 
-    /** Opens the origin's stages in this process and every other stage at its tier's endpoint. */
+    /**
+     * Opens the origin's stages in this process and every other stage at its tier's endpoint. A stage whose
+     * previous stage is on another tier off the origin is relayed to by that stage's server (a tiermark agent
+     * started with {@code --next}), which the runner checks on every request.
+     */
     public static Stage.Opener opener(OrtEnvironment env, Profiles profiles, Variant variant, Duration timeout) {
         Stage.Opener local = LocalStage.opener(env);
+        // the runner opens the stages in order: the tier of each one opened so far
+        Map<Integer, String> opened = new HashMap<>();
         return (index, file, tier) -> {
+            opened.put(index, tier.name());
             if (tier.name().equals(DeploymentProfile.ORIGIN)) {
                 return local.open(index, file, tier);
             }
             URI endpoint = endpoint(profiles, tier.name());
+            String previous = opened.get(index - 1);
+            if (previous != null && !previous.equals(DeploymentProfile.ORIGIN)) {
+                return new RelayedStage("model '" + servedModel(variant, index) + "' at " + endpoint + ", relayed to by the agent of tier '"
+                        + previous + "'");
+            }
             try {
                 return RemoteStage.opener(env, i -> new RemoteStage.Served(endpoint, servedModel(variant, i)), timeout)
                         .open(index, file, tier);

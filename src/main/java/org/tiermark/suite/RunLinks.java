@@ -103,7 +103,7 @@ public final class RunLinks {
         }
         if (!unsupported.isEmpty()) {
             throw new InvalidInputException("--links " + links.id() + ": " + String.join("; ", unsupported)
-                    + ". Leave such deployments out, e.g. --params \"deployment=edge,cloud,mobile-edge,mobile-cloud\"");
+                    + ". Leave such deployments out");
         }
         if (links == LinkDelayModel.EMULATED) {
             List<String> missing = missingHere.get();
@@ -114,6 +114,7 @@ public final class RunLinks {
             setup.put("requester", "the JMH fork, joined to the '" + DeploymentProfile.ORIGIN + "' namespace by an unshaped veth");
             setup.put("cpuQuota", "per tier: relativeSpeed x intraOpThreads CPUs; memory limit: memoryBudgetMb");
             setup.put("congestionControl", EmulatedTiers.congestionControlHere());
+            setup.put("transport", EmulatedTiers.transport() + " (-D" + EmulatedTiers.TRANSPORT_PROPERTY + "=rest|grpc): requester to agents and agent to agent");
             setup.put("perTrial", "emulation/ in the run folder: namespaces, links, shaping, cgroups and agents of each trial");
             return setup;
         }

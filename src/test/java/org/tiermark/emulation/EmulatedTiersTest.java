@@ -21,6 +21,7 @@ import org.tiermark.operator.Variant;
 import org.tiermark.runtime.Breakdown;
 import org.tiermark.runtime.Costs;
 import org.tiermark.runtime.DeploymentRunner;
+import org.tiermark.tier.DeploymentProfile;
 import org.tiermark.tier.Profiles;
 
 /**
@@ -131,11 +132,60 @@ class EmulatedTiersTest {
     }
 
     @Test
-    void stagesChainedOffTheOriginAreRefusedBeforeAnythingIsBuilt() throws Exception {
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void edgeRelaysToCloudAndAFailedSecondHopNamesBothTiers() throws Exception {
+        Suite suite = Suite.load(Path.of("."));
+        Variant v = suite.variants().ensure("resnet-fmnist", "partition");
+        InputPool pool = suite.pool("resnet-fmnist", 3);
+        DeploymentProfile edgeCloud = suite.profiles().deployment("edge-cloud");
+        assertNull(EmulatedTiers.unsupported(edgeCloud));
+        String run;
+        try (DeploymentRunner simulated = suite.runner("resnet-fmnist", "partition", "edge-cloud", Costs.SIMULATED);
+             EmulatedTiers tiers = EmulatedTiers.open(suite.home(), suite.profiles(), edgeCloud, v, TIMEOUT);
+             DeploymentRunner emulated = suite.runner("resnet-fmnist", "partition", "edge-cloud", Costs.EMULATED,
+                     tiers.opener(ENV, v, TIMEOUT))) {
+            run = tiers.emulation().runId();
+            assertEquals(List.of("edge"), List.copyOf(tiers.endpoints().keySet()), "the origin calls edge only");
+            assertTrue(tiers.describe().get("relays").toString().contains("cloud=http://198.18."), tiers.describe().toString());
+            for (int i = 0; i < pool.size(); i++) {
+                byte[] raw = pool.get(i);
+                DeploymentRunner.Answer expected = simulated.run(raw);
+                String output = expected.tensors().get(0).name();
+                float[] want = expected.floats(output).clone();
+                long[] simulatedBytes = simulated.lastBreakdown().bytes.clone();
+                assertArrayEquals(want, emulated.run(raw).floats(output), 1e-4f);
+                Breakdown b = emulated.lastBreakdown();
+                assertEquals(0, b.transferNanos, "real links: nothing waited");
+                // the path's round trips are paid once each: 1 ms mobile-edge, 20 ms edge-cloud (store and forward)
+                assertTrue(b.remoteNanos >= 21e6, "the edge's call holds both hops: " + b.remoteNanos / 1e6 + " ms");
+                assertEquals(raw.length, b.bytes[0], "the first hop carries the encoded image");
+                assertEquals(simulatedBytes[0], b.bytes[0]);
+                // edge -> cloud: the intermediate tensor's data; the simulated payload adds the codec's names and shapes
+                assertTrue(b.bytes[1] > 0 && simulatedBytes[1] >= b.bytes[1] && simulatedBytes[1] - b.bytes[1] < 64,
+                        "intermediate: simulated " + simulatedBytes[1] + " bytes, relayed " + b.bytes[1]);
+                assertEquals(40, b.bytes[2], "10 FP32 scores come back");
+            }
+            for (String pid : Shell.lines(Shell.run("ip", "netns", "pids", tiers.emulation().namespace("cloud")))) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            RuntimeException e = assertThrows(RuntimeException.class, () -> {
+                for (int i = 0; i < 50; i++) {
+                    emulated.run(pool.get(0));
+                    Thread.sleep(20);
+                }
+            });
+            assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains("relaying to tier 'cloud'"), e.getMessage());
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+    }
+
+    @Test
+    void twoConsecutiveStagesOnOneTierAreRefusedBeforeAnythingIsBuilt() throws Exception {
         assertNull(EmulatedTiers.unsupported(PROFILES.deployment("mobile-cloud")));
-        assertNull(EmulatedTiers.unsupported(PROFILES.deployment("edge")));
+        assertNull(EmulatedTiers.unsupported(PROFILES.deployment("edge-cloud")));
+        DeploymentProfile twice = new DeploymentProfile("edge-edge", List.of("edge", "edge"), DeploymentProfile.FirstHop.RAW, "");
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("edge-cloud"), tiny(), TIMEOUT));
-        assertTrue(e.getMessage().contains("'edge-cloud'") && e.getMessage().contains("simulated"), e.getMessage());
+                () -> EmulatedTiers.open(Path.of("."), PROFILES, twice, tiny(), TIMEOUT));
+        assertTrue(e.getMessage().contains("'edge-edge'") && e.getMessage().contains("simulated"), e.getMessage());
     }
 }
