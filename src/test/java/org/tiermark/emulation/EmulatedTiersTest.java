@@ -180,6 +180,29 @@ class EmulatedTiersTest {
     }
 
     @Test
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void overGrpcTheTailAnswersAsOverRest() throws Exception {
+        Variant v = tiny();
+        String run;
+        System.setProperty(EmulatedTiers.TRANSPORT_PROPERTY, "grpc");
+        try (EmulatedTiers tiers = EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("mobile-edge"), v, TIMEOUT);
+             DeploymentRunner r = DeploymentRunner.open(ENV, v, PROFILES.deployment("mobile-edge"), PROFILES, Costs.EMULATED,
+                     RemoteStageTestSupport.floats(ENV, 4), tiers.opener(ENV, v, TIMEOUT))) {
+            run = tiers.emulation().runId();
+            assertEquals("grpc", tiers.endpoints().get("edge").getScheme(), tiers.endpoints().toString());
+            assertEquals("grpc", tiers.describe().get("transport"));
+            for (int round = 0; round < 3; round++) {
+                assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                assertEquals(16, r.lastBreakdown().bytes[1], "the head's output crosses as 4 floats");
+                assertTrue(r.lastBreakdown().remoteNanos >= 1e6, "the mobile-edge round trip (1 ms) is paid");
+            }
+        } finally {
+            System.clearProperty(EmulatedTiers.TRANSPORT_PROPERTY);
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+    }
+
+    @Test
     void twoConsecutiveStagesOnOneTierAreRefusedBeforeAnythingIsBuilt() throws Exception {
         assertNull(EmulatedTiers.unsupported(PROFILES.deployment("mobile-cloud")));
         assertNull(EmulatedTiers.unsupported(PROFILES.deployment("edge-cloud")));

@@ -58,6 +58,17 @@ class RemoteTiersTest {
         return Profiles.load(root);
     }
 
+    /** The project's profiles with each named tier at its endpoint. */
+    private Profiles profilesWithEndpoints(Map<String, URI> endpoints) throws Exception {
+        profilesWithEdgeAt(null);
+        Path root = dir.resolve("profiles");
+        for (Map.Entry<String, URI> e : endpoints.entrySet()) {
+            Path tier = root.resolve("tiers/" + e.getKey() + ".json");
+            Files.writeString(tier, Files.readString(tier).replaceFirst("\\{", "{\n  \"endpoint\": \"" + e.getValue() + "\","));
+        }
+        return Profiles.load(root);
+    }
+
     private Variant tiny() throws Exception {
         Path head = TinyModels.elementwise(dir.resolve("head.onnx"), "Add", "x", "h", 4, 1f);
         Path tail = TinyModels.elementwise(dir.resolve("tail.onnx"), "Mul", "h", "y", 4, 2f);
@@ -145,6 +156,41 @@ class RemoteTiersTest {
         }
         assertTrue(RemoteTiers.firstHop(profilesWithEdgeAt(URI.create("http://127.0.0.1:9")), "edge", served, TIMEOUT)
                 .startsWith("not checked: "), "a server that cannot be asked is reported, the cell fails on its own");
+    }
+
+    @Test
+    void theEdgesServerRelaysToTheCloudsAndOneThatDoesNotIsNamedWithBothTiers() throws Exception {
+        Variant v = tiny();
+        String head = RemoteTiers.servedModel(v, 0);
+        String tail = RemoteTiers.servedModel(v, 1);
+        try (TierAgent cloud = TierAgent.start(TierAgent.Config.loopback("cloud", Map.of(tail, v.stages().get(1)), Sessions.Settings.oneThread()));
+             GrpcAgent cloudGrpc = GrpcAgent.start(cloud, new InetSocketAddress("127.0.0.1", 0));
+             TierAgent edge = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(head, v.stages().get(0)), Sessions.Settings.oneThread())
+                     .withNext(head, new TierAgent.NextStage("cloud", cloudGrpc.endpoint(), tail)))) {
+            assertEquals("[y:FP32[1, 4]]", edge.models().get(head).outputs().toString(), "the relaying stage answers the tail's outputs");
+            Profiles p = profilesWithEndpoints(Map.of("edge", edge.endpoint(), "cloud", cloud.endpoint()));
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("edge-cloud"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                for (int round = 0; round < 2; round++) {
+                    assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                    Breakdown b = r.lastBreakdown();
+                    assertEquals(16, b.bytes[0], "the prepared input to edge (a test model: no raw input)");
+                    assertEquals(16, b.bytes[1], "edge relayed the head's 4 floats to cloud");
+                    assertEquals(16, b.bytes[2], "the tail's 4 floats come back");
+                }
+            }
+        }
+        // an edge server serving the head without relaying: the runner names both tiers
+        try (TierAgent cloud = TierAgent.start(TierAgent.Config.loopback("cloud", Map.of(tail, v.stages().get(1)), Sessions.Settings.oneThread()));
+             TierAgent edge = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(head, v.stages().get(0)), Sessions.Settings.oneThread()))) {
+            Profiles p = profilesWithEndpoints(Map.of("edge", edge.endpoint(), "cloud", cloud.endpoint()));
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("edge-cloud"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)));
+                assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains("tier 'cloud'")
+                        && e.getMessage().contains("--next"), e.getMessage());
+            }
+        }
     }
 
     @Test
