@@ -30,7 +30,10 @@ import org.tiermark.tier.TierProfile;
  * {@code tiermark agent} per tier off the origin, inside that tier's namespace and cgroup, serving exactly
  * the stages placed there. This process is the origin's requester: it reaches the origin's namespace over an
  * unshaped veth and the other tiers through it, runs the origin's own stages itself, and opens every other
- * stage as a {@link RemoteStage} ({@link #opener}). {@link #close()} removes all of it.
+ * stage as a {@link RemoteStage} ({@link #opener}). {@link #close()} removes all of it. A first stage off the
+ * origin takes the raw input ({@code --raw}); of two consecutive stages on two tiers off the origin the first
+ * one's agent relays to the second's ({@code --next}, store and forward), which the runner sees as a
+ * {@link RelayedStage}. The agents speak REST, or gRPC with {@value #TRANSPORT_PROPERTY}{@code =grpc}.
  *
  * <p>A tier's cgroup gets {@code relativeSpeed x intraOpThreads} CPUs (its threads together get the share of
  * this machine's cores the tier's speed says, as {@code stretch} gives each compute step 1 / relativeSpeed of

@@ -42,7 +42,8 @@ import org.tiermark.tier.TierProfile;
  * raw input itself and the prepared tensors cross the first link.</p>
  *
  * <p>Not thread-safe: a runner reuses its buffers across calls, and the {@link Answer} of one call
- * is valid until the next.
+ * is valid until the next. Over 400 lines: the hops of one request (simulated, real, raw, relayed) share
+ * its buffers and its {@link Breakdown}, which splitting would pass around.
  */
 public final class DeploymentRunner implements AutoCloseable {
     private final OrtEnvironment env;
