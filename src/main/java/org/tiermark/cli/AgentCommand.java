@@ -2,6 +2,8 @@ package org.tiermark.cli;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,11 @@ public final class AgentCommand implements Command {
                   --raw STAGE=MODEL    stage STAGE takes the raw input (one BYTES element "raw_input": encoded
                                        image or UTF-8 text) and runs catalog model MODEL's preprocessing on
                                        this tier first, as a deployment's first stage does; comma-separated for more
+                  --next STAGE=TIER@ENDPOINT/MODEL
+                                       stage STAGE relays its outputs to model MODEL served on tier TIER at
+                                       ENDPOINT (http:// or grpc://) and answers with that model's outputs: store
+                                       and forward between consecutive stages off the origin, e.g.
+                                       head=cloud@http://198.18.0.6:8000/m.partition.stage1; comma-separated for more
                   --bind ADDR          address to listen on (default 127.0.0.1)
                   --home DIR           project folder with profiles/ (default: current directory)
                   --threads N          intra-op threads instead of the tier profile's (inter-op 1)
@@ -58,7 +65,7 @@ public final class AgentCommand implements Command {
     @Override
     public int run(String[] argv) throws Exception {
         Args a = Args.parse(name(), argv,
-                Set.of("tier", "port", "grpc-port", "raw", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
+                Set.of("tier", "port", "grpc-port", "raw", "next", "bind", "home", "threads", "max-request-mb", "timeout-ms", "workers"), Set.of());
         if (!a.has("tier") || !a.has("port")) {
             throw new InvalidInputException("--tier and --port are required (see tiermark agent --help)");
         }
@@ -117,6 +124,11 @@ public final class AgentCommand implements Command {
                 config = config.withPreprocessing(r.substring(0, eq), () -> Preprocessors.create(model, Sessions.environment()));
             }
         }
+        if (a.has("next")) {
+            for (String n : a.get("next", "").split(",")) {
+                config = config.withNext(nextStageName(n), nextStage(n));
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         TierAgent agent = TierAgent.start(config);
         GrpcAgent grpc;
@@ -136,5 +148,36 @@ public final class AgentCommand implements Command {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static String nextStageName(String next) {
+        int eq = next.indexOf('=');
+        if (eq <= 0) {
+            throw new InvalidInputException("--next '" + next + "' must be STAGE=TIER@ENDPOINT/MODEL, e.g. head=cloud@http://10.0.0.6:8000/tail");
+        }
+        return next.substring(0, eq);
+    }
+
+    /** The part after '=' of {@code --next STAGE=TIER@ENDPOINT/MODEL}. */
+    private static TierAgent.NextStage nextStage(String next) {
+        String bad = "--next '" + next + "' must be STAGE=TIER@ENDPOINT/MODEL with ENDPOINT http://host:port or grpc://host:port,"
+                + " e.g. head=cloud@http://10.0.0.6:8000/tail";
+        String to = next.substring(next.indexOf('=') + 1);
+        int at = to.indexOf('@');
+        if (at <= 0) {
+            throw new InvalidInputException(bad);
+        }
+        URI uri;
+        try {
+            uri = new URI(to.substring(at + 1));
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException(bad + " (" + e.getMessage() + ")");
+        }
+        String model = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+        if (uri.getHost() == null || uri.getPort() < 1 || model.isEmpty() || model.contains("/")
+                || !("http".equals(uri.getScheme()) || "grpc".equals(uri.getScheme()))) {
+            throw new InvalidInputException(bad);
+        }
+        return new TierAgent.NextStage(to.substring(0, at), URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort()), model);
     }
 }

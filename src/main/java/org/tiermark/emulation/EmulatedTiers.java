@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.tiermark.InvalidInputException;
+import org.tiermark.model.Catalog;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.LocalStage;
 import org.tiermark.runtime.Stage;
@@ -29,7 +30,10 @@ import org.tiermark.tier.TierProfile;
  * {@code tiermark agent} per tier off the origin, inside that tier's namespace and cgroup, serving exactly
  * the stages placed there. This process is the origin's requester: it reaches the origin's namespace over an
  * unshaped veth and the other tiers through it, runs the origin's own stages itself, and opens every other
- * stage as a {@link RemoteStage} ({@link #opener}). {@link #close()} removes all of it.
+ * stage as a {@link RemoteStage} ({@link #opener}). {@link #close()} removes all of it. A first stage off the
+ * origin takes the raw input ({@code --raw}); of two consecutive stages on two tiers off the origin the first
+ * one's agent relays to the second's ({@code --next}, store and forward), which the runner sees as a
+ * {@link RelayedStage}. The agents speak REST, or gRPC with {@value #TRANSPORT_PROPERTY}{@code =grpc}.
  *
  * <p>A tier's cgroup gets {@code relativeSpeed x intraOpThreads} CPUs (its threads together get the share of
  * this machine's cores the tier's speed says, as {@code stretch} gives each compute step 1 / relativeSpeed of
@@ -39,34 +43,59 @@ import org.tiermark.tier.TierProfile;
 public final class EmulatedTiers implements AutoCloseable {
     /** System property: the TCP congestion control pinned in every namespace (default cubic where allowed, else reno). */
     public static final String CONGESTION_CONTROL_PROPERTY = "tiermark.emulation.congestionControl";
+    /** System property: the transport between requester and agents, and between agents, {@code rest} (default) or {@code grpc}. */
+    public static final String TRANSPORT_PROPERTY = "tiermark.transport";
     /** The port each agent listens on inside its own namespace. */
     static final int AGENT_PORT = 8000;
+    /** The port of each agent's gRPC service when the transport is gRPC. */
+    static final int AGENT_GRPC_PORT = 8001;
     private static final Duration AGENT_START = Duration.ofSeconds(120);
 
     private final NetworkEmulation emulation;
+    /** The agents the origin calls, by tier, as this process reaches them. */
     private final Map<String, URI> endpoints = new LinkedHashMap<>();
+    /** The agents another agent relays to, by tier, as that agent reaches them. */
+    private final Map<String, URI> relays = new LinkedHashMap<>();
+    private final String transport;
     private final Map<String, Double> cpus = new LinkedHashMap<>();
     private final List<Path> logs = new ArrayList<>();
+    /** {@code STAGE=MODEL} of the first stage when it takes the raw input on its tier, else null. */
+    private String rawFirstStage;
 
-    private EmulatedTiers(NetworkEmulation emulation) {
+    private EmulatedTiers(NetworkEmulation emulation, String transport) {
         this.emulation = emulation;
+        this.transport = transport;
     }
 
     /**
      * Why {@code deployment} cannot run on real tiers with this build, or null when it can: two consecutive
-     * stages off the origin would send the tensor between them back through the origin (agents do not relay
-     * to each other yet), which is not the deployment's path.
+     * stages on the same tier off the origin (the agent relays to another tier's agent, not to itself).
+     * Consecutive stages on two tiers off the origin ({@code edge-cloud}) are relayed by the first one's agent.
      */
     public static String unsupported(DeploymentProfile deployment) {
         List<String> s = deployment.stages();
         for (int i = 1; i < s.size(); i++) {
-            if (!s.get(i - 1).equals(DeploymentProfile.ORIGIN) && !s.get(i).equals(DeploymentProfile.ORIGIN)) {
-                return "deployment '" + deployment.name() + "' places stages " + (i - 1) + " and " + i + " on '" + s.get(i - 1)
-                        + "' and '" + s.get(i) + "': on real tiers the tensor between them would return through '"
-                        + DeploymentProfile.ORIGIN + "' (agent-to-agent relaying is not built); measure it with simulated links";
+            if (!s.get(i).equals(DeploymentProfile.ORIGIN) && s.get(i - 1).equals(s.get(i))) {
+                return "deployment '" + deployment.name() + "' places stages " + (i - 1) + " and " + i + " both on '" + s.get(i)
+                        + "': on real tiers an agent relays to another tier's agent, not to itself; measure it with simulated links";
             }
         }
         return null;
+    }
+
+    /** True when stage {@code i} of {@code deployment} is run by stage {@code i - 1}'s agent relaying to it. */
+    static boolean relayed(DeploymentProfile deployment, int i) {
+        List<String> s = deployment.stages();
+        return i > 0 && !s.get(i - 1).equals(DeploymentProfile.ORIGIN) && !s.get(i).equals(DeploymentProfile.ORIGIN);
+    }
+
+    /** The transport the agents serve and the requester speaks: {@value #TRANSPORT_PROPERTY}, rest (default) or grpc. */
+    public static String transport() {
+        String t = System.getProperty(TRANSPORT_PROPERTY, "rest").strip();
+        if (!t.equals("rest") && !t.equals("grpc")) {
+            throw new InvalidInputException("-D" + TRANSPORT_PROPERTY + "='" + t + "': valid: rest, grpc");
+        }
+        return t;
     }
 
     /**
@@ -82,6 +111,7 @@ public final class EmulatedTiers implements AutoCloseable {
         if (why != null) {
             throw new InvalidInputException(why);
         }
+        String transport = transport();
         Set<String> tierNames = new LinkedHashSet<>(List.of(DeploymentProfile.ORIGIN));
         Map<String, LinkProfile> links = new LinkedHashMap<>();
         for (Profiles.Hop hop : profiles.hops(deployment)) {
@@ -105,24 +135,58 @@ public final class EmulatedTiers implements AutoCloseable {
         List<NetworkEmulation.LinkSpec> linkSpecs = links.values().stream()
                 .map(l -> new NetworkEmulation.LinkSpec(l.from(), l.to(), l.bandwidthMbps(), l.rttMs())).toList();
         NetworkEmulation e = NetworkEmulation.create(tiers, linkSpecs, congestionControl(), DeploymentProfile.ORIGIN);
-        EmulatedTiers t = new EmulatedTiers(e);
+        EmulatedTiers t = new EmulatedTiers(e, transport);
         t.cpus.putAll(cpus);
         try {
             Map<String, Map<String, Path>> served = new LinkedHashMap<>();
+            Map<String, Integer> lastStage = new LinkedHashMap<>();
             for (int i = 0; i < deployment.stageCount(); i++) {
                 String tier = deployment.stages().get(i);
                 if (!tier.equals(DeploymentProfile.ORIGIN)) {
                     served.computeIfAbsent(tier, k -> new LinkedHashMap<>()).put(RemoteTiers.servedModel(variant, i), variant.stages().get(i));
+                    lastStage.put(tier, i);
                 }
             }
-            for (Map.Entry<String, Map<String, Path>> s : served.entrySet()) {
-                t.startAgent(home, s.getKey(), s.getValue(), timeout);
+            String first = deployment.stages().get(0);
+            String raw = first.equals(DeploymentProfile.ORIGIN) || !catalogHas(home, variant.model()) ? null
+                    : RemoteTiers.servedModel(variant, 0) + "=" + variant.model();
+            t.rawFirstStage = raw;
+            // the tier a stage relays to must serve before the relaying agent connects to it: last stages first
+            List<String> order = new ArrayList<>(served.keySet());
+            order.sort((a, b) -> Integer.compare(lastStage.get(b), lastStage.get(a)));
+            for (String tier : order) {
+                List<String> next = new ArrayList<>();
+                for (int i = 0; i + 1 < deployment.stageCount(); i++) {
+                    if (deployment.stages().get(i).equals(tier) && relayed(deployment, i + 1)) {
+                        String to = deployment.stages().get(i + 1);
+                        InetSocketAddress at = e.reach(tier, to, t.agentPort());
+                        URI endpoint = t.uri(at);
+                        t.relays.put(to, endpoint);
+                        next.add(RemoteTiers.servedModel(variant, i) + "=" + to + "@" + endpoint + "/" + RemoteTiers.servedModel(variant, i + 1));
+                    }
+                }
+                t.startAgent(home, tier, served.get(tier), tier.equals(first) ? raw : null, next, timeout);
+                boolean calledByOrigin = false;
+                for (int i = 0; i < deployment.stageCount(); i++) {
+                    calledByOrigin |= deployment.stages().get(i).equals(tier) && !relayed(deployment, i);
+                }
+                if (calledByOrigin) {
+                    t.endpoints.put(tier, t.uri(e.reachFromOrigin(tier, t.agentPort())));
+                }
             }
             return t;
         } catch (IOException | RuntimeException failure) {
             t.close();
             throw failure;
         }
+    }
+
+    private int agentPort() {
+        return transport.equals("grpc") ? AGENT_GRPC_PORT : AGENT_PORT;
+    }
+
+    private URI uri(InetSocketAddress at) {
+        return URI.create((transport.equals("grpc") ? "grpc" : "http") + "://" + at.getHostString() + ":" + at.getPort());
     }
 
     /** The CPUs a tier's cgroup gets: {@code relativeSpeed x intraOpThreads}, as the class comment says. */
@@ -157,13 +221,34 @@ public final class EmulatedTiers implements AutoCloseable {
         return List.of(allowed.strip().split("\\s+")).contains("cubic") ? "cubic" : "reno";
     }
 
-    private void startAgent(Path home, String tier, Map<String, Path> stages, Duration timeout) throws IOException {
+    /**
+     * True when {@code model} is in {@code home}'s catalog, whose preprocessing an agent can run for a raw-input
+     * first hop; a variant of a model outside it (a test's hand-made one) sends prepared tensors instead.
+     */
+    private static boolean catalogHas(Path home, String model) {
+        Path models = home.resolve("models");
+        return Files.isDirectory(models) && Catalog.load(models).models().containsKey(model);
+    }
+
+    /** Starts the agent of {@code tier} serving {@code stages}; {@code raw} ({@code STAGE=MODEL} or null) its raw-input stage. */
+    private void startAgent(Path home, String tier, Map<String, Path> stages, String raw, List<String> next, Duration timeout)
+            throws IOException {
         Path log = Files.createTempFile("tiermark-agent-" + emulation.runId() + "-" + tier, ".log");
         logs.add(log);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.tiermark.cli.Tiermark", "agent",
-                "--tier", tier, "--port", Integer.toString(AGENT_PORT), "--bind", "0.0.0.0", "--home", home.toString(),
+                "--tier", tier, "--port", Integer.toString(AGENT_PORT), "--bind", "0.0.0.0", "--home", home.toAbsolutePath().toString(),
                 "--timeout-ms", Long.toString(timeout.toMillis())));
+        if (transport.equals("grpc")) {
+            cmd.addAll(List.of("--grpc-port", Integer.toString(AGENT_GRPC_PORT)));
+        }
+        if (!next.isEmpty()) {
+            cmd.addAll(List.of("--next", String.join(",", next)));
+        }
+        if (raw != null) {
+            // the first stage preprocesses on its tier, so the first hop carries the encoded image or text
+            cmd.addAll(List.of("--raw", raw));
+        }
         stages.forEach((name, file) -> cmd.add(name + "=" + file.toAbsolutePath()));
         Process p = emulation.start(tier, cmd, ProcessBuilder.Redirect.to(log.toFile()));
         long deadline = System.nanoTime() + AGENT_START.toNanos();
@@ -187,8 +272,6 @@ public final class EmulatedTiers implements AutoCloseable {
                 throw new IllegalStateException("interrupted while starting the agent of tier '" + tier + "'", e);
             }
         }
-        InetSocketAddress at = emulation.reachFromOrigin(tier, AGENT_PORT);
-        endpoints.put(tier, URI.create("http://" + at.getHostString() + ":" + at.getPort()));
     }
 
     /**
@@ -200,6 +283,10 @@ public final class EmulatedTiers implements AutoCloseable {
         return (index, file, tier) -> {
             if (tier.name().equals(DeploymentProfile.ORIGIN)) {
                 return local.open(index, file, tier);
+            }
+            if (!endpoints.containsKey(tier.name()) && relays.containsKey(tier.name())) {
+                return new RelayedStage("model '" + RemoteTiers.servedModel(variant, index) + "' at " + relays.get(tier.name())
+                        + ", relayed to by the previous stage's agent");
             }
             URI endpoint = endpoints.get(tier.name());
             try {
@@ -226,6 +313,12 @@ public final class EmulatedTiers implements AutoCloseable {
         Map<String, String> e = new LinkedHashMap<>();
         endpoints.forEach((k, v) -> e.put(k, v.toString()));
         d.put("agents", e);
+        Map<String, String> r = new LinkedHashMap<>();
+        relays.forEach((k, v) -> r.put(k, v.toString()));
+        d.put("relays", r);
+        d.put("transport", transport);
+        d.put("firstHop", rawFirstStage == null ? "prepared tensors (the first stage is on the origin, or its model is not in the catalog)"
+                : "raw input: " + rawFirstStage + " preprocesses on its tier");
         d.put("cpuQuota", "cpus = relativeSpeed x intraOpThreads per tier: " + cpus);
         return d;
     }

@@ -151,7 +151,7 @@ public final class GrpcAgent implements AutoCloseable {
                 }
                 timeout = timeout.toNanos() < left ? timeout : Duration.ofNanos(left);
             }
-            List<NamedTensor> results;
+            ServedModel.Ran results;
             try {
                 results = s.run(inputs, outputs, timeout, "model '" + s.name() + "' on tier '" + agent.tier() + "'");
             } catch (ServedModel.TimeoutException e) {
@@ -165,7 +165,7 @@ public final class GrpcAgent implements AutoCloseable {
                 out.onError(Status.INTERNAL.withDescription(where + ": inference failed: " + e.getMessage()).asRuntimeException());
                 return;
             }
-            reply(out, GrpcTensors.response(s.name(), request.getId(), results));
+            reply(out, GrpcTensors.response(s.name(), request.getId(), results.outputs(), results.relayedBytes()));
         }
 
         /** The model, or null after answering NOT_FOUND naming the models served. */

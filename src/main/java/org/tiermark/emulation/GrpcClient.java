@@ -32,6 +32,7 @@ public final class GrpcClient implements ModelClient {
     private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
     private final AtomicLong ids = new AtomicLong();
     private Oip.ModelMetadata metadata;
+    private long relayedBytes = -1;
 
     private GrpcClient(URI endpoint, String model, Duration timeout) {
         this.endpoint = endpoint;
@@ -86,6 +87,11 @@ public final class GrpcClient implements ModelClient {
     }
 
     @Override
+    public long lastRelayedBytes() {
+        return relayedBytes;
+    }
+
+    @Override
     public Oip.ModelMetadata metadata() {
         return metadata;
     }
@@ -98,6 +104,8 @@ public final class GrpcClient implements ModelClient {
         }
         var request = GrpcTensors.request(model, Long.toString(ids.incrementAndGet()), List.copyOf(inputs));
         ModelInferResponse response = call("ModelInfer", () -> deadlined().modelInfer(request));
+        var relayed = response.getParametersMap().get(ServedModel.RELAYED_BYTES);
+        relayedBytes = relayed == null ? -1 : relayed.getInt64Param();
         try {
             return ClientChecks.answer(metadata, GrpcTensors.outputs(response));
         } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package org.tiermark.emulation;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import org.tiermark.emulation.grpc.GrpcPredictV2.InferParameter;
 import org.tiermark.emulation.grpc.GrpcPredictV2.ModelInferRequest;
 import org.tiermark.emulation.grpc.GrpcPredictV2.ModelInferResponse;
 import org.tiermark.emulation.grpc.GrpcPredictV2.ModelMetadataResponse;
@@ -44,8 +45,12 @@ final class GrpcTensors {
         return out;
     }
 
-    static ModelInferResponse response(String model, String id, List<NamedTensor> outputs) {
+    /** An answer; {@code relayedBytes} >= 0 (a relaying stage) travels as the parameter {@value ServedModel#RELAYED_BYTES}. */
+    static ModelInferResponse response(String model, String id, List<NamedTensor> outputs, long relayedBytes) {
         ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(model).setId(id);
+        if (relayedBytes >= 0) {
+            b.putParameters(ServedModel.RELAYED_BYTES, InferParameter.newBuilder().setInt64Param(relayedBytes).build());
+        }
         for (NamedTensor t : outputs) {
             ModelInferResponse.InferOutputTensor.Builder out = b.addOutputsBuilder().setName(t.name()).setDatatype(t.datatype().name());
             for (long d : t.shape()) {

@@ -1,5 +1,6 @@
 package org.tiermark.emulation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -31,6 +32,7 @@ public final class InferenceClient implements ModelClient {
     private final boolean binary;
     private final AtomicLong ids = new AtomicLong();
     private Oip.ModelMetadata metadata;
+    private long relayedBytes = -1;
 
     private InferenceClient(URI endpoint, String model, Duration timeout, boolean binary) {
         this.endpoint = endpoint;
@@ -71,6 +73,11 @@ public final class InferenceClient implements ModelClient {
     @Override
     public String model() {
         return model;
+    }
+
+    @Override
+    public long lastRelayedBytes() {
+        return relayedBytes;
     }
 
     @Override
@@ -124,6 +131,8 @@ public final class InferenceClient implements ModelClient {
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage(), e);
         }
+        JsonNode relayed = answer.header().path("parameters").get(ServedModel.RELAYED_BYTES);
+        relayedBytes = relayed == null ? -1 : relayed.asLong(-1);
         try {
             return ClientChecks.answer(metadata, answer.tensors());
         } catch (IllegalArgumentException e) {

@@ -45,6 +45,12 @@ public interface ModelClient extends AutoCloseable {
      */
     Map<String, NamedTensor> infer(Collection<NamedTensor> inputs);
 
+    /**
+     * What the server reported sending on to the next stage for the last {@link #infer} (the response parameter
+     * {@code relayed_bytes} of a relaying tiermark agent), or -1 when it did not relay.
+     */
+    long lastRelayedBytes();
+
     /** Releases the connection. */
     @Override
     void close();

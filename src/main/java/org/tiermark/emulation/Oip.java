@@ -112,10 +112,21 @@ public final class Oip {
 
     /** An inference response; outputs named in {@code binaryOutputs} travel as binary data, the others as JSON. */
     public static Body response(String model, String id, Collection<NamedTensor> outputs, Set<String> binaryOutputs) {
+        return response(model, id, outputs, binaryOutputs, -1);
+    }
+
+    /**
+     * As {@link #response(String, String, Collection, Set)}; {@code relayedBytes} >= 0 (a relaying stage: what it
+     * sent on to the next stage) travels as the response parameter {@value ServedModel#RELAYED_BYTES}.
+     */
+    public static Body response(String model, String id, Collection<NamedTensor> outputs, Set<String> binaryOutputs, long relayedBytes) {
         ObjectNode h = MAPPER.createObjectNode();
         h.put("model_name", model);
         if (id != null) {
             h.put("id", id);
+        }
+        if (relayedBytes >= 0) {
+            h.putObject("parameters").put(ServedModel.RELAYED_BYTES, relayedBytes);
         }
         ArrayNode array = h.putArray("outputs");
         List<ByteBuffer> tail = new ArrayList<>();

@@ -96,6 +96,11 @@ public final class RemoteStage implements Stage {
         return result;
     }
 
+    @Override
+    public long relayedBytes() {
+        return client.lastRelayedBytes();
+    }
+
     /** The call holds the link and the server's compute: nothing here stretches it. */
     @Override
     public boolean local() {

@@ -41,24 +41,42 @@ final class ServedModel implements AutoCloseable {
     private final Set<InFlight> running = ConcurrentHashMap.newKeySet();
     /** Null when the model takes its tensors; else it takes the raw input (see the class comment). */
     private final Preprocessor preprocessor;
+    /** Null when the model answers with its own outputs; else it sends them on (see {@link Next}). */
+    private final Next next;
+
+    /**
+     * Where a relaying model sends its outputs: the next stage, served on tier {@code tier} by {@code client}'s
+     * server. The model then answers with that stage's outputs (store and forward: the whole intermediate tensor
+     * crosses the link between the two tiers, and the answer comes back through this tier).
+     */
+    record Next(String tier, ModelClient client) {}
+
+    /** What one run answers: the outputs, and the bytes sent on to the next stage (-1: not relayed). */
+    record Ran(List<NamedTensor> outputs, long relayedBytes) {}
+
+    /** The protocol parameter that carries {@link Ran#relayedBytes} in an answer. */
+    static final String RELAYED_BYTES = "relayed_bytes";
 
     /** A run in progress: its options (to cancel it), its deadline, and whether it was cancelled for it. */
     private record InFlight(OrtSession.RunOptions options, long deadlineNanos, AtomicBoolean timedOut) {}
 
-    private ServedModel(String name, OrtEnvironment env, OrtSession session, Oip.ModelMetadata metadata, Preprocessor preprocessor) {
+    private ServedModel(String name, OrtEnvironment env, OrtSession session, Oip.ModelMetadata metadata, Preprocessor preprocessor,
+                        Next next) {
         this.name = name;
         this.env = env;
         this.session = session;
         this.metadata = metadata;
         this.preprocessor = preprocessor;
+        this.next = next;
     }
 
     /**
      * Opens {@code file} with {@code settings}; a model with non-tensor or unsupported inputs/outputs is refused.
-     * With a {@code preprocessor} (null: none) the model takes the raw input; it is closed with the model.
+     * With a {@code preprocessor} (null: none) the model takes the raw input; with {@code next} (null: none) it
+     * relays its outputs to the next stage and declares that stage's outputs as its own. Both are closed with the model.
      */
-    static ServedModel open(OrtEnvironment env, String name, Path file, Sessions.Settings settings, Preprocessor preprocessor)
-            throws OrtException {
+    static ServedModel open(OrtEnvironment env, String name, Path file, Sessions.Settings settings, Preprocessor preprocessor,
+                            Next next) throws OrtException {
         OrtSession session;
         try {
             session = Sessions.open(env, file, settings);
@@ -66,17 +84,34 @@ final class ServedModel implements AutoCloseable {
             if (preprocessor != null) {
                 preprocessor.close();
             }
+            if (next != null) {
+                next.client().close();
+            }
             throw e;
         }
         try {
             List<Oip.TensorSpec> inputs = preprocessor == null ? specs(name, session.getInputInfo())
                     : List.of(new Oip.TensorSpec(RAW_INPUT, Datatype.BYTES, new long[] {1}));
-            return new ServedModel(name, env, session, new Oip.ModelMetadata(name, "onnxruntime_onnx",
-                    inputs, specs(name, session.getOutputInfo())), preprocessor);
+            List<Oip.TensorSpec> outputs = next == null ? specs(name, session.getOutputInfo()) : next.client().metadata().outputs();
+            if (next != null) {
+                Set<String> own = session.getOutputNames();
+                for (Oip.TensorSpec in : next.client().metadata().inputs()) {
+                    if (!own.contains(in.name())) {
+                        throw new InvalidInputException("model '" + name + "' cannot relay to " + next.client().model() + "' at "
+                                + next.client().endpoint() + " on tier '" + next.tier() + "': it needs input '" + in.name()
+                                + "', which is not among this model's outputs " + own);
+                    }
+                }
+            }
+            return new ServedModel(name, env, session, new Oip.ModelMetadata(name, "onnxruntime_onnx", inputs, outputs),
+                    preprocessor, next);
         } catch (OrtException | RuntimeException e) {
             session.close();
             if (preprocessor != null) {
                 preprocessor.close();
+            }
+            if (next != null) {
+                next.client().close();
             }
             throw e;
         }
@@ -142,8 +177,44 @@ final class ServedModel implements AutoCloseable {
         }
     }
 
-    /** Runs the model; past {@code timeout} (see {@link #expire}) ONNX Runtime is told to stop and a {@link TimeoutException} says so, naming {@code where}. */
-    List<NamedTensor> run(List<NamedTensor> inputs, Set<String> outputs, Duration timeout, String where)
+    /**
+     * Runs the model (and, relaying, the next stage at its server); past {@code timeout} (see {@link #expire}) ONNX
+     * Runtime is told to stop and a {@link TimeoutException} says so, naming {@code where}.
+     */
+    Ran run(List<NamedTensor> inputs, Set<String> outputs, Duration timeout, String where)
+            throws OrtException, TimeoutException {
+        if (next == null) {
+            return new Ran(runHere(inputs, outputs, timeout, where), -1);
+        }
+        List<NamedTensor> mine = runHere(inputs, session.getOutputNames(), timeout, where);
+        List<NamedTensor> send = new ArrayList<>();
+        long bytes = 0;
+        for (Oip.TensorSpec in : next.client().metadata().inputs()) {
+            for (NamedTensor t : mine) {
+                if (t.name().equals(in.name())) {
+                    send.add(t);
+                    bytes += t.byteSize();
+                }
+            }
+        }
+        Map<String, NamedTensor> answer;
+        try {
+            // one connection to the next tier: requests take turns on it
+            synchronized (next) {
+                answer = next.client().infer(send);
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(where + ": relaying to tier '" + next.tier() + "' failed: " + e.getMessage(), e);
+        }
+        List<NamedTensor> out = new ArrayList<>();
+        for (String o : outputs) {
+            out.add(answer.get(o));
+        }
+        return new Ran(out, bytes);
+    }
+
+    /** Runs this model's session (after preprocessing, when it takes the raw input) for {@code outputs}. */
+    private List<NamedTensor> runHere(List<NamedTensor> inputs, Set<String> outputs, Duration timeout, String where)
             throws OrtException, TimeoutException {
         Map<String, OnnxTensor> feed = new HashMap<>();
         try (OrtSession.RunOptions options = new OrtSession.RunOptions()) {
@@ -256,6 +327,9 @@ final class ServedModel implements AutoCloseable {
         }
         if (preprocessor != null) {
             preprocessor.close();
+        }
+        if (next != null) {
+            next.client().close();
         }
     }
 }

@@ -68,14 +68,16 @@ public final class TierAgent implements AutoCloseable {
      * @param preprocessing   stage name -> how to make its preprocessor, for the stages that take the raw input
      *                        (one BYTES element: encoded image, UTF-8 text) and preprocess it on this tier: the
      *                        first stage of a deployment whose first hop carries the raw input
+     * @param next            stage name -> the next stage it relays its outputs to (store and forward), for
+     *                        consecutive stages on two tiers off the origin: the stage answers with the next one's outputs
      */
     public record Config(String tier, InetSocketAddress address, Map<String, Path> stages, Sessions.Settings settings,
                          long maxRequestBytes, Duration requestTimeout, int workerThreads,
-                         Map<String, Supplier<Preprocessor>> preprocessing) {
-        /** Without preprocessing: every stage takes its tensors. */
+                         Map<String, Supplier<Preprocessor>> preprocessing, Map<String, NextStage> next) {
+        /** Without preprocessing or relaying: every stage takes its tensors and answers its outputs. */
         public Config(String tier, InetSocketAddress address, Map<String, Path> stages, Sessions.Settings settings,
                       long maxRequestBytes, Duration requestTimeout, int workerThreads) {
-            this(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, Map.of());
+            this(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, Map.of(), Map.of());
         }
 
         public Config {
@@ -108,19 +110,46 @@ public final class TierAgent implements AutoCloseable {
                 }
             }
             preprocessing = Map.copyOf(preprocessing);
+            for (String name : next.keySet()) {
+                if (!stages.containsKey(name)) {
+                    throw new InvalidInputException("agent for tier '" + tier + "': --next names stage '" + name
+                            + "', which is not one of its stages " + stages.keySet());
+                }
+            }
+            next = Map.copyOf(next);
         }
 
         /** The same agent, with {@code stage} taking the raw input and preprocessing it with what {@code preprocessor} makes. */
         public Config withPreprocessing(String stage, Supplier<Preprocessor> preprocessor) {
             Map<String, Supplier<Preprocessor>> p = new LinkedHashMap<>(preprocessing);
             p.put(stage, preprocessor);
-            return new Config(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, p);
+            return new Config(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, p, next);
+        }
+
+        /** The same agent, with {@code stage} relaying its outputs to {@code to} and answering with that stage's outputs. */
+        public Config withNext(String stage, NextStage to) {
+            Map<String, NextStage> n = new LinkedHashMap<>(next);
+            n.put(stage, to);
+            return new Config(tier, address, stages, settings, maxRequestBytes, requestTimeout, workerThreads, preprocessing, n);
         }
 
         /** Loopback, any free port, 64 MB requests, 30 s timeout, 2 workers. */
         public static Config loopback(String tier, Map<String, Path> stages, Sessions.Settings settings) {
             return new Config(tier, new InetSocketAddress("127.0.0.1", 0), stages, settings, 64L << 20,
                     Duration.ofSeconds(30), 2);
+        }
+    }
+
+    /**
+     * The stage a relaying stage sends its outputs to: model {@code model} at {@code endpoint} (REST or gRPC), on
+     * tier {@code tier} (named in errors of the second hop).
+     */
+    public record NextStage(String tier, URI endpoint, String model) {
+        public NextStage {
+            if (tier == null || tier.isBlank() || endpoint == null || model == null || model.isBlank()) {
+                throw new InvalidInputException("agent: a next stage needs a tier, an endpoint and a model (got " + tier + ", "
+                        + endpoint + ", " + model + ")");
+            }
         }
     }
 
@@ -144,8 +173,18 @@ public final class TierAgent implements AutoCloseable {
         try {
             for (Map.Entry<String, Path> e : new TreeMap<>(config.stages()).entrySet()) {
                 Supplier<Preprocessor> pre = config.preprocessing().get(e.getKey());
+                NextStage to = config.next().get(e.getKey());
+                ServedModel.Next next = null;
+                if (to != null) {
+                    try {
+                        next = new ServedModel.Next(to.tier(), ModelClient.connect(to.endpoint(), to.model(), config.requestTimeout()));
+                    } catch (RuntimeException ex) {
+                        throw new InvalidInputException("agent for tier '" + config.tier() + "': stage '" + e.getKey()
+                                + "' cannot relay to tier '" + to.tier() + "': " + ex.getMessage(), ex);
+                    }
+                }
                 a.served.put(e.getKey(), ServedModel.open(a.env, e.getKey(), e.getValue(), config.settings(),
-                        pre == null ? null : pre.get()));
+                        pre == null ? null : pre.get(), next));
             }
             a.listen();
             a.ready.set(true);
@@ -310,7 +349,7 @@ public final class TierAgent implements AutoCloseable {
             send(x, 400, Oip.error(e.getMessage()));
             return;
         }
-        List<NamedTensor> results;
+        ServedModel.Ran results;
         try {
             results = s.run(request.tensors(), outputs.keySet(), config.requestTimeout(),
                     "model '" + s.name() + "' on tier '" + config.tier() + "'");
@@ -332,7 +371,8 @@ public final class TierAgent implements AutoCloseable {
             }
         });
         JsonNode id = request.header().get("id");
-        Oip.Body reply = Oip.response(s.name(), id == null ? null : id.asText(), results, binary);
+        Oip.Body reply = Oip.response(s.name(), id == null ? null : id.asText(), results.outputs(), binary,
+                results.relayedBytes());
         if (reply.binary()) {
             x.getResponseHeaders().set(Oip.HEADER_LENGTH, Integer.toString(reply.headerLength()));
             x.getResponseHeaders().set("Content-Type", "application/octet-stream");

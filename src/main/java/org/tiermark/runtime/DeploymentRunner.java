@@ -37,11 +37,13 @@ import org.tiermark.tier.TierProfile;
  * <p>With a real link cost ({@code emulated}, {@code remote}) a stage that is not {@link Stage#local()}
  * sends its inputs over the real network itself: the runner neither encodes them for it nor waits, and
  * its call is neither stretched nor counted as compute here ({@link Breakdown#remoteNanos}). The origin
- * then prepares the raw input itself and the prepared tensors cross the first link (a first stage that
- * takes raw bytes over the protocol is not served yet).</p>
+ * A first stage that {@link Stage#takesRawInput()} gets the raw input (the encoded image, the UTF-8 text) and
+ * preprocesses on its tier, as the simulated model charges the first hop; otherwise the origin prepares the
+ * raw input itself and the prepared tensors cross the first link.</p>
  *
  * <p>Not thread-safe: a runner reuses its buffers across calls, and the {@link Answer} of one call
- * is valid until the next.
+ * is valid until the next. Over 400 lines: the hops of one request (simulated, real, raw, relayed) share
+ * its buffers and its {@link Breakdown}, which splitting would pass around.
  */
 public final class DeploymentRunner implements AutoCloseable {
     private final OrtEnvironment env;
@@ -121,6 +123,10 @@ public final class DeploymentRunner implements AutoCloseable {
             Map<String, OnnxTensor> reached = stages.get(0).takesRawInput() ? Map.of() : firstHop(raw, toClose);
             Map<String, OnnxTensor> outputs = stages.get(0).takesRawInput() ? rawToStage(raw) : runStage(0, reached);
             for (int i = 1; i < stages.size(); i++) {
+                if (stages.get(i).relayed()) {
+                    last.bytes[i] = relayedBytes(i);
+                    continue; // the previous stage's server ran it: its outputs came back with that stage's answer
+                }
                 Map<String, OnnxTensor> available = new LinkedHashMap<>(reached);
                 available.putAll(outputs);
                 Map<String, OnnxTensor> send = new LinkedHashMap<>();
@@ -199,10 +205,18 @@ public final class DeploymentRunner implements AutoCloseable {
     private Map<String, OnnxTensor> rawToStage(byte[] raw) throws OrtException {
         last.bytes[0] = hops.get(0).links().isEmpty() ? 0 : raw.length;
         transfer(0, last.bytes[0]);
-        long t = System.nanoTime();
-        Map<String, OnnxTensor> outputs = stages.get(0).runRaw(raw);
-        compute(tiers.get(0), t, 0);
-        return outputs;
+        return call(0, () -> stages.get(0).runRaw(raw));
+    }
+
+    /** The bytes stage {@code i - 1}'s server relayed to stage {@code i}; a server that did not relay is an error naming both tiers. */
+    private long relayedBytes(int i) {
+        long bytes = stages.get(i - 1).relayedBytes();
+        if (bytes < 0) {
+            throw new IllegalStateException("stage " + (i - 1) + " on tier '" + tiers.get(i - 1).name() + "' (" + stages.get(i - 1)
+                    + ") answered without relaying to stage " + i + " on tier '" + tiers.get(i).name() + "' (" + stages.get(i)
+                    + "): serve it with tiermark agent --next");
+        }
+        return bytes;
     }
 
     /** Runs stage {@code i} on what reached it; its outputs stay valid until its next run. */
@@ -217,10 +231,25 @@ public final class DeploymentRunner implements AutoCloseable {
             }
             inputs.put(name, t);
         }
+        return call(i, () -> stage.run(inputs));
+    }
+
+    /** One call of a stage, {@link Stage#run} or {@link Stage#runRaw}. */
+    @FunctionalInterface
+    private interface StageCall {
+        Map<String, OnnxTensor> call() throws OrtException;
+    }
+
+    /**
+     * Times stage {@code i}'s call: a local stage's as its tier's compute (stretched); a stage on a real tier's as
+     * {@link Breakdown#remoteNanos}, its failure naming the stage's tier and server.
+     */
+    private Map<String, OnnxTensor> call(int i, StageCall c) throws OrtException {
+        Stage stage = stages.get(i);
         long t = System.nanoTime();
         Map<String, OnnxTensor> outputs;
         try {
-            outputs = stage.run(inputs);
+            outputs = c.call();
         } catch (RuntimeException e) {
             if (stage.local()) {
                 throw e;

@@ -67,6 +67,20 @@ public interface Stage extends AutoCloseable {
     }
 
     /**
+     * True when the stage was run by the previous stage's server, which relayed to this stage's tier and answered
+     * with this stage's outputs (store and forward between two tiers off the origin): the runner does not call it,
+     * and charges the hop between the two the bytes the previous stage {@link #relayedBytes() relayed}.
+     */
+    default boolean relayed() {
+        return false;
+    }
+
+    /** The bytes this stage's server sent on to the next stage in the last run, or -1 when it does not relay. */
+    default long relayedBytes() {
+        return -1;
+    }
+
+    /**
      * True when the stage computes in this process, so its time is this machine's compute (and stretched
      * to its tier's speed); false for a stage on a real tier (an agent or a server), whose call holds the
      * link both ways and the tier's own compute, which nothing here stretches.

@@ -22,6 +22,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import org.tiermark.Json;
 import org.tiermark.Suite;
+import org.tiermark.emulation.EmulatedTiers;
 
 /**
  * Runs a plan's groups, one JMH run each, into {@code <run>/jmh/}; a group that fails is recorded with
@@ -144,6 +145,13 @@ public final class JmhGroups {
     private static String[] forkArgs(Suite suite, Path runDir, JmhSettings settings) {
         List<String> args = new ArrayList<>(List.of("-D" + Suite.HOME_PROPERTY + "=" + suite.home(),
                 "-D" + RUN_DIR_PROPERTY + "=" + runDir, "-Djava.awt.headless=true", "-Dai.djl.offline=true"));
+        // the emulated links' choices made for the run reach the forks that build them
+        for (String p : List.of(EmulatedTiers.TRANSPORT_PROPERTY, EmulatedTiers.CONGESTION_CONTROL_PROPERTY)) {
+            String v = System.getProperty(p, "");
+            if (!v.isBlank()) {
+                args.add("-D" + p + "=" + v.strip());
+            }
+        }
         if (!settings.jvmArgs().isBlank()) {
             args.addAll(List.of(settings.jvmArgs().trim().split("\\s+")));
         }

@@ -103,9 +103,10 @@ public final class RunLinks {
         }
         if (!unsupported.isEmpty()) {
             throw new InvalidInputException("--links " + links.id() + ": " + String.join("; ", unsupported)
-                    + ". Leave such deployments out, e.g. --params \"deployment=edge,cloud,mobile-edge,mobile-cloud\"");
+                    + ". Leave such deployments out");
         }
         if (links == LinkDelayModel.EMULATED) {
+            String transport = EmulatedTiers.transport();
             List<String> missing = missingHere.get();
             if (!missing.isEmpty()) {
                 throw new InvalidInputException("--links emulated is not possible on this machine; missing: "
@@ -114,6 +115,7 @@ public final class RunLinks {
             setup.put("requester", "the JMH fork, joined to the '" + DeploymentProfile.ORIGIN + "' namespace by an unshaped veth");
             setup.put("cpuQuota", "per tier: relativeSpeed x intraOpThreads CPUs; memory limit: memoryBudgetMb");
             setup.put("congestionControl", EmulatedTiers.congestionControlHere());
+            setup.put("transport", transport + " (-D" + EmulatedTiers.TRANSPORT_PROPERTY + "=rest|grpc): requester to agents and agent to agent");
             setup.put("perTrial", "emulation/ in the run folder: namespaces, links, shaping, cgroups and agents of each trial");
             return setup;
         }
@@ -122,6 +124,43 @@ public final class RunLinks {
             probes.put(tier, RemoteTiers.probe(suite.profiles(), tier, PROBE_TIMEOUT));
         }
         setup.put("tiers", probes);
+        Map<String, Object> firstHops = remoteFirstHops(suite, plan, settings, links);
+        if (!firstHops.isEmpty()) {
+            setup.put("firstHops", firstHops);
+        }
         return setup;
+    }
+
+    /**
+     * For every cell whose first stage is off the origin, whether its server takes the raw input (see
+     * {@link RemoteTiers#firstHop}); a server that does not is warned about: its first hop carries prepared tensors.
+     */
+    private static Map<String, Object> remoteFirstHops(Suite suite, Plan plan, JmhSettings settings, LinkDelayModel links) {
+        Map<String, Object> firstHops = new LinkedHashMap<>();
+        for (Plan.Group g : JmhGroups.included(plan, settings)) {
+            if (!g.params().getOrDefault("linkDelay", List.of()).contains(links.id())) {
+                continue;
+            }
+            for (String d : g.params().getOrDefault("deployment", List.of())) {
+                String tier = suite.profiles().deployment(d).stages().get(0);
+                if (tier.equals(DeploymentProfile.ORIGIN)) {
+                    continue;
+                }
+                for (String model : g.params().getOrDefault("model", List.of())) {
+                    for (String operator : g.params().getOrDefault("operator", List.of())) {
+                        String served = RemoteTiers.servedModel(model, operator, 0);
+                        String key = served + " at " + tier;
+                        if (!firstHops.containsKey(key)) {
+                            String hop = RemoteTiers.firstHop(suite.profiles(), tier, served, PROBE_TIMEOUT);
+                            if (hop.startsWith("prepared")) {
+                                System.err.println("tiermark suite: warning: " + key + ": " + hop);
+                            }
+                            firstHops.put(key, hop);
+                        }
+                    }
+                }
+            }
+        }
+        return firstHops;
     }
 }

@@ -18,7 +18,7 @@ import org.tiermark.onnx.Sessions;
  * @param memoryBudgetMb  memory a variant may use on this tier; above it the variant is not deployable there
  * @param description     where the numbers come from
  * @param endpoint        optional: where a real server of this tier listens, {@code http://host:port} (Open
- *                        Inference Protocol, REST); used when links are {@code remote}. A tier without one
+ *                        Inference Protocol, REST) or {@code grpc://host:port} (its gRPC service); used when links are {@code remote}. A tier without one
  *                        cannot hold a stage in a remote run (the origin, {@code mobile}, is this machine)
  */
 public record TierProfile(
@@ -31,7 +31,7 @@ public record TierProfile(
         String endpoint) {
 
     /** The URI schemes an endpoint may have: the transports the inference client speaks. */
-    public static final List<String> ENDPOINT_SCHEMES = List.of("http");
+    public static final List<String> ENDPOINT_SCHEMES = List.of("http", "grpc");
 
     public TierProfile {
         Names.check("name", name);
@@ -65,12 +65,11 @@ public record TierProfile(
         try {
             uri = new URI(endpoint);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("field 'endpoint': not a URI (" + e.getMessage() + "); write http://host:port");
+            throw new IllegalArgumentException("field 'endpoint': not a URI (" + e.getMessage() + "); write http://host:port or grpc://host:port");
         }
         if (uri.getScheme() == null || !ENDPOINT_SCHEMES.contains(uri.getScheme())) {
             throw new IllegalArgumentException("field 'endpoint': scheme '" + uri.getScheme() + "' of " + endpoint
-                    + " is not spoken by this build's inference client; valid: " + ENDPOINT_SCHEMES + " (e.g. http://10.0.0.5:8000)"
-                    + ("grpc".equals(uri.getScheme()) ? "; grpc:// needs the gRPC transport, not in this build" : ""));
+                    + " is not spoken by this build's inference client; valid: " + ENDPOINT_SCHEMES + " (e.g. http://10.0.0.5:8000 or grpc://10.0.0.5:8001)");
         }
         if (uri.getHost() == null || uri.getPort() < 1 || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
             throw new IllegalArgumentException("field 'endpoint': " + endpoint + " must be scheme://host:port with a port and no path");

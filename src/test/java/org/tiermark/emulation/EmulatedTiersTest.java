@@ -14,11 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Suite;
 import org.tiermark.TinyModels;
+import org.tiermark.data.InputPool;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.Breakdown;
 import org.tiermark.runtime.Costs;
 import org.tiermark.runtime.DeploymentRunner;
+import org.tiermark.tier.DeploymentProfile;
 import org.tiermark.tier.Profiles;
 
 /**
@@ -98,11 +101,114 @@ class EmulatedTiersTest {
     }
 
     @Test
-    void stagesChainedOffTheOriginAreRefusedBeforeAnythingIsBuilt() throws Exception {
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void aFirstStageOffTheOriginTakesTheEncodedImageAsTheSimulatedModelCharges() throws Exception {
+        Suite suite = Suite.load(Path.of("."));
+        Variant v = suite.variants().ensure("resnet-fmnist", "identity");
+        InputPool pool = suite.pool("resnet-fmnist", 3);
+        String run;
+        try (DeploymentRunner simulated = suite.runner("resnet-fmnist", "identity", "edge", Costs.SIMULATED);
+             EmulatedTiers tiers = EmulatedTiers.open(suite.home(), suite.profiles(), suite.profiles().deployment("edge"), v, TIMEOUT);
+             DeploymentRunner emulated = suite.runner("resnet-fmnist", "identity", "edge", Costs.EMULATED,
+                     tiers.opener(ENV, v, TIMEOUT))) {
+            run = tiers.emulation().runId();
+            for (int i = 0; i < pool.size(); i++) {
+                byte[] raw = pool.get(i);
+                DeploymentRunner.Answer expected = simulated.run(raw);
+                String output = expected.tensors().get(0).name();
+                float[] want = expected.floats(output).clone();
+                long[] simulatedBytes = simulated.lastBreakdown().bytes.clone();
+                assertArrayEquals(want, emulated.run(raw).floats(output), 1e-4f);
+                long[] emulatedBytes = emulated.lastBreakdown().bytes;
+                assertEquals(raw.length, simulatedBytes[0], "the simulated first hop charges the encoded image");
+                assertEquals(simulatedBytes[0], emulatedBytes[0], "the emulated first hop carries the encoded image too");
+                // the answer: its data over the protocol, the data and the codec's names and shapes in the simulated model
+                assertEquals(40, emulatedBytes[1], "10 FP32 scores come back");
+                assertTrue(simulatedBytes[1] >= emulatedBytes[1] && simulatedBytes[1] - emulatedBytes[1] < 64,
+                        "simulated " + simulatedBytes[1] + " bytes back, emulated " + emulatedBytes[1]);
+            }
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+    }
+
+    @Test
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void edgeRelaysToCloudAndAFailedSecondHopNamesBothTiers() throws Exception {
+        Suite suite = Suite.load(Path.of("."));
+        Variant v = suite.variants().ensure("resnet-fmnist", "partition");
+        InputPool pool = suite.pool("resnet-fmnist", 3);
+        DeploymentProfile edgeCloud = suite.profiles().deployment("edge-cloud");
+        assertNull(EmulatedTiers.unsupported(edgeCloud));
+        String run;
+        try (DeploymentRunner simulated = suite.runner("resnet-fmnist", "partition", "edge-cloud", Costs.SIMULATED);
+             EmulatedTiers tiers = EmulatedTiers.open(suite.home(), suite.profiles(), edgeCloud, v, TIMEOUT);
+             DeploymentRunner emulated = suite.runner("resnet-fmnist", "partition", "edge-cloud", Costs.EMULATED,
+                     tiers.opener(ENV, v, TIMEOUT))) {
+            run = tiers.emulation().runId();
+            assertEquals(List.of("edge"), List.copyOf(tiers.endpoints().keySet()), "the origin calls edge only");
+            assertTrue(tiers.describe().get("relays").toString().contains("cloud=http://198.18."), tiers.describe().toString());
+            for (int i = 0; i < pool.size(); i++) {
+                byte[] raw = pool.get(i);
+                DeploymentRunner.Answer expected = simulated.run(raw);
+                String output = expected.tensors().get(0).name();
+                float[] want = expected.floats(output).clone();
+                long[] simulatedBytes = simulated.lastBreakdown().bytes.clone();
+                assertArrayEquals(want, emulated.run(raw).floats(output), 1e-4f);
+                Breakdown b = emulated.lastBreakdown();
+                assertEquals(0, b.transferNanos, "real links: nothing waited");
+                // the path's round trips are paid once each: 1 ms mobile-edge, 20 ms edge-cloud (store and forward)
+                assertTrue(b.remoteNanos >= 21e6, "the edge's call holds both hops: " + b.remoteNanos / 1e6 + " ms");
+                assertEquals(raw.length, b.bytes[0], "the first hop carries the encoded image");
+                assertEquals(simulatedBytes[0], b.bytes[0]);
+                // edge -> cloud: the intermediate tensor's data; the simulated payload adds the codec's names and shapes
+                assertTrue(b.bytes[1] > 0 && simulatedBytes[1] >= b.bytes[1] && simulatedBytes[1] - b.bytes[1] < 64,
+                        "intermediate: simulated " + simulatedBytes[1] + " bytes, relayed " + b.bytes[1]);
+                assertEquals(40, b.bytes[2], "10 FP32 scores come back");
+            }
+            for (String pid : Shell.lines(Shell.run("ip", "netns", "pids", tiers.emulation().namespace("cloud")))) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            RuntimeException e = assertThrows(RuntimeException.class, () -> {
+                for (int i = 0; i < 50; i++) {
+                    emulated.run(pool.get(0));
+                    Thread.sleep(20);
+                }
+            });
+            assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains("relaying to tier 'cloud'"), e.getMessage());
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+    }
+
+    @Test
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void overGrpcTheTailAnswersAsOverRest() throws Exception {
+        Variant v = tiny();
+        String run;
+        System.setProperty(EmulatedTiers.TRANSPORT_PROPERTY, "grpc");
+        try (EmulatedTiers tiers = EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("mobile-edge"), v, TIMEOUT);
+             DeploymentRunner r = DeploymentRunner.open(ENV, v, PROFILES.deployment("mobile-edge"), PROFILES, Costs.EMULATED,
+                     RemoteStageTestSupport.floats(ENV, 4), tiers.opener(ENV, v, TIMEOUT))) {
+            run = tiers.emulation().runId();
+            assertEquals("grpc", tiers.endpoints().get("edge").getScheme(), tiers.endpoints().toString());
+            assertEquals("grpc", tiers.describe().get("transport"));
+            for (int round = 0; round < 3; round++) {
+                assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                assertEquals(16, r.lastBreakdown().bytes[1], "the head's output crosses as 4 floats");
+                assertTrue(r.lastBreakdown().remoteNanos >= 1e6, "the mobile-edge round trip (1 ms) is paid");
+            }
+        } finally {
+            System.clearProperty(EmulatedTiers.TRANSPORT_PROPERTY);
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+    }
+
+    @Test
+    void twoConsecutiveStagesOnOneTierAreRefusedBeforeAnythingIsBuilt() throws Exception {
         assertNull(EmulatedTiers.unsupported(PROFILES.deployment("mobile-cloud")));
-        assertNull(EmulatedTiers.unsupported(PROFILES.deployment("edge")));
+        assertNull(EmulatedTiers.unsupported(PROFILES.deployment("edge-cloud")));
+        DeploymentProfile twice = new DeploymentProfile("edge-edge", List.of("edge", "edge"), DeploymentProfile.FirstHop.RAW, "");
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("edge-cloud"), tiny(), TIMEOUT));
-        assertTrue(e.getMessage().contains("'edge-cloud'") && e.getMessage().contains("simulated"), e.getMessage());
+                () -> EmulatedTiers.open(Path.of("."), PROFILES, twice, tiny(), TIMEOUT));
+        assertTrue(e.getMessage().contains("'edge-edge'") && e.getMessage().contains("simulated"), e.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tiermark.InvalidInputException;
+import org.tiermark.Preprocessors;
 import org.tiermark.TinyModels;
+import org.tiermark.model.Catalog;
 import org.tiermark.onnx.Sessions;
 import org.tiermark.operator.Variant;
 import org.tiermark.runtime.Breakdown;
@@ -55,6 +58,17 @@ class RemoteTiersTest {
         return Profiles.load(root);
     }
 
+    /** The project's profiles with each named tier at its endpoint. */
+    private Profiles profilesWithEndpoints(Map<String, URI> endpoints) throws Exception {
+        profilesWithEdgeAt(null);
+        Path root = dir.resolve("profiles");
+        for (Map.Entry<String, URI> e : endpoints.entrySet()) {
+            Path tier = root.resolve("tiers/" + e.getKey() + ".json");
+            Files.writeString(tier, Files.readString(tier).replaceFirst("\\{", "{\n  \"endpoint\": \"" + e.getValue() + "\","));
+        }
+        return Profiles.load(root);
+    }
+
     private Variant tiny() throws Exception {
         Path head = TinyModels.elementwise(dir.resolve("head.onnx"), "Add", "x", "h", 4, 1f);
         Path tail = TinyModels.elementwise(dir.resolve("tail.onnx"), "Mul", "h", "y", 4, 2f);
@@ -81,6 +95,100 @@ class RemoteTiersTest {
                     assertTrue(b.remoteNanos > 0 && b.stageComputeNanos[1] == b.remoteNanos, "the tail's call is the remote time");
                     assertEquals(16, b.bytes[1], "the head's output crosses as 4 floats");
                 }
+            }
+        }
+    }
+
+    @Test
+    void theTailAtAGrpcEndpointAnswersAsInProcessAndAGoneOneIsNamed() throws Exception {
+        Variant v = tiny();
+        String served = RemoteTiers.servedModel(v, 1);
+        URI gone;
+        try (TierAgent agent = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(served, v.stages().get(1)),
+                Sessions.Settings.oneThread()))) {
+            GrpcAgent grpc = GrpcAgent.start(agent, new InetSocketAddress("127.0.0.1", 0));
+            gone = grpc.endpoint();
+            Profiles p = profilesWithEdgeAt(grpc.endpoint());
+            Map<String, Object> probe = RemoteTiers.probe(p, "edge", TIMEOUT);
+            assertEquals(grpc.endpoint().toString(), probe.get("endpoint"));
+            assertEquals("grpc", probe.get("transport"));
+            assertTrue((double) probe.get("roundTripMedianMs") > 0, probe.toString());
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("mobile-edge"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                assertTrue(r.lastBreakdown().remoteNanos > 0, "the tail ran at the gRPC endpoint");
+            }
+        }
+        Profiles unreachable = profilesWithEdgeAt(gone);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> RemoteTiers.probe(unreachable, "edge", TIMEOUT));
+        assertTrue(e.getMessage().contains("tier 'edge' at " + gone) && e.getMessage().contains("unreachable"), e.getMessage());
+    }
+
+    @Test
+    void theFirstHopCarriesTheRawInputWhereTheServerTakesItAndPreparedTensorsElsewhere() throws Exception {
+        Catalog.Model m = Catalog.load(Path.of("models")).model("resnet-fmnist");
+        Variant v = new Variant("resnet-fmnist", "identity", List.of(m.onnx()), null);
+        String served = RemoteTiers.servedModel(v, 0);
+        byte[] raw;
+        try (var files = Files.list(Path.of("data/fashion-mnist/pool"))) {
+            raw = Files.readAllBytes(files.sorted().findFirst().orElseThrow());
+        }
+        for (boolean takesRaw : new boolean[] {true, false}) {
+            TierAgent.Config config = TierAgent.Config.loopback("edge", Map.of(served, m.onnx()), Sessions.Settings.oneThread());
+            if (takesRaw) {
+                config = config.withPreprocessing(served, () -> Preprocessors.create(m, ENV));
+            }
+            try (TierAgent agent = TierAgent.start(config)) {
+                Profiles p = profilesWithEdgeAt(agent.endpoint());
+                String hop = RemoteTiers.firstHop(p, "edge", served, TIMEOUT);
+                if (takesRaw) {
+                    assertEquals("raw", hop);
+                } else {
+                    assertTrue(hop.startsWith("prepared tensors") && hop.contains("'raw_input'") && hop.contains(agent.endpoint().toString()), hop);
+                }
+                try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("edge"), p, Costs.REMOTE,
+                        Preprocessors.create(m, ENV), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                    r.run(raw);
+                    // raw: the encoded PNG; else the prepared 1x1x28x28 FP32 tensor
+                    assertEquals(takesRaw ? raw.length : 28 * 28 * 4, r.lastBreakdown().bytes[0], "first hop, raw input taken: " + takesRaw);
+                }
+            }
+        }
+        assertTrue(RemoteTiers.firstHop(profilesWithEdgeAt(URI.create("http://127.0.0.1:9")), "edge", served, TIMEOUT)
+                .startsWith("not checked: "), "a server that cannot be asked is reported, the cell fails on its own");
+    }
+
+    @Test
+    void theEdgesServerRelaysToTheCloudsAndOneThatDoesNotIsNamedWithBothTiers() throws Exception {
+        Variant v = tiny();
+        String head = RemoteTiers.servedModel(v, 0);
+        String tail = RemoteTiers.servedModel(v, 1);
+        try (TierAgent cloud = TierAgent.start(TierAgent.Config.loopback("cloud", Map.of(tail, v.stages().get(1)), Sessions.Settings.oneThread()));
+             GrpcAgent cloudGrpc = GrpcAgent.start(cloud, new InetSocketAddress("127.0.0.1", 0));
+             TierAgent edge = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(head, v.stages().get(0)), Sessions.Settings.oneThread())
+                     .withNext(head, new TierAgent.NextStage("cloud", cloudGrpc.endpoint(), tail)))) {
+            assertEquals("[y:FP32[1, 4]]", edge.models().get(head).outputs().toString(), "the relaying stage answers the tail's outputs");
+            Profiles p = profilesWithEndpoints(Map.of("edge", edge.endpoint(), "cloud", cloud.endpoint()));
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("edge-cloud"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                for (int round = 0; round < 2; round++) {
+                    assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
+                    Breakdown b = r.lastBreakdown();
+                    assertEquals(16, b.bytes[0], "the prepared input to edge (a test model: no raw input)");
+                    assertEquals(16, b.bytes[1], "edge relayed the head's 4 floats to cloud");
+                    assertEquals(16, b.bytes[2], "the tail's 4 floats come back");
+                }
+            }
+        }
+        // an edge server serving the head without relaying: the runner names both tiers
+        try (TierAgent cloud = TierAgent.start(TierAgent.Config.loopback("cloud", Map.of(tail, v.stages().get(1)), Sessions.Settings.oneThread()));
+             TierAgent edge = TierAgent.start(TierAgent.Config.loopback("edge", Map.of(head, v.stages().get(0)), Sessions.Settings.oneThread()))) {
+            Profiles p = profilesWithEndpoints(Map.of("edge", edge.endpoint(), "cloud", cloud.endpoint()));
+            try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("edge-cloud"), p, Costs.REMOTE,
+                    RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)));
+                assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains("tier 'cloud'")
+                        && e.getMessage().contains("--next"), e.getMessage());
             }
         }
     }

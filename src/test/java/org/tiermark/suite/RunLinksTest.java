@@ -55,11 +55,11 @@ class RunLinksTest {
     }
 
     @Test
-    void chainedStagesAndRunsWithoutADeploymentCellAreRefused() {
-        Plan chained = RunLinks.apply(plan("mobile-edge,edge-cloud"), LinkDelayModel.REMOTE);
-        InvalidInputException x = assertThrows(InvalidInputException.class,
-                () -> RunLinks.check(SUITE, chained, ALL, LinkDelayModel.REMOTE, List::of));
-        assertTrue(x.getMessage().startsWith("--links remote: deployment 'edge-cloud'") && x.getMessage().contains("--params"), x.getMessage());
+    void chainedStagesAreRelayedAndRunsWithoutADeploymentCellAreRefused() {
+        Plan chained = RunLinks.apply(plan("mobile-edge,edge-cloud"), LinkDelayModel.EMULATED);
+        Object transport = RunLinks.check(SUITE, chained, ALL, LinkDelayModel.EMULATED, List::of).get("transport");
+        assertTrue(String.valueOf(transport).startsWith("rest "), "edge-cloud runs (the edge's agent relays): " + transport);
+        InvalidInputException x;
         JmhSettings coldOnly = new JmhSettings(1, 1, "1s", 1, "1s", "", "ColdStartBenchmark", 5);
         x = assertThrows(InvalidInputException.class, () -> RunLinks.check(SUITE, RunLinks.apply(plan("edge"), LinkDelayModel.EMULATED),
                 coldOnly, LinkDelayModel.EMULATED, List::of));
