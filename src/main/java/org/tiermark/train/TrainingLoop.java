@@ -69,6 +69,20 @@ public final class TrainingLoop {
         DivergedException(String message) {
             super(message);
         }
+
+        /**
+         * Throws when {@code loss} is not finite, naming the step, the learning rate and the last good
+         * checkpoint ({@code saved}, written after epoch {@code epoch - 1}; null when no epoch completed).
+         * Shared by the image and the text training loops.
+         */
+        public static void check(float loss, String name, int step, int epoch, float learningRate, Path saved) {
+            if (!Float.isFinite(loss)) {
+                throw new DivergedException(name + ": training diverged: loss " + loss + " at step " + step
+                        + " (epoch " + epoch + "); try a lower learning rate (now " + learningRate + "). "
+                        + (saved == null ? "No epoch completed: nothing was written."
+                                : "Last good checkpoint (epoch " + (epoch - 1) + "): " + saved));
+            }
+        }
     }
 
     private TrainingLoop() {}
@@ -142,12 +156,7 @@ public final class TrainingLoop {
                             NDList pred = trainer.forward(new NDList(x));
                             NDArray l = trainer.getLoss().evaluate(target, pred);
                             value = l.getFloat();
-                            if (!Float.isFinite(value)) {
-                                throw new DivergedException(name + ": training diverged: loss " + value + " at step " + (step + 1)
-                                        + " (epoch " + e + "); try a lower learning rate (now " + o.learningRate() + "). "
-                                        + (saved == null ? "No epoch completed: nothing was written."
-                                                : "Last good checkpoint (epoch " + (e - 1) + "): " + saved));
-                            }
+                            DivergedException.check(value, name, step + 1, e, o.learningRate(), saved);
                             gc.backward(l);
                             correct += pred.singletonOrThrow().argMax(1).toType(DataType.FLOAT32, false)
                                     .eq(y).sum().getLong();

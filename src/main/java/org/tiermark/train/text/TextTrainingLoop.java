@@ -1,5 +1,6 @@
 package org.tiermark.train.text;
 
+import org.tiermark.train.TrainingLoop;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -67,15 +68,6 @@ public final class TextTrainingLoop {
 
     /** What one run did: its epochs, its last good parameters, its time per step. */
     public record Run(List<Epoch> epochs, Path checkpoint, int steps, double seconds, double secondsPerStep) {}
-
-    /** A run stopped because its loss stopped being finite; the last good checkpoint is kept on disk. */
-    public static final class DivergedException extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        DivergedException(String message) {
-            super(message);
-        }
-    }
 
     private TextTrainingLoop() {}
 
@@ -145,12 +137,7 @@ public final class TextTrainingLoop {
                             NDList pred = trainer.forward(x);
                             NDArray l = trainer.getLoss().evaluate(target, pred);
                             value = l.getFloat();
-                            if (!Float.isFinite(value)) {
-                                throw new DivergedException(name + ": training diverged: loss " + value + " at step " + (step + 1)
-                                        + " (epoch " + e + "); try a lower learning rate (now " + o.learningRate() + "). "
-                                        + (saved == null ? "No epoch completed: nothing was written."
-                                                : "Last good checkpoint (epoch " + (e - 1) + "): " + saved));
-                            }
+                            TrainingLoop.DivergedException.check(value, name, step + 1, e, o.learningRate(), saved);
                             gc.backward(l);
                             float[] logits = pred.singletonOrThrow().toFloatArray();
                             for (int i = 0; i < k; i++) {

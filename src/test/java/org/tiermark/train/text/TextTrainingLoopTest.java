@@ -1,5 +1,6 @@
 package org.tiermark.train.text;
 
+import org.tiermark.train.TrainingLoop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,7 +99,7 @@ class TextTrainingLoopTest {
             }
         };
         try (Model model = tiny(5)) {
-            TextTrainingLoop.DivergedException e = assertThrows(TextTrainingLoop.DivergedException.class,
+            TrainingLoop.DivergedException e = assertThrows(TrainingLoop.DivergedException.class,
                     () -> TextTrainingLoop.run(model, data(), null, nanAfterFourSteps,
                             new TextTrainingLoop.Options(3, 4, 1e-2f, 7, 0, 0), null, dir, "tiny"));
             assertTrue(e.getMessage().contains("at step 5") && e.getMessage().contains("epoch 1"), e.getMessage());
