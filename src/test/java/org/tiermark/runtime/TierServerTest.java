@@ -133,7 +133,12 @@ class TierServerTest {
         LoadResult atSustained = sweep.search().stream()
                 .filter(r -> r.level().ratePerSecond() == sweep.sustainedPerSecond()).findFirst().orElseThrow();
         assertTrue(atSustained.utilization() < 1.0, "a sustained level is below the tier's capacity: " + atSustained);
-        assertTrue(atSustained.throughputPerSecond() > 0.75 * sweep.sustainedPerSecond(), "and answers what it is offered: " + atSustained);
+        // answered counts, not answers per second: the rate runs from the first arrival to the last answer, so a
+        // 600 ms level's drain (p99 of 165 ms seen in CI under load) deflates it by a quarter though nothing was left
+        assertEquals(0, atSustained.unfinished(), "and answers what it is offered: " + atSustained);
+        double arrivals = Math.min(atSustained.level().maxRequests(), sweep.sustainedPerSecond() * atSustained.level().maxDurationMs() / 1e3);
+        assertTrue(atSustained.completed() >= 0.75 * arrivals,
+                "and answers what it is offered: " + atSustained);
         assertTrue(sweep.search().stream().anyMatch(r -> !r.sustains(sweep.p99BoundMs())
                 && r.level().ratePerSecond() > sweep.sustainedPerSecond()), "the search found where it fails, above the sustained rate");
         assertEquals(2, sweep.concurrency().size());
