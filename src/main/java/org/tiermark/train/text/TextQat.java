@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,8 +44,11 @@ public final class TextQat extends TextTrainer {
      */
     static final double EXPORT_TOLERANCE = 0.1;
 
+    /** Default budget: half an epoch of minilm-spam's 4811 training texts at batch 16 (see docs/operators.md). */
+    static final int MAX_STEPS = 150;
+
     public TextQat() {
-        super(Qat.OPERATOR, 1, 3e-5, Map.of());
+        super(Qat.OPERATOR, 1, 3e-5, Map.of(Qat.OPERATOR + ".text-max-steps", Integer.toString(MAX_STEPS)));
     }
 
     @Override
@@ -79,14 +83,19 @@ public final class TextQat extends TextTrainer {
     static OnnxMl.ModelProto quantize(OrtEnvironment env, OnnxMl.ModelProto exported, Map<String, float[]> ranges, Path work,
                                       Map<String, Object> details) throws Exception {
         Sptq.Result r = Sptq.applyWithRanges(prepare(env, exported), ranges, Set.of());
-        Path file = work.resolve("qat.onnx");
+        // on disk for ONNX Runtime's optimizer only: the trained-model cache keeps the returned model
+        Path file = work.resolve("qat-fused-kernels.onnx");
         AtomicFiles.write(file, r.model().toByteArray());
+        try {
+            details.put("fusedKernels", Qat.integerKernels(OrtRuns.optimizedOpCounts(env, file)));
+        } finally {
+            Files.deleteIfExists(file);
+        }
         Map<String, List<Float>> learned = new LinkedHashMap<>();
         ranges.forEach((k, v) -> learned.put(k, List.of(v[0], v[1])));
         details.put("ranges", learned);
         details.put("quantizedOps", r.quantizedOps());
         details.put("floatKept", r.floatKept().size() + " nodes, e.g. the attention score MatMuls");
-        details.put("fusedKernels", Qat.integerKernels(OrtRuns.optimizedOpCounts(env, file)));
         return r.model();
     }
 
