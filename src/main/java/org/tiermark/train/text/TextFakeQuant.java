@@ -13,7 +13,8 @@ import org.tiermark.train.FakeQuant;
  * of an encoder's {@code [in, out]} matrix, the rows of the head's {@code [classes, hidden]}), and the
  * input of every linear layer uint8 asymmetric with a range named as the tensor in the graph (query,
  * key and value read one). Ranges are moving averages (momentum {@link #MOMENTUM}, as the CNN qat) of
- * each training batch's min and max; inference uses them as they are.
+ * each training batch's min and max; inference uses them as they are. The straight-through gradient of
+ * an activation passes only where the value is inside its range (as PyTorch's fake quantizer does).
  */
 final class TextFakeQuant implements BertClassifier.Quantizer {
     /** Weight of the old range in the moving average of activation ranges, as the CNN qat. */
@@ -93,6 +94,10 @@ final class TextFakeQuant implements BertClassifier.Quantizer {
                 r[1] = MOMENTUM * r[1] + (1 - MOMENTUM) * hi;
             }
         }
-        return FakeQuant.activation(x, r[0], r[1]);
+        // gradient only inside the representable range (clip's gradient is 0 outside): with a plain
+        // straight-through estimator a saturated value keeps a gradient the loss cannot feel, and the
+        // first real run drifted into a NaN loss after 88 steps; the forward value is the same either way
+        float[] p = FakeQuant.uint8Params(r[0], r[1]);
+        return FakeQuant.activation(x.clip(-p[1] * p[0], (255 - p[1]) * p[0]), r[0], r[1]);
     }
 }

@@ -48,7 +48,7 @@ public final class TextQat extends TextTrainer {
     static final int MAX_STEPS = 150;
 
     public TextQat() {
-        super(Qat.OPERATOR, 1, 3e-5, Map.of(Qat.OPERATOR + ".text-max-steps", Integer.toString(MAX_STEPS)));
+        super(Qat.OPERATOR, 1, 2e-5, Map.of(Qat.OPERATOR + ".text-max-steps", Integer.toString(MAX_STEPS)));
     }
 
     @Override
