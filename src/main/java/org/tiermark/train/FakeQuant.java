@@ -6,14 +6,14 @@ import ai.djl.ndarray.NDArray;
  * Straight-through fake quantization with sptq's formulas: the forward pass sees the quantized value, the
  * backward pass the identity ({@code x + stopGradient(q(x) - x)}; {@code round} alone has zero gradient).
  */
-final class FakeQuant {
+public final class FakeQuant {
     private FakeQuant() {}
 
     /**
      * int8 symmetric per output channel (axis 0), as sptq quantizes Conv and Gemm weights:
      * {@code scale_c = max|w_c| / 127}, {@code q = clip(round(w / scale), -127, 127)}.
      */
-    static NDArray weightPerChannel(NDArray w) {
+    public static NDArray weightPerChannel(NDArray w) {
         long channels = w.getShape().get(0);
         NDArray flat = w.stopGradient().reshape(channels, -1);
         NDArray maxAbs = flat.abs().max(new int[] {1}, true);
@@ -34,7 +34,7 @@ final class FakeQuant {
      * uint8 asymmetric over {@code [lo, hi]} widened to include 0, as sptq's {@code uint8Params}:
      * {@code scale = (hi - lo) / 255}, {@code zp = round(-lo / scale)} in [0, 255].
      */
-    static NDArray activation(NDArray x, float lo, float hi) {
+    public static NDArray activation(NDArray x, float lo, float hi) {
         float[] p = uint8Params(lo, hi);
         float scale = p[0];
         float zp = p[1];
@@ -44,7 +44,7 @@ final class FakeQuant {
     }
 
     /** {@code [scale, zeroPoint]}: the same arithmetic as {@code Sptq.uint8Params}. */
-    static float[] uint8Params(float min, float max) {
+    public static float[] uint8Params(float min, float max) {
         float lo = Math.min(min, 0f);
         float hi = Math.max(max, 0f);
         float scale = (hi - lo) / 255f;

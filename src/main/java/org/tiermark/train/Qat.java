@@ -93,7 +93,8 @@ public final class Qat {
         return new HashSet<>(Sptq.rangeTensors(OnnxExporter.export(net), Set.of()));
     }
 
-    private static Map<String, Integer> integerKernels(Map<String, Integer> ops) {
+    /** The integer kernels (QLinear*, QGemm, *Integer*, Nhwc*) among ONNX Runtime's optimized op counts. */
+    public static Map<String, Integer> integerKernels(Map<String, Integer> ops) {
         Map<String, Integer> out = new TreeMap<>();
         ops.forEach((k, v) -> {
             String o = k.contains(":") ? k.substring(k.indexOf(':') + 1) : k;

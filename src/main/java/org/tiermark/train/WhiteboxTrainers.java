@@ -7,6 +7,7 @@ import org.tiermark.train.text.TextChannelPruning;
 import org.tiermark.train.text.TextDistill;
 import org.tiermark.train.text.TextFinetune;
 import org.tiermark.train.text.TextPruning;
+import org.tiermark.train.text.TextQat;
 
 /** The registry of white-box trainers: one line per trainer (operator x family of models). */
 public final class WhiteboxTrainers {
@@ -14,7 +15,7 @@ public final class WhiteboxTrainers {
             // the CNNs (image classification)
             CnnTrainer.distill(), CnnTrainer.prune(), CnnTrainer.pruneChannels(), CnnTrainer.qat(),
             // sentence encoders with a classification head
-            new TextDistill(), new TextFinetune(), new TextChannelPruning(), new TextPruning()
+            new TextDistill(), new TextFinetune(), new TextChannelPruning(), new TextPruning(), new TextQat()
     );
 
     private WhiteboxTrainers() {}

@@ -32,6 +32,23 @@ public final class BertClassifier extends AbstractBlock {
     private final boolean typeEmbeddings;
     private final Map<String, Parameter> byKey = new LinkedHashMap<>();
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
+    private Quantizer quantizer;
+
+    /**
+     * Where quantization-aware training hooks fake quantization into the forward pass: the weight of
+     * every linear layer and the input every linear layer reads (one input for query, key and value).
+     * The residual connections, LayerNorms and attention scores keep the float values, as in sptq's graph.
+     */
+    public interface Quantizer {
+        /**
+         * The weight of linear layer {@code layer} ({@code 2.query}, ..., {@code head}) as the forward pass
+         * uses it; {@code like} is an activation of the batch, whose manager should own what is computed.
+         */
+        NDArray weight(String layer, NDArray weight, NDArray like);
+
+        /** The input of linear layer {@code layer} (for query, key and value: {@code N.query}) as it reads it. */
+        NDArray input(String layer, NDArray x, boolean training);
+    }
 
     /** A classifier of shape {@code config}, its parameters not yet set (see {@link #load}). */
     public BertClassifier(BertConfig config, long vocabulary, long positions, boolean typeEmbeddings) {
@@ -131,6 +148,11 @@ public final class BertClassifier extends AbstractBlock {
         }
     }
 
+    /** Runs the forward pass with {@code q}'s fake quantization (null: in float). */
+    public void quantizer(Quantizer q) {
+        this.quantizer = q;
+    }
+
     /** The classification head stays as loaded. */
     public void freezeHead() {
         byKey.get("head.weight").freeze(true);
@@ -170,21 +192,33 @@ public final class BertClassifier extends AbstractBlock {
         int d = h / heads;
         float scale = (float) Math.sqrt(d);
         for (int l = 0; l < config.layers(); l++) {
-            NDArray q = linear(ps, device, training, l + ".query", x).reshape(b, s, heads, d).transpose(0, 2, 1, 3);
-            NDArray k = linear(ps, device, training, l + ".key", x).reshape(b, s, heads, d).transpose(0, 2, 3, 1);
-            NDArray v = linear(ps, device, training, l + ".value", x).reshape(b, s, heads, d).transpose(0, 2, 1, 3);
+            NDArray in = input(l + ".query", x, training);
+            NDArray q = linear(ps, device, training, l + ".query", in).reshape(b, s, heads, d).transpose(0, 2, 1, 3);
+            NDArray k = linear(ps, device, training, l + ".key", in).reshape(b, s, heads, d).transpose(0, 2, 3, 1);
+            NDArray v = linear(ps, device, training, l + ".value", in).reshape(b, s, heads, d).transpose(0, 2, 1, 3);
             NDArray scores = q.matMul(k).div(scale).add(bias).softmax(3);
             NDArray context = scores.matMul(v).transpose(0, 2, 1, 3).reshape(b, s, h);
-            NDArray attended = linear(ps, device, training, l + ".attention.output", context).add(x);
+            String out = l + ".attention.output";
+            NDArray attended = linear(ps, device, training, out, input(out, context, training)).add(x);
             x = norm(ps, device, training, l + ".attention.norm", attended);
-            NDArray inner = linear(ps, device, training, l + ".intermediate", x).getNDArrayInternal().gelu();
-            x = norm(ps, device, training, l + ".output.norm", linear(ps, device, training, l + ".output", inner).add(x));
+            String up = l + ".intermediate";
+            NDArray inner = linear(ps, device, training, up, input(up, x, training)).getNDArrayInternal().gelu();
+            String down = l + ".output";
+            x = norm(ps, device, training, l + ".output.norm", linear(ps, device, training, down, input(down, inner, training)).add(x));
         }
         NDArray m3 = mask.expandDims(2);
         NDArray count = m3.sum(new int[] {1}).maximum(1e-9f);
         NDArray pooled = x.mul(m3).sum(new int[] {1}).div(count);
-        NDArray logits = pooled.matMul(v(ps, device, training, "head.weight").transpose()).add(v(ps, device, training, "head.bias"));
+        NDArray headWeight = v(ps, device, training, "head.weight");
+        if (quantizer != null) {
+            headWeight = quantizer.weight("head", headWeight, pooled);
+        }
+        NDArray logits = input("head", pooled, training).matMul(headWeight.transpose()).add(v(ps, device, training, "head.bias"));
         return new NDList(logits);
+    }
+
+    private NDArray input(String layer, NDArray x, boolean training) {
+        return quantizer == null ? x : quantizer.input(layer, x, training);
     }
 
     private NDArray v(ParameterStore ps, Device device, boolean training, String key) {
@@ -192,7 +226,11 @@ public final class BertClassifier extends AbstractBlock {
     }
 
     private NDArray linear(ParameterStore ps, Device device, boolean training, String key, NDArray x) {
-        return x.matMul(v(ps, device, training, key + ".weight")).add(v(ps, device, training, key + ".bias"));
+        NDArray w = v(ps, device, training, key + ".weight");
+        if (quantizer != null) {
+            w = quantizer.weight(key, w, x);
+        }
+        return x.matMul(w).add(v(ps, device, training, key + ".bias"));
     }
 
     private NDArray norm(ParameterStore ps, Device device, boolean training, String key, NDArray x) {

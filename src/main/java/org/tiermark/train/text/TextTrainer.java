@@ -95,12 +95,24 @@ abstract class TextTrainer implements WhiteboxTrainer {
 
     @Override
     public void validate(Map<String, String> params, VariantBuilder.Source source) {
-        options(params);
-        int threads = intParam(params, "text-threads");
-        if (threads < 1) {
-            throw new InvalidInputException(key("text-threads") + ": PyTorch intra-op threads must be >= 1 (got " + threads + ")");
+        atLeast(params, "text-epochs", 1, "epochs");
+        atLeast(params, "text-batch", 1, "texts per batch");
+        atLeast(params, "text-limit", 0, "training texts (0: all)");
+        atLeast(params, "text-max-steps", 0, "optimizer steps (0: no limit)");
+        atLeast(params, "text-threads", 1, "PyTorch intra-op threads");
+        double lr = doubleParam(params, "text-lr");
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new InvalidInputException(key("text-lr") + ": the learning rate must be > 0 and finite (got " + lr + ")");
         }
+        options(params);
         validateOwn(params, source);
+    }
+
+    private void atLeast(Map<String, String> params, String name, int min, String what) {
+        int v = intParam(params, name);
+        if (v < min) {
+            throw new InvalidInputException(key(name) + ": " + what + " must be >= " + min + " (got " + v + ")");
+        }
     }
 
     /** Checks this operator's own parameters (the training ones are checked already). */
@@ -138,9 +150,25 @@ abstract class TextTrainer implements WhiteboxTrainer {
         }
     }
 
-    /** The network to train, how, and what the manifest says about it. */
+    /**
+     * The network to train, how, and what the manifest says about it.
+     *
+     * @param quantize        turns the float export into the model shipped (qat: sptq's rewrite), or null
+     * @param exportTolerance largest export-vs-DJL logit difference per unit of the largest |logit|
+     */
     record Plan(BertClassifier network, Loss loss, float[] teacher, TextTrainingLoop.AfterStep afterStep,
-                Map<String, Object> details, AfterTraining finish) {}
+                Map<String, Object> details, AfterTraining finish, Quantize quantize, double exportTolerance) {
+        /** A float export, checked within {@link #EXPORT_TOLERANCE}. */
+        Plan(BertClassifier network, Loss loss, float[] teacher, TextTrainingLoop.AfterStep afterStep,
+             Map<String, Object> details, AfterTraining finish) {
+            this(network, loss, teacher, afterStep, details, finish, null, EXPORT_TOLERANCE);
+        }
+    }
+
+    /** Rewrites the float export of the trained network, adding what it did to the manifest's details. */
+    interface Quantize {
+        OnnxMl.ModelProto apply(OnnxMl.ModelProto exported, Map<String, Object> details) throws Exception;
+    }
 
     /** Runs once after training (final masks, sparsity measured), returning more details. */
     interface AfterTraining {
@@ -182,6 +210,11 @@ abstract class TextTrainer implements WhiteboxTrainer {
                     work.resolve("checkpoint"), name);
             Map<String, Object> finished = plan.finish() == null ? Map.of() : plan.finish().finish();
             OnnxMl.ModelProto exported = BertExport.export(ctx.env(), source, weights, plan.network());
+            Map<String, Object> details = new LinkedHashMap<>(plan.details());
+            details.putAll(finished);
+            if (plan.quantize() != null) {
+                exported = plan.quantize().apply(exported, details);
+            }
             int k = Math.min(EXPORT_CHECK_TEXTS, data.size());
             float[] djl = plan.network().logits(model.getNDManager(), data.ids(), data.mask(), data.types(), k, data.sequence());
             float[] ort = OrtLogits.of(ctx.env(), exported, data, k, 1);
@@ -192,9 +225,9 @@ abstract class TextTrainer implements WhiteboxTrainer {
             for (float v : djl) {
                 scale = Math.max(scale, Math.abs(v));
             }
-            if (diff > EXPORT_TOLERANCE * scale) {
+            if (diff > plan.exportTolerance() * scale) {
                 throw new IllegalStateException(name + ": the export's logits differ from DJL's by " + diff + " (> "
-                        + EXPORT_TOLERANCE + " x max(1, largest |logit| " + scale + ")): the export is wrong; the trained "
+                        + plan.exportTolerance() + " x max(1, largest |logit| " + scale + ")): the export is wrong; the trained "
                         + "parameters are in " + run.checkpoint());
             }
             Map<String, Object> section = new LinkedHashMap<>();
@@ -213,10 +246,9 @@ abstract class TextTrainer implements WhiteboxTrainer {
             section.put("checkpoint", String.valueOf(run.checkpoint()));
             section.put("exportMaxAbsLogitDiff", diff);
             section.put("exportLargestAbsLogit", scale);
+            section.put("exportTolerance", plan.exportTolerance());
             section.put("source", weights.config());
             section.put("result", plan.network().config());
-            Map<String, Object> details = new LinkedHashMap<>(plan.details());
-            details.putAll(finished);
             section.put("details", details);
             return new Trained(exported, section);
         }
