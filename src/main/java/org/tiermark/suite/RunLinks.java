@@ -67,8 +67,8 @@ public final class RunLinks {
      * Checks that the run can measure over {@code links} before anything is measured, and returns what
      * run.json records of them. {@code emulated}: this machine can build namespaces, shaped links and cgroups
      * (else the refusal names what is missing) and every deployment of the run has a path the agents can
-     * serve. {@code remote}: every tier off the origin has an endpoint that answers ready; each one's round
-     * trip is measured.
+     * serve. {@code remote}: every tier off the origin has an endpoint that answers ready; each one's round trip and
+     * throughput are measured and printed.
      */
     public static Map<String, Object> check(Suite suite, Plan plan, JmhSettings settings, LinkDelayModel links) {
         return check(suite, plan, settings, links, EmulatedTiers::missing);
@@ -121,7 +121,9 @@ public final class RunLinks {
         }
         Map<String, Object> probes = new LinkedHashMap<>();
         for (String tier : tiers) {
-            probes.put(tier, RemoteTiers.probe(suite.profiles(), tier, PROBE_TIMEOUT));
+            Map<String, Object> probe = RemoteTiers.probe(suite.profiles(), tier, PROBE_TIMEOUT);
+            System.out.println("tiermark suite: " + RemoteTiers.describe(tier, probe));
+            probes.put(tier, probe);
         }
         setup.put("tiers", probes);
         Map<String, Object> firstHops = remoteFirstHops(suite, plan, settings, links);

@@ -99,6 +99,9 @@ class RealLinksSuiteTest extends ConsoleCaptured {
             JsonNode probe = meta.get("linkSetup").get("tiers").get("edge");
             assertEquals(agent.endpoint().toString(), probe.get("endpoint").asText());
             assertTrue(probe.get("roundTripMedianMs").asDouble() > 0);
+            assertTrue(probe.get("throughputMbps").asDouble() > 0, "the agent's probe model gave the throughput: " + probe);
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("link to tier 'edge' at " + agent.endpoint() + ": round trip"),
+                    out.toString(StandardCharsets.UTF_8));
             JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
             assertEquals(1, jmh.size(), "the partition cell is kept: " + jmh);
             assertEquals("partition", jmh.get(0).get("params").get("operator").asText());
