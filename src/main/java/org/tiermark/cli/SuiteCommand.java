@@ -106,6 +106,7 @@ final class SuiteCommand implements Command {
         String sweep = a.get("sweep", "").trim();
         if (!sweep.isEmpty()) {
             Sweep parsed = Sweep.parse(sweep, suite.profiles());
+            parsed.checkLinks(request.links());
             if (a.has("dry-run")) {
                 System.out.println("tiermark suite: sweep of " + parsed.link() + " at " + parsed.bandwidthsMbps() + " Mbit/s, each:");
                 return dryRun(suite, request);

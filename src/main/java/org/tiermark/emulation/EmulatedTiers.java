@@ -320,7 +320,22 @@ public final class EmulatedTiers implements AutoCloseable {
         d.put("firstHop", rawFirstStage == null ? "prepared tensors (the first stage is on the origin, or its model is not in the catalog)"
                 : "raw input: " + rawFirstStage + " preprocesses on its tier");
         d.put("cpuQuota", "cpus = relativeSpeed x intraOpThreads per tier: " + cpus);
+        d.put("qdiscs", qdiscs());
         return d;
+    }
+
+    /**
+     * The kernel's own account of the shaping, {@code tc -n <namespace> qdisc show} per tier, one line per qdisc: what
+     * was really set (a sweep point's bandwidth, for one), not what was asked for.
+     */
+    private Map<String, List<String>> qdiscs() {
+        Map<String, List<String>> q = new LinkedHashMap<>();
+        for (String tier : cpus.keySet()) {
+            Shell.Result r = Shell.tryRun("tc", "-n", emulation.namespace(tier), "qdisc", "show");
+            q.put(tier, r.exit() == 0 ? r.out().strip().lines().map(String::strip).toList()
+                    : List.of("tc -n " + emulation.namespace(tier) + " qdisc show failed: " + r.err().strip()));
+        }
+        return q;
     }
 
     /** Stops the agents and delay lines and removes the namespaces, links, qdiscs and cgroups. */

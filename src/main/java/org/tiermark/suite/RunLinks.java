@@ -107,11 +107,7 @@ public final class RunLinks {
         }
         if (links == LinkDelayModel.EMULATED) {
             String transport = EmulatedTiers.transport();
-            List<String> missing = missingHere.get();
-            if (!missing.isEmpty()) {
-                throw new InvalidInputException("--links emulated is not possible on this machine; missing: "
-                        + String.join("; ", missing) + ". --links simulated works without them.");
-            }
+            requireEmulation(missingHere);
             setup.put("requester", "the JMH fork, joined to the '" + DeploymentProfile.ORIGIN + "' namespace by an unshaped veth");
             setup.put("cpuQuota", "per tier: relativeSpeed x intraOpThreads CPUs; memory limit: memoryBudgetMb");
             setup.put("congestionControl", EmulatedTiers.congestionControlHere());
@@ -131,6 +127,15 @@ public final class RunLinks {
             setup.put("firstHops", firstHops);
         }
         return setup;
+    }
+
+    /** Refuses {@code --links emulated} on a machine that lacks what {@code missingHere} lists, naming each piece. */
+    static void requireEmulation(Supplier<List<String>> missingHere) {
+        List<String> missing = missingHere.get();
+        if (!missing.isEmpty()) {
+            throw new InvalidInputException("--links emulated is not possible on this machine; missing: "
+                    + String.join("; ", missing) + ". --links simulated works without them.");
+        }
     }
 
     /**

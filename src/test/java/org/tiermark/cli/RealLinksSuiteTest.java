@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,6 +22,8 @@ import org.tiermark.emulation.EmulatedTiers;
 import org.tiermark.emulation.RemoteTiers;
 import org.tiermark.emulation.TierAgent;
 import org.tiermark.onnx.Sessions;
+import org.tiermark.report.SweepReport;
+import org.tiermark.suite.Sweep;
 
 /**
  * The suite over real links: {@code --links emulated} end to end on one split deployment of a tiny trained
@@ -76,6 +79,62 @@ class RealLinksSuiteTest extends ConsoleCaptured {
         assertFalse(shell("ip", "-o", "link", "show").contains("tm" + runId), "interfaces of " + runId + " left");
         assertFalse(Files.exists(Path.of("/run/tiermark", runId + ".owner")));
         System.out.printf("RealLinksSuiteTest: emulated smoke run %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    @Test
+    void emulatedSweepShapesTheLinkAtEachPointsBandwidth() throws Exception {
+        List<String> missing = EmulatedTiers.missing();
+        if (!missing.isEmpty()) {
+            System.out.println("RealLinksSuiteTest: emulated sweep skipped, this machine lacks: " + missing);
+            Assumptions.abort("emulated tiers need: " + missing);
+        }
+        long started = System.nanoTime();
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                "--params", CELL, "--include", "^DeploymentBenchmark$", "--skip-accuracy", "--forks", "1",
+                "--warmup-iterations", "0", "--iterations", "1", "--time", "1s", "--min-samples", "3",
+                "--sweep", "mobile-edge:10,100"});
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        Path sweepDir;
+        try (Stream<Path> s = Files.list(results)) {
+            sweepDir = s.filter(p -> p.getFileName().toString().startsWith("sweep-")).findFirst().orElseThrow();
+        }
+        JsonNode sweep = Json.MAPPER.readTree(sweepDir.resolve(Sweep.FILE).toFile());
+        Map<String, Double> remoteMs = new LinkedHashMap<>();
+        double linkBytes = 0;
+        for (String mbps : List.of("10.0", "100.0")) {
+            Path run = results.resolve(sweep.get("runs").get(mbps).asText());
+            JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
+            assertEquals("complete", meta.get("status").asText(), mbps);
+            assertEquals("emulated", meta.get("links").asText());
+            assertEquals(Double.parseDouble(mbps), meta.get("sweep").get("bandwidthMbps").asDouble());
+            Path emulation;
+            try (Stream<Path> s = Files.list(run.resolve("emulation"))) {
+                emulation = s.findFirst().orElseThrow();
+            }
+            JsonNode built = Json.MAPPER.readTree(emulation.toFile());
+            assertEquals(Double.parseDouble(mbps), built.get("links").get(0).get("spec").get("bandwidthMbps").asDouble(), built.toString());
+            // the kernel's own account, read back with tc while the trial ran: the tbf of the link at the point's rate
+            String rate = "rate " + (int) Double.parseDouble(mbps) + "Mbit";
+            for (String tier : List.of("mobile", "edge")) {
+                String qdiscs = built.get("qdiscs").get(tier).toString();
+                assertTrue(qdiscs.contains("qdisc tbf") && qdiscs.contains(rate), tier + " at " + mbps + ": " + qdiscs);
+            }
+            JsonNode secondary = Json.MAPPER.readTree(run.resolve("jmh.json").toFile()).get(0).get("secondaryMetrics");
+            double requests = secondary.get("requests").get("score").asDouble();
+            remoteMs.put(mbps, secondary.get("remoteNanos").get("score").asDouble() / requests / 1e6);
+            linkBytes = secondary.get("linkBytes").get("score").asDouble() / requests;
+            assertFalse(shell("ip", "netns", "list").contains(built.get("runId").asText()), "namespaces of the " + mbps + " point left");
+        }
+        String md = Files.readString(sweepDir.resolve(SweepReport.FILE));
+        assertTrue(md.contains("| resnet-fmnist | partition | mobile-edge |"), md);
+        assertTrue(md.contains("| 10 Mbit/s | 100 Mbit/s |"), md);
+        // the bandwidth reached the measured latency: the intermediate tensor and the answer take 10x longer to cross
+        // at 10 than at 100 Mbit/s (payload bits only: the headers add 4.6% more); half of that with room for the load
+        double slowerMs = linkBytes * 8 * (1 / 10e6 - 1 / 100e6) * 1e3;
+        String measured = String.format("emulated sweep %.1f s; remote call per request %s ms, %.0f bytes crossing: %.1f ms more expected at 10",
+                (System.nanoTime() - started) / 1e9, remoteMs, linkBytes, slowerMs);
+        System.out.println("RealLinksSuiteTest: " + measured);
+        assertTrue(remoteMs.get("10.0") - remoteMs.get("100.0") > slowerMs / 2, measured);
     }
 
     @Test
