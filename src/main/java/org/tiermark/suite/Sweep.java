@@ -100,6 +100,7 @@ public record Sweep(String link, List<Double> bandwidthsMbps) {
         }
         if (links == LinkDelayModel.EMULATED) {
             RunLinks.requireEmulation(EmulatedTiers::missing);
+            EmulatedTiers.congestionControlHere();
         }
     }
 

@@ -183,6 +183,21 @@ class RealLinksSuiteTest extends ConsoleCaptured {
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("tiermark.transport='pigeon': valid: rest, grpc"),
                 err.toString(StandardCharsets.UTF_8));
+        if (EmulatedTiers.missing().isEmpty()) {
+            System.setProperty(EmulatedTiers.CONGESTION_CONTROL_PROPERTY, "pigeon");
+            try {
+                code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                        "--params", CELL, "--include", "^DeploymentBenchmark$"});
+                assertEquals(2, code);
+                assertTrue(err.toString(StandardCharsets.UTF_8).contains("congestionControl='pigeon': not a TCP congestion control"),
+                        err.toString(StandardCharsets.UTF_8));
+                code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                        "--params", CELL, "--include", "^DeploymentBenchmark$", "--sweep", "mobile-edge:1,10"});
+                assertEquals(2, code, "a sweep refuses it before its folder exists");
+            } finally {
+                System.clearProperty(EmulatedTiers.CONGESTION_CONTROL_PROPERTY);
+            }
+        }
         code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "wires"});
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("valid: simulated, emulated, remote"));
