@@ -105,6 +105,12 @@ public final class RunLinks {
             throw new InvalidInputException("--links " + links.id() + ": " + String.join("; ", unsupported)
                     + ". Leave such deployments out");
         }
+        Map<String, String> notOverThem = notOverRealLinks(plan, settings, links);
+        if (!notOverThem.isEmpty()) {
+            setup.put("notOverTheseLinks", notOverThem);
+            notOverThem.forEach((b, what) -> System.out.println("tiermark suite: note: " + b + " does not run over the " + links.id()
+                    + " links: " + what));
+        }
         if (links == LinkDelayModel.EMULATED) {
             String transport = EmulatedTiers.transport();
             requireEmulation(missingHere);
@@ -127,6 +133,27 @@ public final class RunLinks {
             setup.put("firstHops", firstHops);
         }
         return setup;
+    }
+
+    /**
+     * The run's benchmarks other than {@value #BENCHMARK} that measure a deployment, each with what it measures instead
+     * of the real links: said in run.json and on the console, so that a figure of a run with {@code links=emulated} or
+     * {@code remote} is not read as measured over them.
+     */
+    static Map<String, String> notOverRealLinks(Plan plan, JmhSettings settings, LinkDelayModel links) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Plan.Group g : JmhGroups.included(plan, settings)) {
+            List<String> delay = g.params().get("linkDelay");
+            if (g.benchmark().equals(BENCHMARK) || delay == null || delay.contains(links.id())) {
+                continue;
+            }
+            out.put(g.benchmark(), g.benchmark().equals("ColdStartBenchmark")
+                    ? "session creation and the first request happen in the JMH fork, every stage in that process, with linkDelay="
+                    + String.join(",", delay) + ": not the session creation of a tier agent on its tier (nor its process start), "
+                    + "and no request crosses a real link"
+                    : "measured in the JMH fork with linkDelay=" + String.join(",", delay));
+        }
+        return out;
     }
 
     /** Refuses {@code --links emulated} on a machine that lacks what {@code missingHere} lists, naming each piece. */

@@ -138,6 +138,27 @@ class RealLinksSuiteTest extends ConsoleCaptured {
     }
 
     @Test
+    void theLinksMatrixPutsTheValidationTableInTheReport() throws Exception {
+        List<String> missing = EmulatedTiers.missing();
+        if (!missing.isEmpty()) {
+            System.out.println("RealLinksSuiteTest: links matrix skipped, this machine lacks: " + missing);
+            Assumptions.abort("emulated links need: " + missing);
+        }
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--matrix", "links",
+                "--params", "bandwidthMbps=50;payloadBytes=100000;connection=kept", "--skip-accuracy"});
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        Path run = onlyRun();
+        JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
+        assertEquals("complete", meta.get("status").asText());
+        JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
+        assertEquals(1, jmh.size());
+        assertTrue(jmh.get(0).get("benchmark").asText().endsWith("LinkTransferBenchmark.transfer"));
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.contains("Link-delay model against emulated links"), report);
+        assertTrue(report.contains("| mobile-edge | kept | 50"), report);
+    }
+
+    @Test
     void remoteRunKeepsTheCellsItCouldMeasureAndNamesTheStageTheServerLacks(@TempDir Path dir) throws Exception {
         Path home = homeWithResnet(dir.resolve("home"));
         Suite suite = Suite.load(home);
