@@ -204,8 +204,8 @@ class RemoteTiersTest {
         @SuppressWarnings("unchecked")
         List<Double> medians = (List<Double>) probe.get("throughputMedianMs");
         assertTrue(medians.get(1) > medians.get(0), probe.toString());
-        // loopback moves gigabits; under any load far more than a WLAN's 200 Mbit/s
-        assertTrue((double) probe.get("throughputMbps") > 200, probe.toString());
+        // loopback moves gigabits; a unit slip (bytes for bits, ms for ns) would land far below, load does not
+        assertTrue((double) probe.get("throughputMbps") > 50, probe.toString());
         assertEquals(null, probe.get("throughput"), probe.toString());
     }
 
