@@ -39,8 +39,8 @@ import org.tiermark.tier.Profiles;
  * request as the studies' HTTP clients did. The score is the request as the benchmark sees it (one line to a
  * sender process inside the namespace and its answer); the counters hold the sender's own timing and
  * {@link LinkDelay}'s prediction, calibrated and payload-only, per transfer. Not root, no tc or not Linux: the
- * trial fails at once saying what is missing. Not in the suite's matrices (24 cells take ~5 min here, and
- * 10 MB at 1 Mbit/s 84 s per transfer): run it directly,
+ * trial fails at once saying what is missing. The suite's {@code links} matrix runs it
+ * ({@code mvn -P jmh verify -Dtiermark.matrix=links}, grid in {@code suite/LinkGrid}); or run it directly,
  * {@code java -cp target/tiermark.jar org.openjdk.jmh.Main LinkTransferBenchmark [-p payloadBytes=10000000]};
  * {@code emulation.LinkValidation} measures the same grid as one program.
  */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.tiermark.Benchmarks;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.Targets;
@@ -44,7 +45,10 @@ final class SuiteCommand implements Command {
                 usage: tiermark suite [options]
                   --home DIR               project folder with profiles/, models/, data/ (default: .)
                   --results DIR            where run folders go (default: HOME/results)
-                  --matrix SIZE            smoke | default | full (default: default)
+                  --matrix SIZE            smoke | default | full | links (default: default); links: the
+                                           link-delay model against emulated links (Linux, root), a grid
+                                           of bandwidth x payload x connection, about 7 min; --params
+                                           restricts it, e.g. "bandwidthMbps=10,100;payloadBytes=100000"
                   --params FILTER          restrict cells, e.g. "model=minilm-l6;deployment=edge,cloud"
                                            (smoke: the first model on edge unless named here)
                   --include REGEX          only benchmark classes matching, e.g. DeploymentBenchmark
@@ -106,6 +110,11 @@ final class SuiteCommand implements Command {
         String sweep = a.get("sweep", "").trim();
         if (!sweep.isEmpty()) {
             Sweep parsed = Sweep.parse(sweep, suite.profiles());
+            if (size == Matrix.Size.LINKS) {
+                throw new InvalidInputException("--sweep with --matrix links: the link validation grid sets each cell's bandwidth "
+                        + "itself (--params bandwidthMbps=...)");
+            }
+            parsed.checkLinks(request.links());
             if (a.has("dry-run")) {
                 System.out.println("tiermark suite: sweep of " + parsed.link() + " at " + parsed.bandwidthsMbps() + " Mbit/s, each:");
                 return dryRun(suite, request);
@@ -124,7 +133,7 @@ final class SuiteCommand implements Command {
         Matrix all = SuiteRun.matrix(suite, request);
         Set<Matrix.Cell> leftOut = SuiteRun.leftOut(suite, all, request, prior);
         Matrix matrix = all.withoutCells(leftOut);
-        Plan plan = RunLinks.apply(Plan.of(suite, matrix, Targets.load(suite.home())), request.links());
+        Plan plan = SuiteRun.plan(suite, request, matrix, Targets.load(suite.home()), Benchmarks.load(suite.home()));
         System.out.printf("tiermark suite: %d cells (%s matrix), %d variants%n", matrix.cells().size(),
                 request.size().name().toLowerCase(), matrix.deploymentsByVariant().size());
         matrix.cells().forEach(c -> System.out.println("  " + c.model() + " / " + c.operator() + " / " + c.deployment()));

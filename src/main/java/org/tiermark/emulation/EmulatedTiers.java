@@ -41,7 +41,10 @@ import org.tiermark.tier.TierProfile;
  * nothing runs there but IP forwarding.
  */
 public final class EmulatedTiers implements AutoCloseable {
-    /** System property: the TCP congestion control pinned in every namespace (default cubic where allowed, else reno). */
+    /**
+     * System property: the TCP congestion control pinned in every namespace (default cubic where allowed, else reno); one
+     * this kernel does not have or a namespace may not pin is refused naming the valid ones.
+     */
     public static final String CONGESTION_CONTROL_PROPERTY = "tiermark.emulation.congestionControl";
     /** System property: the transport between requester and agents, and between agents, {@code rest} (default) or {@code grpc}. */
     public static final String TRANSPORT_PROPERTY = "tiermark.transport";
@@ -211,14 +214,51 @@ public final class EmulatedTiers implements AutoCloseable {
         return congestionControl();
     }
 
-    /** The pinned TCP congestion control: the property's, else cubic where the host allows it, else reno. */
+    /**
+     * The pinned TCP congestion control: the property's (checked, see {@link #checkCongestionControl}), else cubic where
+     * the host allows it, else reno.
+     */
     static String congestionControl() {
-        String asked = System.getProperty(CONGESTION_CONTROL_PROPERTY, "");
-        if (!asked.isBlank()) {
-            return asked.strip();
+        String asked = System.getProperty(CONGESTION_CONTROL_PROPERTY, "").strip();
+        List<String> allowed = words(Shell.tryRun("sysctl", "-n", "net.ipv4.tcp_allowed_congestion_control").out());
+        if (!asked.isEmpty()) {
+            checkCongestionControl(asked, words(readOrEmpty(AVAILABLE_CONGESTION_CONTROL)), allowed);
+            return asked;
         }
-        String allowed = Shell.tryRun("sysctl", "-n", "net.ipv4.tcp_allowed_congestion_control").out();
-        return List.of(allowed.strip().split("\\s+")).contains("cubic") ? "cubic" : "reno";
+        return allowed.contains("cubic") ? "cubic" : "reno";
+    }
+
+    /** Where the kernel lists the congestion controls it has. */
+    static final Path AVAILABLE_CONGESTION_CONTROL = Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control");
+
+    /**
+     * Refuses {@code asked} unless the kernel has it ({@code available}) and lets a network namespace pin it
+     * ({@code allowed}: {@code net.ipv4.tcp_allowed_congestion_control}, always holding reno), naming the valid ones.
+     */
+    static void checkCongestionControl(String asked, List<String> available, List<String> allowed) {
+        if (!available.contains(asked)) {
+            throw new InvalidInputException("-D" + CONGESTION_CONTROL_PROPERTY + "='" + asked + "': not a TCP congestion control of "
+                    + "this kernel; valid (" + AVAILABLE_CONGESTION_CONTROL + "): " + String.join(", ", available));
+        }
+        if (!allowed.contains(asked)) {
+            throw new InvalidInputException("-D" + CONGESTION_CONTROL_PROPERTY + "='" + asked + "': this kernel has it, but a network "
+                    + "namespace may only pin one of net.ipv4.tcp_allowed_congestion_control: " + String.join(", ", allowed)
+                    + "; choose one of those, or allow it with sysctl -w net.ipv4.tcp_allowed_congestion_control='"
+                    + String.join(" ", allowed) + " " + asked + "'");
+        }
+    }
+
+    private static List<String> words(String text) {
+        String t = text.strip();
+        return t.isEmpty() ? List.of() : List.of(t.split("\\s+"));
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**
@@ -320,7 +360,22 @@ public final class EmulatedTiers implements AutoCloseable {
         d.put("firstHop", rawFirstStage == null ? "prepared tensors (the first stage is on the origin, or its model is not in the catalog)"
                 : "raw input: " + rawFirstStage + " preprocesses on its tier");
         d.put("cpuQuota", "cpus = relativeSpeed x intraOpThreads per tier: " + cpus);
+        d.put("qdiscs", qdiscs());
         return d;
+    }
+
+    /**
+     * The kernel's own account of the shaping, {@code tc -n <namespace> qdisc show} per tier, one line per qdisc: what
+     * was really set (a sweep point's bandwidth, for one), not what was asked for.
+     */
+    private Map<String, List<String>> qdiscs() {
+        Map<String, List<String>> q = new LinkedHashMap<>();
+        for (String tier : cpus.keySet()) {
+            Shell.Result r = Shell.tryRun("tc", "-n", emulation.namespace(tier), "qdisc", "show");
+            q.put(tier, r.exit() == 0 ? r.out().strip().lines().map(String::strip).toList()
+                    : List.of("tc -n " + emulation.namespace(tier) + " qdisc show failed: " + r.err().strip()));
+        }
+        return q;
     }
 
     /** Stops the agents and delay lines and removes the namespaces, links, qdiscs and cgroups. */

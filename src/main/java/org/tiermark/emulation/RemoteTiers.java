@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.tiermark.InvalidInputException;
@@ -30,7 +31,7 @@ import org.tiermark.tier.TierProfile;
  * Deployments on remote tiers: every stage off the origin is served at its tier profile's {@code endpoint} by
  * an Open Inference Protocol server (a {@code tiermark agent} there, Triton, OpenVINO Model Server, ...), under
  * the model name {@link #servedModel}; the origin's stages run in this process, which is the origin. Before a
- * run the suite checks that every endpoint is ready and measures each one's round trip ({@link #probe}).
+ * run the suite checks that every endpoint is ready and measures each one's round trip and throughput ({@link #probe}).
  */
 public final class RemoteTiers {
     private static final int ROUND_TRIPS = 10;
@@ -115,9 +116,9 @@ public final class RemoteTiers {
      * Readiness and round trip of {@code tier}'s endpoint: {@code GET /v2/health/ready} (REST) must answer 200, or
      * the gRPC service's {@code ServerReady} (grpc://) true (else an
      * {@link InvalidInputException} naming tier and endpoint); then the median and spread of {@value #ROUND_TRIPS}
-     * such requests over one kept-alive connection (one channel) (the link's round trip plus the server's least work). The
-     * link's throughput is not separable from a server's compute over the protocol; the benchmarks' per-hop
-     * payload sizes with their times show it.
+     * such requests over one kept-alive connection (one channel) (the link's round trip plus the server's least work);
+     * then the link's throughput through the server's {@code tiermark-probe} model ({@link LinkThroughput}), or
+     * {@code throughput: "not measured (...)"} where the server has none (Triton, OpenVINO Model Server).
      */
     public static Map<String, Object> probe(Profiles profiles, String tier, Duration timeout) {
         URI endpoint = endpoint(profiles, tier);
@@ -130,7 +131,18 @@ public final class RemoteTiers {
         out.put("roundTripMedianMs", nanos[ROUND_TRIPS / 2] / 1e6);
         out.put("roundTripMinMs", nanos[0] / 1e6);
         out.put("roundTripMaxMs", nanos[ROUND_TRIPS - 1] / 1e6);
+        out.putAll(LinkThroughput.measure(endpoint, timeout));
         return out;
+    }
+
+    /** One line for the console of what {@link #probe} found: endpoint, round trip, throughput or why it was not measured. */
+    public static String describe(String tier, Map<String, Object> probe) {
+        Object mbps = probe.get("throughputMbps");
+        return String.format(Locale.ROOT, "link to tier '%s' at %s: round trip %.3f ms (median), throughput: %s", tier,
+                probe.get("endpoint"), (Double) probe.get("roundTripMedianMs"),
+                mbps == null ? probe.get("throughput") : String.format(Locale.ROOT,
+                        "%.1f Mbit/s of payload (from the medians of %s requests of each of %s bytes)",
+                        (Double) mbps, probe.get("throughputRepeats"), probe.get("throughputPayloadBytes")));
     }
 
     /** {@code GET /v2/health/ready} {@value #ROUND_TRIPS} times after one that opens the connection; their times. */

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -34,7 +35,8 @@ import org.tiermark.onnx.Sessions;
 
 /**
  * A tier agent: serves the stages placed on one tier over the Open Inference Protocol (KServe v2)
- * REST API, JSON and binary tensors, one ONNX Runtime session per stage (model). Health, readiness,
+ * REST API, JSON and binary tensors, one ONNX Runtime session per stage (model), and the throughput probe
+ * {@link ProbeModel} (model {@code tiermark-probe}) that lets a client measure the link. Health, readiness,
  * metadata and inference; requests above {@code maxRequestBytes} get 413, inference slower than the
  * request timeout is cancelled (504), a model it was not given gets 404. {@link #close()} stops the
  * server, waits for requests in flight and closes every session. Over 400 lines: the REST side (routing,
@@ -91,6 +93,10 @@ public final class TierAgent implements AutoCloseable {
                 if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
                     throw new InvalidInputException("agent: stage name '" + name
                             + "' is not valid in a URL path; use letters, digits, '.', '_' and '-'");
+                }
+                if (name.equals(ProbeModel.NAME)) {
+                    throw new InvalidInputException("agent: stage name '" + name + "' is the agent's own throughput probe; "
+                            + "name the stage otherwise");
                 }
             }
             stages = Map.copyOf(new LinkedHashMap<>(stages));
@@ -185,6 +191,12 @@ public final class TierAgent implements AutoCloseable {
                 }
                 a.served.put(e.getKey(), ServedModel.open(a.env, e.getKey(), e.getValue(), config.settings(),
                         pre == null ? null : pre.get(), next));
+            }
+            Path probe = ProbeModel.writeTemporary();
+            try {
+                a.served.put(ProbeModel.NAME, ServedModel.open(a.env, ProbeModel.NAME, probe, Sessions.Settings.oneThread(), null, null));
+            } finally {
+                Files.deleteIfExists(probe);
             }
             a.listen();
             a.ready.set(true);

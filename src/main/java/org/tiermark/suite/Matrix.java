@@ -31,8 +31,11 @@ public final class Matrix {
     /** The deployment of the smoke matrix when {@code --params} names none. */
     public static final String SMOKE_DEPLOYMENT = "edge";
 
-    /** Sizes a user can ask for. */
-    public enum Size { SMOKE, DEFAULT, FULL }
+    /**
+     * Sizes a user can ask for; {@code LINKS} has no cells: it measures the link-delay model's validation grid instead
+     * ({@link LinkGrid}).
+     */
+    public enum Size { SMOKE, DEFAULT, FULL, LINKS }
 
     /** One benchmark cell. */
     public record Cell(String model, String operator, String deployment) {
@@ -59,7 +62,7 @@ public final class Matrix {
                 return s;
             }
         }
-        throw new InvalidInputException("unknown matrix size '" + value + "'; valid: smoke, default, full");
+        throw new InvalidInputException("unknown matrix size '" + value + "'; valid: smoke, default, full, links");
     }
 
     /**

@@ -67,8 +67,8 @@ public final class RunLinks {
      * Checks that the run can measure over {@code links} before anything is measured, and returns what
      * run.json records of them. {@code emulated}: this machine can build namespaces, shaped links and cgroups
      * (else the refusal names what is missing) and every deployment of the run has a path the agents can
-     * serve. {@code remote}: every tier off the origin has an endpoint that answers ready; each one's round
-     * trip is measured.
+     * serve. {@code remote}: every tier off the origin has an endpoint that answers ready; each one's round trip and
+     * throughput are measured and printed.
      */
     public static Map<String, Object> check(Suite suite, Plan plan, JmhSettings settings, LinkDelayModel links) {
         return check(suite, plan, settings, links, EmulatedTiers::missing);
@@ -105,13 +105,15 @@ public final class RunLinks {
             throw new InvalidInputException("--links " + links.id() + ": " + String.join("; ", unsupported)
                     + ". Leave such deployments out");
         }
+        Map<String, String> notOverThem = notOverRealLinks(plan, settings, links);
+        if (!notOverThem.isEmpty()) {
+            setup.put("notOverTheseLinks", notOverThem);
+            notOverThem.forEach((b, what) -> System.out.println("tiermark suite: note: " + b + " does not run over the " + links.id()
+                    + " links: " + what));
+        }
         if (links == LinkDelayModel.EMULATED) {
             String transport = EmulatedTiers.transport();
-            List<String> missing = missingHere.get();
-            if (!missing.isEmpty()) {
-                throw new InvalidInputException("--links emulated is not possible on this machine; missing: "
-                        + String.join("; ", missing) + ". --links simulated works without them.");
-            }
+            requireEmulation(missingHere);
             setup.put("requester", "the JMH fork, joined to the '" + DeploymentProfile.ORIGIN + "' namespace by an unshaped veth");
             setup.put("cpuQuota", "per tier: relativeSpeed x intraOpThreads CPUs; memory limit: memoryBudgetMb");
             setup.put("congestionControl", EmulatedTiers.congestionControlHere());
@@ -121,7 +123,9 @@ public final class RunLinks {
         }
         Map<String, Object> probes = new LinkedHashMap<>();
         for (String tier : tiers) {
-            probes.put(tier, RemoteTiers.probe(suite.profiles(), tier, PROBE_TIMEOUT));
+            Map<String, Object> probe = RemoteTiers.probe(suite.profiles(), tier, PROBE_TIMEOUT);
+            System.out.println("tiermark suite: " + RemoteTiers.describe(tier, probe));
+            probes.put(tier, probe);
         }
         setup.put("tiers", probes);
         Map<String, Object> firstHops = remoteFirstHops(suite, plan, settings, links);
@@ -129,6 +133,36 @@ public final class RunLinks {
             setup.put("firstHops", firstHops);
         }
         return setup;
+    }
+
+    /**
+     * The run's benchmarks other than {@value #BENCHMARK} that measure a deployment, each with what it measures instead
+     * of the real links: said in run.json and on the console, so that a figure of a run with {@code links=emulated} or
+     * {@code remote} is not read as measured over them.
+     */
+    static Map<String, String> notOverRealLinks(Plan plan, JmhSettings settings, LinkDelayModel links) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Plan.Group g : JmhGroups.included(plan, settings)) {
+            List<String> delay = g.params().get("linkDelay");
+            if (g.benchmark().equals(BENCHMARK) || delay == null || delay.contains(links.id())) {
+                continue;
+            }
+            out.put(g.benchmark(), g.benchmark().equals("ColdStartBenchmark")
+                    ? "session creation and the first request happen in the JMH fork, every stage in that process, with linkDelay="
+                    + String.join(",", delay) + ": not the session creation of a tier agent on its tier (nor its process start), "
+                    + "and no request crosses a real link"
+                    : "measured in the JMH fork with linkDelay=" + String.join(",", delay));
+        }
+        return out;
+    }
+
+    /** Refuses {@code --links emulated} on a machine that lacks what {@code missingHere} lists, naming each piece. */
+    static void requireEmulation(Supplier<List<String>> missingHere) {
+        List<String> missing = missingHere.get();
+        if (!missing.isEmpty()) {
+            throw new InvalidInputException("--links emulated is not possible on this machine; missing: "
+                    + String.join("; ", missing) + ". --links simulated works without them.");
+        }
     }
 
     /**

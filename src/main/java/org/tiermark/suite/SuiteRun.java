@@ -75,11 +75,15 @@ public final class SuiteRun {
             case SMOKE -> List.of("identity");
             case DEFAULT -> MatrixRules.load(suite).defaultOperators();
             case FULL -> MatrixRules.fullOperators();
+            case LINKS -> List.of();
         };
     }
 
-    /** The matrix of a request, restricted by its {@code --params}, every cell kept. */
+    /** The matrix of a request, restricted by its {@code --params}, every cell kept (none in the links matrix). */
     public static Matrix matrix(Suite suite, Request r) {
+        if (r.size() == Matrix.Size.LINKS) {
+            return Matrix.plan(suite, r.size(), List.of(), (model, op) -> 1);
+        }
         Matrix planned = Matrix.plan(suite, r.size(), operators(suite, r.size()), (model, op) -> Operator.parse(op).stageCount());
         if (r.size() == Matrix.Size.DEFAULT) {
             planned = planned.withoutCells(MatrixRules.load(suite).uncovered(planned));
@@ -141,9 +145,13 @@ public final class SuiteRun {
         Matrix matrix = all.withoutCells(leftOut);
         Targets targets = Targets.load(suite.home());
         Benchmarks benchmarks = Benchmarks.load(suite.home());
-        Plan plan = RunLinks.apply(Plan.of(suite, matrix, targets, benchmarks), request.links());
+        Plan plan = plan(suite, request, matrix, targets, benchmarks);
         Preflight.check(suite, plan, request.jmh(), request.results());
-        Map<String, Object> linkSetup = RunLinks.check(suite, plan, request.jmh(), request.links());
+        if (request.size() == Matrix.Size.LINKS) {
+            LinkGrid.requireEmulation();
+        }
+        Map<String, Object> linkSetup = request.size() == Matrix.Size.LINKS ? LinkGrid.setup(request.links())
+                : RunLinks.check(suite, plan, request.jmh(), request.links());
         plan.skippedTargets().forEach(t -> System.err.println("tiermark suite: target not measured: " + t));
 
         Path runDir = RunFolders.create(request.results());
@@ -159,7 +167,8 @@ public final class SuiteRun {
         AtomicFiles.writeNew(runDir.resolve(RunInputs.BENCHMARKS_FILE), Files.readAllBytes(suite.home().resolve(Benchmarks.FILE)));
         RunRecord run = RunRecord.started(RunFolders.host(), Instant.now().toString(), RunFolders.gitCommit(suite.home()),
                 matrix, request.params(), request.jmh(), plan.skippedTargets(), targetsCopy.getFileName().toString(),
-                List.copyOf(leftOut), request.sweep()).withLinks(request.links().id(), linkSetup);
+                List.copyOf(leftOut), request.sweep()).withLinks(request.size() == Matrix.Size.LINKS ? LinkDelayModel.EMULATED.id()
+                : request.links().id(), linkSetup);
         run.write(runDir);
 
         List<RunRecord.SkippedVariant> skipped = new ArrayList<>();
@@ -175,7 +184,7 @@ public final class SuiteRun {
         if (!request.skipAccuracy()) {
             measureAccuracy(suite, measured, request.size(), runDir, failures);
         }
-        JmhGroups.Outcome outcome = measured.cells().isEmpty()
+        JmhGroups.Outcome outcome = measured.cells().isEmpty() && request.size() != Matrix.Size.LINKS
                 ? new JmhGroups.Outcome(List.of(), 0, List.of())
                 : JmhGroups.run(suite, samplePlan(kept, request, prior), request.jmh(), runDir);
         failures.addAll(outcome.failures());
@@ -211,6 +220,14 @@ public final class SuiteRun {
             return FAILED;
         }
         return OK;
+    }
+
+    /** The groups {@code request} runs over {@code matrix}: the grid of {@link LinkGrid} in the links matrix. */
+    public static Plan plan(Suite suite, Request request, Matrix matrix, Targets targets, Benchmarks benchmarks) {
+        if (request.size() == Matrix.Size.LINKS) {
+            return LinkGrid.plan(request.params(), suite.profiles());
+        }
+        return RunLinks.apply(Plan.of(suite, matrix, targets, benchmarks), request.links());
     }
 
     /** The report into the run folder and the gate when a baseline is given; true when the gate failed. */

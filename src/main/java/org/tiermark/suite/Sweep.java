@@ -16,7 +16,9 @@ import java.util.stream.Stream;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.Suite;
+import org.tiermark.emulation.EmulatedTiers;
 import org.tiermark.report.SweepReport;
+import org.tiermark.runtime.LinkDelayModel;
 import org.tiermark.tier.BandwidthOverride;
 import org.tiermark.tier.Profiles;
 
@@ -24,8 +26,8 @@ import org.tiermark.tier.Profiles;
  * The studies' network experiment: the chosen matrix measured at each bandwidth of one link
  * ({@code --sweep mobile-edge:1,10,50,100,150,200}). Each point is a complete suite run in a run folder of its
  * own, with the point in its run.json ({@code sweep}), so compare and gate work on it as on any run; the
- * forks see the link at the point's bandwidth through {@link BandwidthOverride}, whatever the link-delay mode
- * (simulated, or emulated/remote where the suite has them: the mode passes through untouched). The sweep's
+ * forks see the link at the point's bandwidth through {@link BandwidthOverride}: the simulated model charges it, and in
+ * emulated mode each trial shapes the link's tbf at it (remote links are refused: their bandwidth is the network's). The sweep's
  * folder {@code results/sweep-<time>/} lists the points' run folders ({@value #FILE}) and holds the report of
  * latency against bandwidth ({@link SweepReport}).
  *
@@ -85,6 +87,21 @@ public record Sweep(String link, List<Double> bandwidthsMbps) {
             bandwidths.add(b);
         }
         return new Sweep(link, bandwidths);
+    }
+
+    /**
+     * Refuses, before the sweep's folder exists, what the sweep cannot measure over {@code links}: remote links (their
+     * bandwidth is the network's, not the suite's to set), and emulated ones on a machine that cannot build them.
+     */
+    public void checkLinks(LinkDelayModel links) {
+        if (links == LinkDelayModel.REMOTE) {
+            throw new InvalidInputException("--sweep with --links remote: a remote link's bandwidth is the network's and cannot be set "
+                    + "per point; sweep with --links simulated or emulated");
+        }
+        if (links == LinkDelayModel.EMULATED) {
+            RunLinks.requireEmulation(EmulatedTiers::missing);
+            EmulatedTiers.congestionControlHere();
+        }
     }
 
     /** The request for one point: recorded in run.json, and the forks told the link's bandwidth. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,6 +22,8 @@ import org.tiermark.emulation.EmulatedTiers;
 import org.tiermark.emulation.RemoteTiers;
 import org.tiermark.emulation.TierAgent;
 import org.tiermark.onnx.Sessions;
+import org.tiermark.report.SweepReport;
+import org.tiermark.suite.Sweep;
 
 /**
  * The suite over real links: {@code --links emulated} end to end on one split deployment of a tiny trained
@@ -79,6 +82,83 @@ class RealLinksSuiteTest extends ConsoleCaptured {
     }
 
     @Test
+    void emulatedSweepShapesTheLinkAtEachPointsBandwidth() throws Exception {
+        List<String> missing = EmulatedTiers.missing();
+        if (!missing.isEmpty()) {
+            System.out.println("RealLinksSuiteTest: emulated sweep skipped, this machine lacks: " + missing);
+            Assumptions.abort("emulated tiers need: " + missing);
+        }
+        long started = System.nanoTime();
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                "--params", CELL, "--include", "^DeploymentBenchmark$", "--skip-accuracy", "--forks", "1",
+                "--warmup-iterations", "0", "--iterations", "1", "--time", "1s", "--min-samples", "3",
+                "--sweep", "mobile-edge:10,100"});
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        Path sweepDir;
+        try (Stream<Path> s = Files.list(results)) {
+            sweepDir = s.filter(p -> p.getFileName().toString().startsWith("sweep-")).findFirst().orElseThrow();
+        }
+        JsonNode sweep = Json.MAPPER.readTree(sweepDir.resolve(Sweep.FILE).toFile());
+        Map<String, Double> remoteMs = new LinkedHashMap<>();
+        double linkBytes = 0;
+        for (String mbps : List.of("10.0", "100.0")) {
+            Path run = results.resolve(sweep.get("runs").get(mbps).asText());
+            JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
+            assertEquals("complete", meta.get("status").asText(), mbps);
+            assertEquals("emulated", meta.get("links").asText());
+            assertEquals(Double.parseDouble(mbps), meta.get("sweep").get("bandwidthMbps").asDouble());
+            Path emulation;
+            try (Stream<Path> s = Files.list(run.resolve("emulation"))) {
+                emulation = s.findFirst().orElseThrow();
+            }
+            JsonNode built = Json.MAPPER.readTree(emulation.toFile());
+            assertEquals(Double.parseDouble(mbps), built.get("links").get(0).get("spec").get("bandwidthMbps").asDouble(), built.toString());
+            // the kernel's own account, read back with tc while the trial ran: the tbf of the link at the point's rate
+            String rate = "rate " + (int) Double.parseDouble(mbps) + "Mbit";
+            for (String tier : List.of("mobile", "edge")) {
+                String qdiscs = built.get("qdiscs").get(tier).toString();
+                assertTrue(qdiscs.contains("qdisc tbf") && qdiscs.contains(rate), tier + " at " + mbps + ": " + qdiscs);
+            }
+            JsonNode secondary = Json.MAPPER.readTree(run.resolve("jmh.json").toFile()).get(0).get("secondaryMetrics");
+            double requests = secondary.get("requests").get("score").asDouble();
+            remoteMs.put(mbps, secondary.get("remoteNanos").get("score").asDouble() / requests / 1e6);
+            linkBytes = secondary.get("linkBytes").get("score").asDouble() / requests;
+            assertFalse(shell("ip", "netns", "list").contains(built.get("runId").asText()), "namespaces of the " + mbps + " point left");
+        }
+        String md = Files.readString(sweepDir.resolve(SweepReport.FILE));
+        assertTrue(md.contains("| resnet-fmnist | partition | mobile-edge |"), md);
+        assertTrue(md.contains("| 10 Mbit/s | 100 Mbit/s |"), md);
+        // the bandwidth reached the measured latency: the intermediate tensor and the answer take 10x longer to cross
+        // at 10 than at 100 Mbit/s (payload bits only: the headers add 4.6% more); half of that with room for the load
+        double slowerMs = linkBytes * 8 * (1 / 10e6 - 1 / 100e6) * 1e3;
+        String measured = String.format("emulated sweep %.1f s; remote call per request %s ms, %.0f bytes crossing: %.1f ms more expected at 10",
+                (System.nanoTime() - started) / 1e9, remoteMs, linkBytes, slowerMs);
+        System.out.println("RealLinksSuiteTest: " + measured);
+        assertTrue(remoteMs.get("10.0") - remoteMs.get("100.0") > slowerMs / 2, measured);
+    }
+
+    @Test
+    void theLinksMatrixPutsTheValidationTableInTheReport() throws Exception {
+        List<String> missing = EmulatedTiers.missing();
+        if (!missing.isEmpty()) {
+            System.out.println("RealLinksSuiteTest: links matrix skipped, this machine lacks: " + missing);
+            Assumptions.abort("emulated links need: " + missing);
+        }
+        int code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--matrix", "links",
+                "--params", "bandwidthMbps=50;payloadBytes=100000;connection=kept", "--skip-accuracy"});
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        Path run = onlyRun();
+        JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
+        assertEquals("complete", meta.get("status").asText());
+        JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
+        assertEquals(1, jmh.size());
+        assertTrue(jmh.get(0).get("benchmark").asText().endsWith("LinkTransferBenchmark.transfer"));
+        String report = Files.readString(run.resolve("report.md"));
+        assertTrue(report.contains("Link-delay model against emulated links"), report);
+        assertTrue(report.contains("| mobile-edge | kept | 50"), report);
+    }
+
+    @Test
     void remoteRunKeepsTheCellsItCouldMeasureAndNamesTheStageTheServerLacks(@TempDir Path dir) throws Exception {
         Path home = homeWithResnet(dir.resolve("home"));
         Suite suite = Suite.load(home);
@@ -99,6 +179,9 @@ class RealLinksSuiteTest extends ConsoleCaptured {
             JsonNode probe = meta.get("linkSetup").get("tiers").get("edge");
             assertEquals(agent.endpoint().toString(), probe.get("endpoint").asText());
             assertTrue(probe.get("roundTripMedianMs").asDouble() > 0);
+            assertTrue(probe.get("throughputMbps").asDouble() > 0, "the agent's probe model gave the throughput: " + probe);
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("link to tier 'edge' at " + agent.endpoint() + ": round trip"),
+                    out.toString(StandardCharsets.UTF_8));
             JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
             assertEquals(1, jmh.size(), "the partition cell is kept: " + jmh);
             assertEquals("partition", jmh.get(0).get("params").get("operator").asText());
@@ -121,6 +204,21 @@ class RealLinksSuiteTest extends ConsoleCaptured {
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("tiermark.transport='pigeon': valid: rest, grpc"),
                 err.toString(StandardCharsets.UTF_8));
+        if (EmulatedTiers.missing().isEmpty()) {
+            System.setProperty(EmulatedTiers.CONGESTION_CONTROL_PROPERTY, "pigeon");
+            try {
+                code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                        "--params", CELL, "--include", "^DeploymentBenchmark$"});
+                assertEquals(2, code);
+                assertTrue(err.toString(StandardCharsets.UTF_8).contains("congestionControl='pigeon': not a TCP congestion control"),
+                        err.toString(StandardCharsets.UTF_8));
+                code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "emulated",
+                        "--params", CELL, "--include", "^DeploymentBenchmark$", "--sweep", "mobile-edge:1,10"});
+                assertEquals(2, code, "a sweep refuses it before its folder exists");
+            } finally {
+                System.clearProperty(EmulatedTiers.CONGESTION_CONTROL_PROPERTY);
+            }
+        }
         code = Tiermark.run(new String[] {"suite", "--home", HOME, "--results", results.toString(), "--links", "wires"});
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("valid: simulated, emulated, remote"));

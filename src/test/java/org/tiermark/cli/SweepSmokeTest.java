@@ -75,6 +75,9 @@ class SweepSmokeTest extends ConsoleCaptured {
         args[args.length - 1] = "wlan:1,10";
         assertEquals(2, Tiermark.run(args));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown link 'wlan'"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, Tiermark.run(new String[] {"suite", "--home", SuiteSmokeTest.HOME, "--results", results.toString(), "--matrix",
+                "smoke", "--links", "remote", "--sweep", "mobile-edge:1,10"}));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--sweep with --links remote"), err.toString(StandardCharsets.UTF_8));
         try (Stream<Path> s = Files.list(results)) {
             assertEquals(0, s.count(), "nothing created");
         }

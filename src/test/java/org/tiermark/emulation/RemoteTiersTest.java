@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OrtEnvironment;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -86,6 +88,8 @@ class RemoteTiersTest {
             Map<String, Object> probe = RemoteTiers.probe(p, "edge", TIMEOUT);
             assertEquals(agent.endpoint().toString(), probe.get("endpoint"));
             assertTrue((double) probe.get("roundTripMedianMs") > 0, probe.toString());
+            assertThroughputMeasured(probe);
+            assertTrue(agent.models().containsKey(ProbeModel.NAME), "the probe is listed like any model: " + agent.models().keySet());
             try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("mobile-edge"), p, Costs.REMOTE,
                     RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
                 for (int round = 0; round < 3; round++) {
@@ -113,6 +117,7 @@ class RemoteTiersTest {
             assertEquals(grpc.endpoint().toString(), probe.get("endpoint"));
             assertEquals("grpc", probe.get("transport"));
             assertTrue((double) probe.get("roundTripMedianMs") > 0, probe.toString());
+            assertThroughputMeasured(probe);
             try (DeploymentRunner r = DeploymentRunner.open(ENV, v, p.deployment("mobile-edge"), p, Costs.REMOTE,
                     RemoteStageTestSupport.floats(ENV, 4), RemoteTiers.opener(ENV, p, v, TIMEOUT))) {
                 assertArrayEquals(new float[] {4, 6, 8, 10}, r.run(RemoteStageTestSupport.raw(1, 2, 3, 4)).floats("y"));
@@ -190,6 +195,58 @@ class RemoteTiersTest {
                 assertTrue(e.getMessage().contains("tier 'edge'") && e.getMessage().contains("tier 'cloud'")
                         && e.getMessage().contains("--next"), e.getMessage());
             }
+        }
+    }
+
+    /** Measured on loopback: 1 MB and 4 MB, their medians, a throughput from their difference. */
+    private static void assertThroughputMeasured(Map<String, Object> probe) {
+        assertEquals(List.of(1_000_000L, 4_000_000L), probe.get("throughputPayloadBytes"), probe.toString());
+        @SuppressWarnings("unchecked")
+        List<Double> medians = (List<Double>) probe.get("throughputMedianMs");
+        assertTrue(medians.get(1) > medians.get(0), probe.toString());
+        // loopback moves gigabits; a unit slip (bytes for bits, ms for ns) would land far below, load does not
+        assertTrue((double) probe.get("throughputMbps") > 50, probe.toString());
+        assertEquals(null, probe.get("throughput"), probe.toString());
+    }
+
+    @Test
+    void aServerWithoutTheProbeModelGetsThroughputNotMeasured() throws Exception {
+        // a Triton-like server: ready, but no tiermark-probe model
+        try (FakeServer s = new FakeServer(path -> path.endsWith("/v2/health/ready") ? FakeServer.answer(200, "{}")
+                : FakeServer.answer(404, "{\"error\": \"Request for unknown model\"}"))) {
+            Profiles p = profilesWithEdgeAt(s.endpoint());
+            Map<String, Object> probe = RemoteTiers.probe(p, "edge", TIMEOUT);
+            assertTrue((double) probe.get("roundTripMedianMs") > 0, probe.toString());
+            assertEquals("not measured (endpoint serves no tiermark-probe model)", probe.get("throughput"));
+            assertEquals(null, probe.get("throughputMbps"));
+            assertTrue(RemoteTiers.describe("edge", probe).contains("throughput: not measured (endpoint serves no"),
+                    probe.toString());
+        }
+    }
+
+    @Test
+    void theProbeModelAnswersTheLengthOverRestAndGrpc() throws Exception {
+        Variant v = tiny();
+        try (TierAgent agent = TierAgent.start(TierAgent.Config.loopback("edge", Map.of("tail", v.stages().get(1)),
+                Sessions.Settings.oneThread()))) {
+            GrpcAgent grpc = GrpcAgent.start(agent, new InetSocketAddress("127.0.0.1", 0));
+            for (URI endpoint : List.of(agent.endpoint(), grpc.endpoint())) {
+                try (ModelClient c = ModelClient.connect(endpoint, ProbeModel.NAME, TIMEOUT)) {
+                    Oip.TensorSpec input = c.metadata().inputs().get(0);
+                    assertEquals(ProbeModel.INPUT, input.name());
+                    assertEquals(Datatype.UINT8, input.datatype());
+                    assertArrayEquals(new long[] {-1}, input.shape(), endpoint.toString());
+                    for (int n : new int[] {0, 1, 12345}) {
+                        NamedTensor in = new NamedTensor(ProbeModel.INPUT, Datatype.UINT8, new long[] {n}, ByteBuffer.allocate(n));
+                        NamedTensor out = c.infer(List.of(in)).get(ProbeModel.OUTPUT);
+                        assertEquals(n, out.data().duplicate().order(ByteOrder.LITTLE_ENDIAN).getLong(), endpoint + " " + n);
+                    }
+                }
+            }
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> new TierAgent.Config("edge",
+                    new InetSocketAddress("127.0.0.1", 0), Map.of(ProbeModel.NAME, v.stages().get(1)), Sessions.Settings.oneThread(),
+                    1 << 20, TIMEOUT, 1));
+            assertTrue(e.getMessage().contains("throughput probe"), e.getMessage());
         }
     }
 
