@@ -370,9 +370,7 @@ public final class NetworkEmulation implements AutoCloseable {
     }
 
     private InetSocketAddress delayLine(String serverTier, String server, int port, double oneWayMs) throws IOException {
-        Process p = start(serverTier, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DelayLine.class.getName(),
-                "0", server, Integer.toString(port), Double.toString(oneWayMs)), ProcessBuilder.Redirect.PIPE);
+        Process p = start(serverTier, DelayLine.command(server, port, oneWayMs), ProcessBuilder.Redirect.PIPE);
         String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (ready == null || !ready.startsWith("delay line ready ")) {
             p.destroyForcibly();
