@@ -28,7 +28,7 @@ import org.tiermark.tier.LinkProfile;
  * bits / bandwidth) and with tbf's own charge (wire bytes, headers included: {@link Tbf#transferNanos}).
  *
  * <p>{@code java -cp target/tiermark.jar org.tiermark.emulation.LinkValidation --out FILE [--full]
- * [--repeats N] [--new-connection] [--congestion-control NAME] [--bandwidths MBPS,...] [--payloads BYTES,...] [--rtt-ms MS]
+ * [--repeats N] [--new-connection] [--packet-delay] [--congestion-control NAME] [--bandwidths MBPS,...] [--payloads BYTES,...] [--rtt-ms MS]
  * [--calibration LINK.json]}; Linux
  * and root only. {@code --reanalyse RESULT.json [--calibration LINK.json]} predicts an earlier result's cells again;
  * {@code --fit RESULT.json,...} fits {@link Fit}'s terms of the calibration from results.
@@ -61,20 +61,22 @@ public final class LinkValidation {
     /** Measures every (bandwidth, payload) cell {@code repeats} times over links without added delay, calibration {@link LinkCalibration#DEFAULT}. */
     public static Result run(List<Double> bandwidthsMbps, List<Long> payloads, int repeats, boolean newConnection,
                              String congestionControl) throws IOException, InterruptedException {
-        return run(bandwidthsMbps, 0, payloads, repeats, newConnection, congestionControl, LinkCalibration.DEFAULT);
+        return run(bandwidthsMbps, 0, payloads, repeats, newConnection, congestionControl, LinkCalibration.DEFAULT, false);
     }
 
     /**
-     * Measures every (bandwidth, payload) cell {@code repeats} times over links of {@code rttMs} (a
-     * {@link DelayLine} in front of the sink) and predicts each with {@code calibration}.
+     * Measures every (bandwidth, payload) cell {@code repeats} times over links of {@code rttMs} and predicts each with
+     * {@code calibration}. The round trip comes from a {@link DelayLine} in front of the sink (veth links), or with
+     * {@code packetDelay} from a {@link PacketDelayLine} (TUN links: the handshake and slow start pay it too).
      */
     public static Result run(List<Double> bandwidthsMbps, double rttMs, List<Long> payloads, int repeats, boolean newConnection,
-                             String congestionControl, LinkCalibration calibration) throws IOException, InterruptedException {
+                             String congestionControl, LinkCalibration calibration, boolean packetDelay)
+            throws IOException, InterruptedException {
         if (repeats < 1) {
             throw new InvalidInputException("repeats must be >= 1 (got " + repeats + ")");
         }
         List<NetworkEmulation.LinkSpec> links = new ArrayList<>();
-        for (double b : bandwidthsMbps) {
+        for (double b : packetDelay ? List.<Double>of() : bandwidthsMbps) {
             links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b, rttMs));
         }
         try (NetworkEmulation e = NetworkEmulation.create(List.of(new NetworkEmulation.TierSpec("mobile", 0, 0),
@@ -87,9 +89,13 @@ public final class LinkValidation {
             Process driver = e.start("mobile", probe("driver"), ProcessBuilder.Redirect.PIPE);
             BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
             Writer in = new OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8);
+            List<NetworkEmulation.Link> measured = new ArrayList<>(e.links());
+            for (double b : packetDelay ? bandwidthsMbps : List.<Double>of()) {
+                measured.add(e.addPacketLink("mobile", "edge", b, rttMs));
+            }
             List<Cell> cells = new ArrayList<>();
-            for (NetworkEmulation.Link link : e.links()) {
-                int port = rttMs == 0 ? PORT : delayLine(e, link, rttMs);
+            for (NetworkEmulation.Link link : measured) {
+                int port = rttMs == 0 || packetDelay ? PORT : delayLine(e, link, rttMs);
                 for (long bytes : payloads) {
                     int warm = newConnection ? 0 : 1;
                     in.write(link.toAddress() + " " + port + " " + bytes + " " + (repeats + warm)
@@ -105,7 +111,13 @@ public final class LinkValidation {
             }
             in.close();
             driver.waitFor(10, TimeUnit.SECONDS);
-            return new Result(e.describe(), cells);
+            Map<String, Object> described = new LinkedHashMap<>(e.describe());
+            described.put("linkDelay", packetDelay ? "packet delay line (TUN devices), per IP packet"
+                    : rttMs == 0 ? "none" : "stream delay line (TCP relay in front of the sink)");
+            if (packetDelay) {
+                described.put("links", measured);
+            }
+            return new Result(described, cells);
         }
     }
 
@@ -246,7 +258,7 @@ public final class LinkValidation {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--full", "--new-connection" -> o.put(args[i], "true");
+                case "--full", "--new-connection", "--packet-delay" -> o.put(args[i], "true");
                 case "--out", "--repeats", "--congestion-control", "--bandwidths", "--payloads", "--rtt-ms", "--calibration",
                      "--reanalyse", "--fit" -> {
                     if (i + 1 >= args.length) {
@@ -255,7 +267,7 @@ public final class LinkValidation {
                     o.put(args[i], args[++i]);
                 }
                 default -> throw new InvalidInputException("unknown option " + args[i] + "; valid: --out FILE, --full, "
-                        + "--repeats N, --new-connection, --congestion-control NAME, --bandwidths 1,10,..., --payloads 1,10000,..., --rtt-ms MS, "
+                        + "--repeats N, --new-connection, --packet-delay, --congestion-control NAME, --bandwidths 1,10,..., --payloads 1,10000,..., --rtt-ms MS, "
                         + "--calibration LINK_PROFILE.json, --reanalyse RESULT.json, --fit RESULT.json,RESULT.json,...");
             }
         }
@@ -304,7 +316,8 @@ public final class LinkValidation {
         }
         double rttMs = o.containsKey("--rtt-ms") ? number("--rtt-ms", o.get("--rtt-ms")) : 0;
         Result r = run(bandwidths, rttMs, payloads, Integer.parseInt(o.getOrDefault("--repeats", "3")),
-                o.containsKey("--new-connection"), o.getOrDefault("--congestion-control", "cubic"), calibration);
+                o.containsKey("--new-connection"), o.getOrDefault("--congestion-control", "cubic"), calibration,
+                o.containsKey("--packet-delay"));
         System.out.print(table(r.cells()));
         if (out != null) {
             Json.writeAtomically(out, r);
