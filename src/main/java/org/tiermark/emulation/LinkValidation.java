@@ -184,8 +184,9 @@ public final class LinkValidation {
 
     /**
      * The fitted terms of {@link LinkCalibration} from validation cells at zero round trip, each with the range it
-     * is the median of: {@code messageOverheadMs} half the round trip of one-byte messages on kept connections (tbf's
-     * bucket passes a one-frame message at once, so that round trip is the sockets' cost alone);
+     * is the median of: {@code messageOverheadMs} half the round trip of one-byte messages on kept connections, at
+     * bandwidths where tbf's bucket refills a frame while the message crosses (so it passes each at once, and the round
+     * trip is the sockets' cost alone; at 1-10 Mbit/s back-to-back round trips drain the bucket);
      * {@code connectionSetupMs} (new - kept) of the cells measured both ways.
      */
     public record Fit(double messageOverheadMs, double[] messageOverheadRangeMs, int messageCells, double connectionSetupMs,
@@ -200,7 +201,8 @@ public final class LinkValidation {
                 continue;
             }
             kept.put(c.bandwidthMbps() + "/" + c.payloadBytes(), c.medianNanos());
-            if (c.payloadBytes() == 1) {
+            double refilledBytes = c.bandwidthMbps() * 1e6 / 8 * c.medianNanos() / 2e9;
+            if (c.payloadBytes() == 1 && refilledBytes >= LinkCalibration.DEFAULT.wireBytes(1 + 8)) { // with the probe's length
                 message.add(c.medianNanos() / 2e6);
             }
         }
@@ -212,8 +214,8 @@ public final class LinkValidation {
             }
         }
         if (message.isEmpty()) {
-            throw new InvalidInputException("no one-byte cell on a kept connection at zero round trip to fit messageOverheadMs "
-                    + "from: measure with --payloads 1,...");
+            throw new InvalidInputException("no one-byte cell on a kept connection at zero round trip and >= 50 Mbit/s to fit "
+                    + "messageOverheadMs from: measure with --payloads 1,... --bandwidths 50,100,...");
         }
         double setupMs = setup.isEmpty() ? Double.NaN : Math.max(0, median(setup));
         return new Fit(Math.max(0, median(message)), range(message), message.size(), setupMs, range(setup), setup.size());

@@ -18,8 +18,10 @@ class LinkValidationFitTest {
     @Test
     void messageOverheadIsHalfTheOneByteRoundTripAndSetupTheNewMinusKeptMedian() {
         List<LinkValidation.Cell> cells = new ArrayList<>();
-        cells.add(cell(10, 1, false, 50_000));
+        cells.add(cell(50, 1, false, 50_000));
         cells.add(cell(100, 1, false, 60_000));
+        cells.add(cell(10, 1, false, 50_000)); // 10 Mbit/s refill 31 bytes in 25 us, less than a frame: not counted
+        cells.add(cell(1, 1, false, 144_000));
         cells.add(cell(200, 1, false, 400_000)); // one disturbed cell moves the median, not the fit
         cells.add(cell(100, 10_000, false, 900_000)); // larger payloads do not count for the message overhead
         cells.add(cell(100, 1, true, 60_000 + 700_000));
