@@ -27,6 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tiermark.emulation.LinkProbe;
 import org.tiermark.emulation.NetworkEmulation;
+import org.tiermark.emulation.PacketDelayLine;
 import org.tiermark.tier.LinkCalibration;
 import org.tiermark.tier.LinkDelay;
 import org.tiermark.tier.LinkProfile;
@@ -34,8 +35,8 @@ import org.tiermark.tier.Profiles;
 
 /**
  * The simulated link-delay model against an emulated link (Linux, root): a payload sent from a {@code mobile}
- * to an {@code edge} namespace over a tbf-shaped veth at {@code bandwidthMbps} with the profile's round trip (a
- * delay line), the sink answering one byte once it has it all; over one kept connection, or a new one per
+ * to an {@code edge} namespace over a tbf-shaped link at {@code bandwidthMbps} with the profile's round trip (see
+ * {@link #delay}), the sink answering one byte once it has it all; over one kept connection, or a new one per
  * request as the studies' HTTP clients did. The score is the request as the benchmark sees it (one line to a
  * sender process inside the namespace and its answer); the counters hold the sender's own timing and
  * {@link LinkDelay}'s prediction, calibrated and payload-only, per transfer. Not root, no tc or not Linux: the
@@ -66,6 +67,14 @@ public class LinkTransferBenchmark {
     @Param({"kept", "new"})
     public String connection;
 
+    /**
+     * How the profile's round trip is added: {@code packet}, a {@link PacketDelayLine} between TUN devices (every IP
+     * packet, so a new connection's handshake and slow start pay it), or {@code stream}, the TCP relay
+     * {@code DelayLine} in front of the sink on a veth link (what the suite's emulated links use).
+     */
+    @Param({"packet"})
+    public String delay;
+
     private NetworkEmulation emulation;
     private Process driver;
     private BufferedReader fromDriver;
@@ -79,6 +88,9 @@ public class LinkTransferBenchmark {
         if (!connection.equals(LinkCalibration.KEPT) && !connection.equals(LinkCalibration.NEW)) {
             throw new IllegalArgumentException("connection: 'kept' or 'new' (got '" + connection + "')");
         }
+        if (!delay.equals("packet") && !delay.equals("stream")) {
+            throw new IllegalArgumentException("delay: 'packet' or 'stream' (got '" + delay + "')");
+        }
         NetworkEmulation.requireSupported();
         LinkProfile profile = Profiles.load(Path.of(System.getProperty("tiermark.home", ".")).resolve("profiles")).links().get(link);
         if (profile == null) {
@@ -91,15 +103,17 @@ public class LinkTransferBenchmark {
         modelNanos = LinkDelay.transferNanos(at, payloadBytes, 0) + LinkDelay.transferNanos(answer, 1, 0);
         LinkProfile bare = at.withCalibration(LinkCalibration.PAYLOAD_ONLY);
         payloadOnlyNanos = LinkDelay.transferNanos(bare, payloadBytes, 0) + LinkDelay.transferNanos(bare, 1, 0);
+        boolean packet = delay.equals("packet");
         emulation = NetworkEmulation.create(List.of(new NetworkEmulation.TierSpec("mobile", 0, 0),
-                new NetworkEmulation.TierSpec("edge", 0, 0)), List.of(new NetworkEmulation.LinkSpec("mobile", "edge",
+                new NetworkEmulation.TierSpec("edge", 0, 0)), packet ? List.of() : List.of(new NetworkEmulation.LinkSpec("mobile", "edge",
                 bandwidthMbps, profile.rttMs())), "reno");
+        NetworkEmulation.Link packetLink = packet ? emulation.addPacketLink("mobile", "edge", bandwidthMbps, profile.rttMs()) : null;
         Process sink = emulation.start("edge", probe("sink", Integer.toString(PORT)), ProcessBuilder.Redirect.PIPE);
         String ready = new BufferedReader(new InputStreamReader(sink.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (ready == null || !ready.startsWith("sink ready")) {
             throw new IllegalStateException("the sink in " + emulation.namespace("edge") + " did not start (printed " + ready + ")");
         }
-        InetSocketAddress server = emulation.reach("mobile", "edge", PORT);
+        InetSocketAddress server = packet ? new InetSocketAddress(packetLink.toAddress(), PORT) : emulation.reach("mobile", "edge", PORT);
         driver = emulation.start("mobile", probe("driver"), ProcessBuilder.Redirect.PIPE);
         fromDriver = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
         toDriver = new OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package org.tiermark.emulation;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -181,7 +182,9 @@ public final class LinkProbe {
                     s = new Socket(host, port);
                     s.setTcpNoDelay(true);
                 }
-                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                // the length goes out with the first bytes of the message: written alone (TCP_NODELAY) it would be a
+                // segment of its own, one more than the model counts, which can cost a new connection a slow-start round
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
                 InputStream in = s.getInputStream();
                 out.writeLong(bytes);
                 for (long left = bytes; left > 0; left -= payload.length) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +28,10 @@ import org.tiermark.tier.LinkProfile;
  * bits / bandwidth) and with tbf's own charge (wire bytes, headers included: {@link Tbf#transferNanos}).
  *
  * <p>{@code java -cp target/tiermark.jar org.tiermark.emulation.LinkValidation --out FILE [--full]
- * [--repeats N] [--new-connection] [--congestion-control NAME] [--rtt-ms MS] [--calibration LINK.json]}; Linux
- * and root only. {@code --reanalyse RESULT.json [--calibration LINK.json]} predicts an earlier result's cells again.
+ * [--repeats N] [--new-connection] [--packet-delay] [--congestion-control NAME] [--bandwidths MBPS,...] [--payloads BYTES,...] [--rtt-ms MS]
+ * [--calibration LINK.json]}; Linux
+ * and root only. {@code --reanalyse RESULT.json [--calibration LINK.json]} predicts an earlier result's cells again;
+ * {@code --fit RESULT.json,...} fits {@link Fit}'s terms of the calibration from results.
  */
 public final class LinkValidation {
     /** The bandwidths of the studies' sweep. */
@@ -45,8 +48,8 @@ public final class LinkValidation {
      * Predictions are for the message's crossing plus the answer's: {@code payloadOnly} the link-delay model
      * before calibration (payload bits over bandwidth), {@code calibrated} after it ({@link LinkCalibration}),
      * {@code tbf} what tbf charges (wire bytes, {@link Tbf#transferNanos}, less the bucket refilled while the
-     * link idled for the previous answer's round trip) plus the round trip. Errors are
-     * {@code (median - predicted) / predicted} in percent.
+     * link idled for the previous answer's round trip) plus the round trip and the calibration's per-message
+     * cost. Errors are {@code (median - predicted) / predicted} in percent.
      */
     public record Cell(double bandwidthMbps, double rttMs, long payloadBytes, boolean newConnection, List<Long> transferNanos,
                        long medianNanos, long payloadOnlyNanos, double payloadOnlyErrorPct, long calibratedNanos,
@@ -58,20 +61,22 @@ public final class LinkValidation {
     /** Measures every (bandwidth, payload) cell {@code repeats} times over links without added delay, calibration {@link LinkCalibration#DEFAULT}. */
     public static Result run(List<Double> bandwidthsMbps, List<Long> payloads, int repeats, boolean newConnection,
                              String congestionControl) throws IOException, InterruptedException {
-        return run(bandwidthsMbps, 0, payloads, repeats, newConnection, congestionControl, LinkCalibration.DEFAULT);
+        return run(bandwidthsMbps, 0, payloads, repeats, newConnection, congestionControl, LinkCalibration.DEFAULT, false);
     }
 
     /**
-     * Measures every (bandwidth, payload) cell {@code repeats} times over links of {@code rttMs} (a
-     * {@link DelayLine} in front of the sink) and predicts each with {@code calibration}.
+     * Measures every (bandwidth, payload) cell {@code repeats} times over links of {@code rttMs} and predicts each with
+     * {@code calibration}. The round trip comes from a {@link DelayLine} in front of the sink (veth links), or with
+     * {@code packetDelay} from a {@link PacketDelayLine} (TUN links: the handshake and slow start pay it too).
      */
     public static Result run(List<Double> bandwidthsMbps, double rttMs, List<Long> payloads, int repeats, boolean newConnection,
-                             String congestionControl, LinkCalibration calibration) throws IOException, InterruptedException {
+                             String congestionControl, LinkCalibration calibration, boolean packetDelay)
+            throws IOException, InterruptedException {
         if (repeats < 1) {
             throw new InvalidInputException("repeats must be >= 1 (got " + repeats + ")");
         }
         List<NetworkEmulation.LinkSpec> links = new ArrayList<>();
-        for (double b : bandwidthsMbps) {
+        for (double b : packetDelay ? List.<Double>of() : bandwidthsMbps) {
             links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b, rttMs));
         }
         try (NetworkEmulation e = NetworkEmulation.create(List.of(new NetworkEmulation.TierSpec("mobile", 0, 0),
@@ -84,9 +89,13 @@ public final class LinkValidation {
             Process driver = e.start("mobile", probe("driver"), ProcessBuilder.Redirect.PIPE);
             BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
             Writer in = new OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8);
+            List<NetworkEmulation.Link> measured = new ArrayList<>(e.links());
+            for (double b : packetDelay ? bandwidthsMbps : List.<Double>of()) {
+                measured.add(e.addPacketLink("mobile", "edge", b, rttMs));
+            }
             List<Cell> cells = new ArrayList<>();
-            for (NetworkEmulation.Link link : e.links()) {
-                int port = rttMs == 0 ? PORT : delayLine(e, link, rttMs);
+            for (NetworkEmulation.Link link : measured) {
+                int port = rttMs == 0 || packetDelay ? PORT : delayLine(e, link, rttMs);
                 for (long bytes : payloads) {
                     int warm = newConnection ? 0 : 1;
                     in.write(link.toAddress() + " " + port + " " + bytes + " " + (repeats + warm)
@@ -102,7 +111,13 @@ public final class LinkValidation {
             }
             in.close();
             driver.waitFor(10, TimeUnit.SECONDS);
-            return new Result(e.describe(), cells);
+            Map<String, Object> described = new LinkedHashMap<>(e.describe());
+            described.put("linkDelay", packetDelay ? "packet delay line (TUN devices), per IP packet"
+                    : rttMs == 0 ? "none" : "stream delay line (TCP relay in front of the sink)");
+            if (packetDelay) {
+                described.put("links", measured);
+            }
+            return new Result(described, cells);
         }
     }
 
@@ -117,9 +132,7 @@ public final class LinkValidation {
 
     /** A delay line of {@code rttMs} in front of the sink on {@code link}; returns its port. */
     private static int delayLine(NetworkEmulation e, NetworkEmulation.Link link, double rttMs) throws IOException {
-        Process p = e.start("edge", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-cp", System.getProperty("java.class.path"), DelayLine.class.getName(), "0", link.toAddress(),
-                Integer.toString(PORT), Double.toString(rttMs / 2)), ProcessBuilder.Redirect.PIPE);
+        Process p = e.start("edge", DelayLine.command(link.toAddress(), PORT, rttMs / 2), ProcessBuilder.Redirect.PIPE);
         String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (ready == null || !ready.startsWith("delay line ready ")) {
             throw new IllegalStateException("the delay line in " + e.namespace("edge") + " did not start (printed " + ready + ")");
@@ -136,11 +149,13 @@ public final class LinkValidation {
         long before = predict(mbps, rttMs, bytes, LinkCalibration.PAYLOAD_ONLY);
         long after = predict(mbps, rttMs, bytes, calibration.withNewConnection(newConnection));
         Tbf tbf = Tbf.forBandwidth(mbps, LinkCalibration.DEFAULT.mtu());
-        // tbf's bucket refills while the link idles for the answer's round trip (up to its two frames), and the
-        // next message's first bytes pass at once: an emulator effect (a link has no bucket), so only tbf's column has it
-        double bucketCreditBytes = Math.min(tbf.burstBytes(), mbps * 1e6 / 8 * rttMs / 1e3);
+        // tbf's bucket refills while the link idles between messages (up to its two frames): the answer's round trip
+        // and its two messages' socket costs (its crossing, the sender's turn to the next message); the next message's
+        // first bytes then pass at once: an emulator effect (a link has no bucket), so only tbf's column has it
+        double idleMs = rttMs + 2 * calibration.messageOverheadMs();
+        double bucketCreditBytes = Math.min(tbf.burstBytes(), Math.min(tbf.wireBytes(bytes), mbps * 1e6 / 8 * idleMs / 1e3));
         long tbfNanos = Math.round(tbf.transferNanos(bytes) - bucketCreditBytes * 8e9 / tbf.rateBitsPerSecond()
-                + tbf.transferNanos(1) + rttMs * 1e6);
+                + tbf.transferNanos(1) + rttMs * 1e6 + 2 * calibration.messageOverheadMs() * 1e6);
         return new Cell(mbps, rttMs, bytes, newConnection, List.copyOf(nanos), median, before, percent(median, before),
                 after, percent(median, after), tbfNanos, percent(median, tbfNanos));
     }
@@ -167,6 +182,56 @@ public final class LinkValidation {
         return out;
     }
 
+    /**
+     * The fitted terms of {@link LinkCalibration} from validation cells at zero round trip, each with the range it
+     * is the median of: {@code messageOverheadMs} half the round trip of one-byte messages on kept connections, at
+     * bandwidths where tbf's bucket refills a frame while the message crosses (so it passes each at once, and the round
+     * trip is the sockets' cost alone; at 1-10 Mbit/s back-to-back round trips drain the bucket);
+     * {@code connectionSetupMs} (new - kept) of the cells measured both ways.
+     */
+    public record Fit(double messageOverheadMs, double[] messageOverheadRangeMs, int messageCells, double connectionSetupMs,
+                      double[] connectionSetupRangeMs, int connectionCells) {}
+
+    /** Fits {@link Fit}'s terms from {@code cells} (kept and new connections, any payloads; only zero-RTT cells count). */
+    public static Fit fit(List<Cell> cells) {
+        List<Double> message = new ArrayList<>();
+        Map<String, Long> kept = new LinkedHashMap<>();
+        for (Cell c : cells) {
+            if (c.rttMs() != 0 || c.newConnection()) {
+                continue;
+            }
+            kept.put(c.bandwidthMbps() + "/" + c.payloadBytes(), c.medianNanos());
+            double refilledBytes = c.bandwidthMbps() * 1e6 / 8 * c.medianNanos() / 2e9;
+            if (c.payloadBytes() == 1 && refilledBytes >= LinkCalibration.DEFAULT.wireBytes(1 + 8)) { // with the probe's length
+                message.add(c.medianNanos() / 2e6);
+            }
+        }
+        List<Double> setup = new ArrayList<>();
+        for (Cell c : cells) {
+            Long k = kept.get(c.bandwidthMbps() + "/" + c.payloadBytes());
+            if (c.rttMs() == 0 && c.newConnection() && k != null) {
+                setup.add((c.medianNanos() - k) / 1e6);
+            }
+        }
+        if (message.isEmpty()) {
+            throw new InvalidInputException("no one-byte cell on a kept connection at zero round trip and >= 50 Mbit/s to fit "
+                    + "messageOverheadMs from: measure with --payloads 1,... --bandwidths 50,100,...");
+        }
+        double setupMs = setup.isEmpty() ? Double.NaN : Math.max(0, median(setup));
+        return new Fit(Math.max(0, median(message)), range(message), message.size(), setupMs, range(setup), setup.size());
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = values.stream().sorted().toList();
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    private static double[] range(List<Double> values) {
+        List<Double> v = values.stream().sorted().toList();
+        return v.isEmpty() ? new double[0] : new double[] {v.get(0), v.get(v.size() - 1)};
+    }
+
     private static double percent(long measured, long predicted) {
         return Math.round((measured - predicted) * 1000.0 / predicted) / 10.0;
     }
@@ -178,15 +243,15 @@ public final class LinkValidation {
         return cmd;
     }
 
-    /** A plain-text table of the cells: the median, and each prediction with its error. */
+    /** A plain-text table of the cells: the median, each prediction with its error, and whether the calibrated one is within 5%. */
     public static String table(List<Cell> cells) {
-        StringBuilder s = new StringBuilder(String.format("%7s %6s %9s %4s %11s %11s %7s %11s %7s %11s %7s%n",
-                "Mbit/s", "rtt ms", "bytes", "conn", "median ms", "before ms", "err %", "after ms", "err %", "tbf ms", "err %"));
+        StringBuilder s = new StringBuilder(String.format("%7s %6s %9s %4s %11s %11s %7s %11s %7s %4s %11s %7s%n",
+                "Mbit/s", "rtt ms", "bytes", "conn", "median ms", "before ms", "err %", "after ms", "err %", "<=5%", "tbf ms", "err %"));
         for (Cell c : cells) {
-            s.append(String.format("%7.0f %6.1f %9d %4s %11.3f %11.3f %7.1f %11.3f %7.1f %11.3f %7.1f%n", c.bandwidthMbps(),
+            s.append(String.format("%7.0f %6.1f %9d %4s %11.3f %11.3f %7.1f %11.3f %7.1f %4s %11.3f %7.1f%n", c.bandwidthMbps(),
                     c.rttMs(), c.payloadBytes(), c.newConnection() ? "new" : "kept", c.medianNanos() / 1e6,
                     c.payloadOnlyNanos() / 1e6, c.payloadOnlyErrorPct(), c.calibratedNanos() / 1e6, c.calibratedErrorPct(),
-                    c.tbfNanos() / 1e6, c.tbfErrorPct()));
+                    Math.abs(c.calibratedErrorPct()) <= 5 ? "yes" : "no", c.tbfNanos() / 1e6, c.tbfErrorPct()));
         }
         return s.toString();
     }
@@ -195,20 +260,33 @@ public final class LinkValidation {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--full", "--new-connection" -> o.put(args[i], "true");
-                case "--out", "--repeats", "--congestion-control", "--bandwidths", "--rtt-ms", "--calibration", "--reanalyse" -> {
+                case "--full", "--new-connection", "--packet-delay" -> o.put(args[i], "true");
+                case "--out", "--repeats", "--congestion-control", "--bandwidths", "--payloads", "--rtt-ms", "--calibration",
+                     "--reanalyse", "--fit" -> {
                     if (i + 1 >= args.length) {
                         throw new InvalidInputException(args[i] + " needs a value");
                     }
                     o.put(args[i], args[++i]);
                 }
                 default -> throw new InvalidInputException("unknown option " + args[i] + "; valid: --out FILE, --full, "
-                        + "--repeats N, --new-connection, --congestion-control NAME, --bandwidths 1,10,..., --rtt-ms MS, "
-                        + "--calibration LINK_PROFILE.json, --reanalyse RESULT.json");
+                        + "--repeats N, --new-connection, --packet-delay, --congestion-control NAME, --bandwidths 1,10,..., --payloads 1,10000,..., --rtt-ms MS, "
+                        + "--calibration LINK_PROFILE.json, --reanalyse RESULT.json, --fit RESULT.json,RESULT.json,...");
             }
         }
         LinkCalibration calibration = o.containsKey("--calibration")
                 ? Json.read(Path.of(o.get("--calibration")), LinkProfile.class).calibration() : LinkCalibration.DEFAULT;
+        if (o.containsKey("--fit")) {
+            List<Cell> cells = new ArrayList<>();
+            for (String f : o.get("--fit").split(",")) {
+                cells.addAll(reanalyse(Path.of(f.strip()), calibration));
+            }
+            Fit f = fit(cells);
+            System.out.printf("messageOverheadMs %.4f (median of %d one-byte cells, range %s)%n", f.messageOverheadMs(),
+                    f.messageCells(), Arrays.toString(f.messageOverheadRangeMs()));
+            System.out.printf("connectionSetupMs %.4f (median of %d new - kept cells, range %s)%n", f.connectionSetupMs(),
+                    f.connectionCells(), Arrays.toString(f.connectionSetupRangeMs()));
+            return;
+        }
         if (o.containsKey("--reanalyse")) {
             System.out.print(table(reanalyse(Path.of(o.get("--reanalyse")), calibration)));
             return;
@@ -221,6 +299,16 @@ public final class LinkValidation {
         if (o.containsKey("--full")) {
             payloads.add(10_000_000L);
         }
+        if (o.containsKey("--payloads")) {
+            payloads = new ArrayList<>();
+            for (String b : o.get("--payloads").split(",")) {
+                double v = number("--payloads", b);
+                if (v < 1 || v != Math.rint(v)) {
+                    throw new InvalidInputException("--payloads: '" + b + "' is not a whole number of bytes >= 1");
+                }
+                payloads.add((long) v);
+            }
+        }
         List<Double> bandwidths = BANDWIDTHS_MBPS;
         if (o.containsKey("--bandwidths")) {
             bandwidths = new ArrayList<>();
@@ -230,7 +318,8 @@ public final class LinkValidation {
         }
         double rttMs = o.containsKey("--rtt-ms") ? number("--rtt-ms", o.get("--rtt-ms")) : 0;
         Result r = run(bandwidths, rttMs, payloads, Integer.parseInt(o.getOrDefault("--repeats", "3")),
-                o.containsKey("--new-connection"), o.getOrDefault("--congestion-control", "cubic"), calibration);
+                o.containsKey("--new-connection"), o.getOrDefault("--congestion-control", "cubic"), calibration,
+                o.containsKey("--packet-delay"));
         System.out.print(table(r.cells()));
         if (out != null) {
             Json.writeAtomically(out, r);

@@ -93,6 +93,9 @@ public final class NetworkEmulation implements AutoCloseable {
     private final String congestionControl;
     private final List<Link> links = new ArrayList<>();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
+    /** Packet links get /30s from here on: 198.19.0.0, the upper half of the benchmarking range. */
+    private static final int PACKET_LINK_BASE = 1 << 14;
+    private int packetLinks;
     private final Cgroups cgroups;
     private final Thread hook;
     private volatile boolean closed;
@@ -354,6 +357,41 @@ public final class NetworkEmulation implements AutoCloseable {
     }
 
     /**
+     * Adds a link from {@code from} to {@code to} made of two TUN devices joined by a {@link PacketDelayLine}, which
+     * delays every IP packet by {@code rttMs / 2} each way (so the handshake and slow start pay the round trip, as on a
+     * real link), with tbf at {@code bandwidthMbps} on both devices. Its /30 comes from the upper half of the range
+     * (198.19.0.0/16), apart from the veth links'; the line's process stops with the emulation. Not among
+     * {@link #links()}: the suite's links stay veth links with the stream {@link DelayLine} (docs/emulation.md).
+     */
+    public Link addPacketLink(String from, String to, double bandwidthMbps, double rttMs) throws IOException {
+        int k = packetLinks++;
+        String a = "tm" + runId + "t" + k + "a";
+        String b = "tm" + runId + "t" + k + "b";
+        String nsA = namespace(from);
+        String nsB = namespace(to);
+        Process p = new ProcessBuilder(PacketDelayLine.command(NETNS.resolve(nsA), a, NETNS.resolve(nsB), b, rttMs / 2))
+                .redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        processes.add(p);
+        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (ready == null || !ready.equals("packet delay line ready")) {
+            p.destroyForcibly();
+            throw new EmulationUnavailableException("the packet delay line between " + nsA + " and " + nsB
+                    + " did not start (printed " + ready + "; it needs /dev/net/tun)");
+        }
+        int index = PACKET_LINK_BASE + k;
+        String addrA = address(index, 1);
+        String addrB = address(index, 2);
+        Shell.run("ip", "-n", nsA, "addr", "add", addrA + "/30", "dev", a);
+        Shell.run("ip", "-n", nsB, "addr", "add", addrB + "/30", "dev", b);
+        Tbf tbf = Tbf.forBandwidth(bandwidthMbps, MTU);
+        shape(nsA, a, tbf);
+        shape(nsB, b, tbf);
+        Shell.run("ip", "-n", nsA, "link", "set", a, "up");
+        Shell.run("ip", "-n", nsB, "link", "set", b, "up");
+        return new Link(new LinkSpec(from, to, bandwidthMbps, rttMs), a, addrA, b, addrB, tbf);
+    }
+
+    /**
      * Where a client in {@code clientTier} connects to reach a server listening in {@code serverTier} on
      * {@code port} (bound to the server's address on their link, or to all addresses): the server itself, or,
      * when the link has a round-trip time, a {@link DelayLine} started in the server's namespace in front of
@@ -370,9 +408,7 @@ public final class NetworkEmulation implements AutoCloseable {
     }
 
     private InetSocketAddress delayLine(String serverTier, String server, int port, double oneWayMs) throws IOException {
-        Process p = start(serverTier, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), DelayLine.class.getName(),
-                "0", server, Integer.toString(port), Double.toString(oneWayMs)), ProcessBuilder.Redirect.PIPE);
+        Process p = start(serverTier, DelayLine.command(server, port, oneWayMs), ProcessBuilder.Redirect.PIPE);
         String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (ready == null || !ready.startsWith("delay line ready ")) {
             p.destroyForcibly();

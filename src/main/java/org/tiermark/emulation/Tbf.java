@@ -7,11 +7,15 @@ package org.tiermark.emulation;
  * {@code n} bytes costs about {@code n * (mtu + 14) / (mtu - 52)} bytes of tokens: 4.56% more at MTU 1500.
  *
  * @param rateBitsPerSecond the link's bandwidth
- * @param burstBytes        bucket size: two full frames, the least that passes full-size frames. A link has
- *                          no bucket: whatever the bucket holds when a message starts crosses at line rate
- *                          (with 1 ms of rate as the bucket, 10 KB crossed 200 Mbit/s in 0.08 ms instead of
- *                          0.4 ms, measured here); with two frames it took 0.404 ms. The kernel paces with
- *                          high-resolution timers, so the small bucket still held 200 Mbit/s (1 MB: +0.5%)
+ * @param burstBytes        bucket size: two full frames. A link has no bucket: whatever the bucket holds when a
+ *                          message starts crosses at line rate (with 1 ms of rate as the bucket, 10 KB crossed
+ *                          200 Mbit/s in 0.08 ms instead of 0.4 ms). One frame ({@code mtu + 14}, the least the
+ *                          kernel takes) does not hold the rate: every frame then waits for the qdisc watchdog,
+ *                          whose lateness a one-frame bucket cannot absorb, and 1 MB took +1.8% at 10, +7.5% at
+ *                          50, +11.6-13.5% at 100, +17.6% at 150 and +21-24% at 200 Mbit/s over the wire-byte time
+ *                          (two frames: 0.0 to +0.3%, once +3.6%; docs/runs/links-20261130-s3/bucket). A second, peak-rate
+ *                          bucket ({@code peakrate} 1.5x or 2x the rate, one-frame {@code mtu}) held the rate but
+ *                          moved 10 KB at 100-200 Mbit/s by under 2 points, within those runs' noise: not adopted
  * @param limitBytes        queue behind the bucket: 100 ms at line rate (at least 64 KB), so a TCP window
  *                          queued by the sender is not dropped, while queueing delay stays bounded
  * @param mtu               the interface MTU the overhead is computed for
@@ -33,7 +37,7 @@ public record Tbf(long rateBitsPerSecond, long burstBytes, long limitBytes, int 
     public static Tbf forBandwidth(double bandwidthMbps, int mtu) {
         long rate = Math.round(bandwidthMbps * 1e6);
         long bytesPerSecond = rate / 8;
-        long burst = 2L * (mtu + 14);
+        long burst = 2L * (mtu + 14); // one frame does not hold the rate: see burstBytes
         long limit = Math.max(64 * 1024, bytesPerSecond / 10);
         return new Tbf(rate, burst, limit, mtu);
     }

@@ -17,18 +17,24 @@ package org.tiermark.tier;
  *                              the server's thread): fitted from new-connection against kept-connection
  *                              transfers at zero round trip
  * @param initialWindowSegments TCP's initial congestion window (10 in Linux, RFC 6928)
+ * @param messageOverheadMs     what one message costs to cross a socket pair besides the wire, on every
+ *                              connection: the sender's write, the stack on both ends, the receiver's wake-up and
+ *                              read. A real link has it too (more with a NIC's interrupts); the simulated
+ *                              deployment, which calls stages in process, would otherwise leave it out. Fitted from
+ *                              one-byte messages on a kept connection at zero round trip (where tbf's bucket and the
+ *                              wire add almost nothing): half the median of (round trip - the model's two crossings)
  * @param provenance            where the fitted figures come from (run folder and command)
  */
 public record LinkCalibration(int mtu, String connection, double connectionSetupMs, int initialWindowSegments,
-                              String provenance) {
+                              double messageOverheadMs, String provenance) {
     /** Ethernet + IPv4 + TCP-with-timestamps header bytes of a full frame. */
     public static final int FRAME_HEADER_BYTES = 14 + 20 + 32;
     public static final String KEPT = "kept";
     public static final String NEW = "new";
     /** Wire framing at MTU 1500 on a kept connection: what a profile without calibration gets. */
-    public static final LinkCalibration DEFAULT = new LinkCalibration(1500, KEPT, 0, 10, "TCP/IP headers at MTU 1500");
+    public static final LinkCalibration DEFAULT = new LinkCalibration(1500, KEPT, 0, 10, 0, "TCP/IP headers at MTU 1500");
     /** Payload bits over bandwidth and nothing else: the model before calibration, kept for comparison. */
-    public static final LinkCalibration PAYLOAD_ONLY = new LinkCalibration(0, KEPT, 0, 10, "payload bits only");
+    public static final LinkCalibration PAYLOAD_ONLY = new LinkCalibration(0, KEPT, 0, 10, 0, "payload bits only");
 
     public LinkCalibration {
         if (mtu != 0 && (mtu < 576 || mtu > 65536)) {
@@ -47,12 +53,16 @@ public record LinkCalibration(int mtu, String connection, double connectionSetup
             throw new IllegalArgumentException("field 'calibration.initialWindowSegments': must be >= 1 (got "
                     + initialWindowSegments + ")");
         }
+        if (!(messageOverheadMs >= 0) || Double.isInfinite(messageOverheadMs)) {
+            throw new IllegalArgumentException("field 'calibration.messageOverheadMs': must be >= 0 (got " + messageOverheadMs + ")");
+        }
         provenance = provenance == null ? "" : provenance;
     }
 
     /** The same calibration with a connection per request ({@code true}) or one kept connection. */
     public LinkCalibration withNewConnection(boolean newConnection) {
-        return new LinkCalibration(mtu, newConnection ? NEW : KEPT, connectionSetupMs, initialWindowSegments, provenance);
+        return new LinkCalibration(mtu, newConnection ? NEW : KEPT, connectionSetupMs, initialWindowSegments, messageOverheadMs,
+                provenance);
     }
 
     public boolean newConnection() {

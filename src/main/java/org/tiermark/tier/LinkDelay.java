@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 
 /**
  * The simulated link-delay model: a pure function from bytes crossing a link to nanoseconds,
- * {@code rtt/2 + wireBytes * 8 / bandwidth + connection + jitter}, calibrated against tbf-shaped links
+ * {@code rtt/2 + wireBytes * 8 / bandwidth + messageOverhead + connection + jitter}, calibrated against tbf-shaped links
  * ({@link LinkCalibration}; docs/emulation.md has the measurements). wireBytes adds each TCP segment's
- * headers; connection is 0 on a kept connection, and for a connection per request the handshake's round
+ * headers; messageOverhead is the sockets' own cost per message; connection is 0 on a kept connection, and for a connection per request the handshake's round
  * trip, the slow-start rounds and the fitted setup cost.
  *
  * <p>A hop over several links pays each link in turn (store and forward): a tier on the way relays whole
@@ -33,7 +33,8 @@ public final class LinkDelay {
         }
         double halfRttNanos = link.rttMs() * 1e6 / 2;
         double jitterNanos = jitterUnit * link.jitterMs() * 1e6;
-        return Math.round(halfRttNanos + serializationNanos(link, bytes) + connectionNanos(link, bytes) + jitterNanos);
+        double messageNanos = link.calibration().messageOverheadMs() * 1e6;
+        return Math.round(halfRttNanos + serializationNanos(link, bytes) + messageNanos + connectionNanos(link, bytes) + jitterNanos);
     }
 
     /** Nanoseconds the link's bandwidth needs for {@code bytes} of payload and their headers. */

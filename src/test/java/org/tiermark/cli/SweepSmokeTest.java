@@ -17,6 +17,7 @@ import org.tiermark.report.SweepReport;
 import org.tiermark.suite.Sweep;
 import org.tiermark.tier.BandwidthOverride;
 import org.tiermark.tier.LinkCalibration;
+import org.tiermark.tier.LinkProfile;
 import org.tiermark.tier.Profiles;
 
 /** A bandwidth sweep through the real suite (JMH forks included) on the smoke matrix of the small text model. */
@@ -43,7 +44,8 @@ class SweepSmokeTest extends ConsoleCaptured {
         }
         JsonNode sweep = Json.MAPPER.readTree(sweepDir.resolve(Sweep.FILE).toFile());
         assertEquals("mobile-edge", sweep.get("link").asText());
-        double rttMs = Profiles.load(Path.of(SuiteSmokeTest.HOME).resolve("profiles")).links().get("mobile-edge").rttMs();
+        LinkProfile link = Profiles.load(Path.of(SuiteSmokeTest.HOME).resolve("profiles")).links().get("mobile-edge");
+        double rttMs = link.rttMs();
         for (String mbps : List.of("1.0", "200.0")) {
             Path run = results.resolve(sweep.get("runs").get(mbps).asText());
             JsonNode meta = Json.MAPPER.readTree(run.resolve("run.json").toFile());
@@ -56,8 +58,9 @@ class SweepSmokeTest extends ConsoleCaptured {
             double transferMs = secondary.get("transferNanos").get("score").asDouble() / requests / 1e6;
             double bytes = secondary.get("linkBytes").get("score").asDouble() / requests;
             // the forks saw the link at the point's bandwidth: the text out and the answer back, each a message of one
-            // segment with 66 header bytes, over the point's bandwidth, plus the round trip
-            double expectedMs = (bytes + 2 * LinkCalibration.FRAME_HEADER_BYTES) * 8 / (Double.parseDouble(mbps) * 1e6) * 1e3 + rttMs;
+            // segment with 66 header bytes, over the point's bandwidth, plus the round trip and each message's socket cost
+            double expectedMs = (bytes + 2 * LinkCalibration.FRAME_HEADER_BYTES) * 8 / (Double.parseDouble(mbps) * 1e6) * 1e3 + rttMs
+                    + 2 * link.calibration().messageOverheadMs();
             assertEquals(expectedMs, transferMs, expectedMs * 0.05, mbps + " Mbit/s: " + bytes + " bytes per request");
         }
         String md = Files.readString(sweepDir.resolve(SweepReport.FILE));

@@ -43,7 +43,7 @@ class LinkDelayTest {
         assertEquals(20_000_000 + 7_888_000, LinkDelay.connectionNanos(link(10, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
         // 1 Mbit/s, 20 ms: the initial window alone takes 121 ms, longer than the round trip
         assertEquals(20_000_000, LinkDelay.connectionNanos(link(1, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
-        LinkCalibration withSetup = new LinkCalibration(1500, LinkCalibration.NEW, 0.25, 10, "test");
+        LinkCalibration withSetup = new LinkCalibration(1500, LinkCalibration.NEW, 0.25, 10, 0, "test");
         assertEquals(250_000, LinkDelay.connectionNanos(link(200, 0, 0, 0).withCalibration(withSetup), 1_000_000), 1);
         assertEquals(0, LinkDelay.connectionNanos(link(200, 1, 0, 0), 1_000_000), "a kept connection costs nothing more");
         assertEquals(LinkDelay.transferNanos(link(200, 1, 0, 0), 1_000_000, 0) + 1_394_400,
@@ -51,13 +51,26 @@ class LinkDelayTest {
     }
 
     @Test
+    void everyMessagePaysTheSocketsOverheadOnEachLinkOfItsRoute() {
+        LinkCalibration c = new LinkCalibration(1500, LinkCalibration.KEPT, 0, 10, 0.02, "test");
+        LinkProfile wlan = link(200, 1, 0, 0);
+        assertEquals(LinkDelay.transferNanos(wlan, 10_000, 0) + 20_000, LinkDelay.transferNanos(wlan.withCalibration(c), 10_000, 0));
+        assertEquals(500_000 + 20_000, LinkDelay.transferNanos(wlan.withCalibration(c), 0, 0), "even an empty message");
+        LinkProfile wan = link(1, 20, 0, 0).withCalibration(c);
+        assertEquals(LinkDelay.transferNanos(wlan, 1000, 0) + LinkDelay.transferNanos(link(1, 20, 0, 0), 1000, 0) + 40_000,
+                LinkDelay.transferNanos(List.of(wlan.withCalibration(c), wan), 1000, new LinkDelay.Jitter()), "once per link");
+    }
+
+    @Test
     void badCalibrationsAreRefusedNamingTheField() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new LinkCalibration(1500, "sometimes", 0, 10, ""));
+                () -> new LinkCalibration(1500, "sometimes", 0, 10, 0, ""));
         assertTrue(e.getMessage().contains("calibration.connection") && e.getMessage().contains("'kept' or 'new'"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(100, "kept", 0, 10, ""));
-        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(1500, "kept", -1, 10, ""));
-        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(1500, "kept", 0, -3, ""));
+        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(100, "kept", 0, 10, 0, ""));
+        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(1500, "kept", -1, 10, 0, ""));
+        assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(1500, "kept", 0, -3, 0, ""));
+        e = assertThrows(IllegalArgumentException.class, () -> new LinkCalibration(1500, "kept", 0, 10, -0.1, ""));
+        assertTrue(e.getMessage().contains("calibration.messageOverheadMs"), e.getMessage());
     }
 
     @Test
