@@ -115,6 +115,20 @@ public final class Sptq {
     }
 
     /**
+     * The {@code [min, max]} ranges {@link #apply} calibrates for {@code source} (one per tensor of
+     * {@link #rangeTensors}): the starting point of quantization-aware training, which then begins
+     * from exactly the model sptq would export.
+     */
+    public static Map<String, float[]> calibratedRanges(OrtEnvironment env, OnnxMl.ModelProto source,
+                                                        InputSamples calibration, Params p) throws OrtException {
+        InputSamples calib = calibration.first(p.samples(), "sptq.calibration.samples");
+        OnnxMl.ModelProto model = OpsetUpgrade.toAtLeast13(OnnxModels.constantsToInitializers(source),
+                ranks(env, source, calib));
+        Plan plan = plan(new OnnxGraph(model), p.forceQuantize());
+        return calibrate(env, model, plan.rangeOwners(), calib, p);
+    }
+
+    /**
      * The activation tensors of {@code source} whose ranges sptq's rewrite needs (one per shared
      * quantization parameter): what quantization-aware training must learn. {@code source} must already
      * be opset 13 or later with its constants as initializers (as tiermark's own exports are).
