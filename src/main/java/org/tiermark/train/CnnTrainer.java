@@ -26,8 +26,11 @@ import org.tiermark.operator.VariantBuilder;
 public final class CnnTrainer implements WhiteboxTrainer {
     /** Bumped when the training code changes what it produces: cached trained models are retrained. */
     static final int VERSION = 1;
-    /** qat's own version: 2 since its ranges start from sptq's calibration and it trains a full epoch. */
-    static final int QAT_VERSION = 2;
+    /**
+     * qat's own version: 2 since its ranges start from sptq's calibration and it trains a full epoch; 3 since
+     * the head stays in float, as sptq (version 2) keeps the output layer.
+     */
+    static final int QAT_VERSION = 3;
     static final String ALL = "all";
 
     private final String operator;

@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * A {@link Network} run with fake quantization at exactly the tensors sptq quantizes in its export:
  * every convolution with its batch norm folded (running statistics frozen, as the exporter folds them)
- * and its folded weight fake-quantized per output channel; the head's weight per output row; the
+ * and its folded weight fake-quantized per output channel; the head in float (sptq keeps the output layer in float); the
  * activations sptq gives a uint8 range (the image, each ReLU output, each convolution output read by an
  * Add, each unit's output, the pooled features), named as in the export. Activation ranges start from
  * sptq's calibrated ranges ({@link #startFrom}), so that training begins at exactly the model sptq
@@ -92,7 +92,7 @@ public final class QatNetwork extends AbstractBlock {
         NDArray pooled = observe("pool", x.mean(new int[] {3}).mean(new int[] {2}), training);
         NDArray w = local(ps.getValue(net.head().getParameters().get("weight"), x.getDevice(), training), x);
         NDArray b = ps.getValue(net.head().getParameters().get("bias"), x.getDevice(), training);
-        return Linear.linear(pooled, FakeQuant.weightPerChannel(w), b);
+        return Linear.linear(pooled, w, b);
     }
 
     /**
