@@ -55,6 +55,9 @@ public final class AccuracyStep {
      */
     public static AccuracyReport run(Suite suite, List<String[]> modelOperatorPairs, String set, Path runDir)
             throws IOException {
+        if (!SETS.contains(set)) {
+            throw new InvalidInputException("unknown evaluation set '" + set + "'; valid: " + String.join(", ", SETS));
+        }
         return run(suite, modelOperatorPairs, model -> set, runDir);
     }
 
