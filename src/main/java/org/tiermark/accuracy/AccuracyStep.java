@@ -15,10 +15,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Preprocessors;
 import org.tiermark.Suite;
@@ -55,6 +58,16 @@ public final class AccuracyStep {
         if (!SETS.contains(set)) {
             throw new InvalidInputException("unknown evaluation set '" + set + "'; valid: " + String.join(", ", SETS));
         }
+        return run(suite, modelOperatorPairs, model -> set, runDir);
+    }
+
+    /**
+     * As {@link #run(Suite, List, String, Path)} with each model on its own set ({@code setOf}, e.g. the
+     * large set for the models whose white-box checks need it); the report's {@code evaluationSet} then
+     * names which models were scored on which set.
+     */
+    public static AccuracyReport run(Suite suite, List<String[]> modelOperatorPairs, Function<String, String> setOf, Path runDir)
+            throws IOException {
         Map<String, Set<String>> byModel = new LinkedHashMap<>();
         for (String[] pair : modelOperatorPairs) {
             if (pair.length != 2) {
@@ -64,7 +77,13 @@ public final class AccuracyStep {
         }
         // everything that can be checked is checked before the first variant runs
         Map<String, Evaluator> evaluators = new LinkedHashMap<>();
+        Map<String, List<String>> modelsBySet = new TreeMap<>();
         for (String model : byModel.keySet()) {
+            String set = setOf.apply(model);
+            if (!SETS.contains(set)) {
+                throw new InvalidInputException("unknown evaluation set '" + set + "' for " + model + "; valid: " + String.join(", ", SETS));
+            }
+            modelsBySet.computeIfAbsent(set, k -> new ArrayList<>()).add(model);
             Catalog.Model m = suite.catalog().model(model);
             evaluators.put(model, Evaluator.create(m, set));
             InputCheck.check(m);
@@ -96,9 +115,18 @@ public final class AccuracyStep {
             }
         }
         AccuracyReport report = new AccuracyReport(AccuracyReport.SCHEMA,
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), set, entries, errors);
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), describe(modelsBySet), entries, errors);
         report.write(runDir);
         return report;
+    }
+
+    /** {@code small} or {@code large} when every model used it, else e.g. {@code large for a, b; small for c}. */
+    static String describe(Map<String, List<String>> modelsBySet) {
+        if (modelsBySet.size() <= 1) {
+            return modelsBySet.isEmpty() ? "small" : modelsBySet.keySet().iterator().next();
+        }
+        return modelsBySet.entrySet().stream().map(e -> e.getKey() + " for " + String.join(", ", e.getValue()))
+                .collect(Collectors.joining("; "));
     }
 
     /** Outcomes of one variant, and how long they took. */

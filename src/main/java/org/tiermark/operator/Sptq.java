@@ -36,7 +36,12 @@ import java.util.Locale;
  * when their inputs are; pass-through ops (Flatten, Reshape, Transpose, MaxPool) share their input's
  * parameters. MatMuls of two activations (attention scores, softmax x V) stay in float: quantizing
  * them costs accuracy and, with their small K, time. MatMul outputs are not quantized either: the
- * bias Add after them is fused by ONNX Runtime into MatMulIntegerToFloat with float output.
+ * bias Add after them is fused by ONNX Runtime into MatMulIntegerToFloat with float output. The
+ * model's output layer (a Gemm or MatMul whose result, after its bias Add, is a graph output: the
+ * classifier head) stays in float too: its error reaches the outputs with no later layer to average
+ * it out, and it holds a negligible share of the multiply-adds. On minilm-spam its int8 weights alone
+ * cost 16 points of F1: the head's folded standardization gives one input 312x the typical weight, so
+ * per-channel int8 rounds most of the others to 0 (docs/operators.md).
  * Longer than 400 lines on purpose: plan, calibration and rewrite share the plan's private state
  * and are one algorithm read top to bottom; split, each part would only make sense with the others.
  */
@@ -94,6 +99,8 @@ public final class Sptq {
 
     private static final Set<String> PASS_THROUGH = Set.of("Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "MaxPool");
     private static final Set<String> OWN_RANGE_POOLS = Set.of("AveragePool", "GlobalAveragePool");
+    private static final String OUTPUT_LAYER = "the model's output layer (its result is a graph output): kept in float, "
+            + "its error reaches the outputs directly and it holds a negligible share of the multiply-adds";
 
     private Sptq() {}
 
@@ -112,6 +119,20 @@ public final class Sptq {
         return new Result(rewrite(g, plan, ranges), plan.floatKept, plan.quantizedOps, calib.description()
                 + ", " + p.method().name().toLowerCase(Locale.ROOT)
                 + (p.method() == Method.PERCENTILE ? " " + p.percentile() : ""));
+    }
+
+    /**
+     * The {@code [min, max]} ranges {@link #apply} calibrates for {@code source} (one per tensor of
+     * {@link #rangeTensors}): the starting point of quantization-aware training, which then begins
+     * from exactly the model sptq would export.
+     */
+    public static Map<String, float[]> calibratedRanges(OrtEnvironment env, OnnxMl.ModelProto source,
+                                                        InputSamples calibration, Params p) throws OrtException {
+        InputSamples calib = calibration.first(p.samples(), "sptq.calibration.samples");
+        OnnxMl.ModelProto model = OpsetUpgrade.toAtLeast13(OnnxModels.constantsToInitializers(source),
+                ranks(env, source, calib));
+        Plan plan = plan(new OnnxGraph(model), p.forceQuantize());
+        return calibrate(env, model, plan.rangeOwners(), calib, p);
     }
 
     /**
@@ -218,6 +239,10 @@ public final class Sptq {
                         plan.floatKept.put(n.getName(), "Gemm with a non-constant weight, transA or alpha/beta != 1");
                         continue;
                     }
+                    if (g.outputs().containsKey(n.getOutput(0))) {
+                        plan.floatKept.put(n.getName(), OUTPUT_LAYER);
+                        continue;
+                    }
                     activation(g, plan, n.getInput(0));
                     plan.weights.put(i, new int[] {1, OnnxGraph.intAttr(n, "transB", 0) == 1 ? 0 : 1});
                     plan.readers.add(i);
@@ -230,11 +255,15 @@ public final class Sptq {
                                 + "kept in float, quantizing it costs accuracy and time");
                         continue;
                     }
+                    int add = biasAdd(g, n, g.initializers().get(b).getDims(1));
+                    if (g.outputs().containsKey(n.getOutput(0)) || add >= 0 && g.outputs().containsKey(g.node(add).getOutput(0))) {
+                        plan.floatKept.put(n.getName(), OUTPUT_LAYER);
+                        continue;
+                    }
                     activation(g, plan, n.getInput(0));
                     plan.weights.put(i, new int[] {1, 1});
                     plan.readers.add(i);
                     plan.quantizedOps.merge(op, 1, Integer::sum);
-                    int add = biasAdd(g, n, g.initializers().get(b).getDims(1));
                     if (add >= 0) {
                         plan.biasAdds.put(i, add);
                     }
@@ -464,6 +493,15 @@ public final class Sptq {
             nodes.add(nb.build());
         }
         dropUnread(nodes, g);
+        // the parameters of dropped Q/DQ pairs (e.g. before a float output layer) go with them
+        Set<String> read = new HashSet<>();
+        nodes.forEach(n -> read.addAll(n.getInputList()));
+        for (String t : plan.quantized) {
+            if (!read.contains(t + "_scale")) {
+                inits.remove(t + "_scale");
+                inits.remove(t + "_zero_point");
+            }
+        }
         replacedWeights.forEach(inits::remove);
         out.addAllNode(OnnxGraph.topologicalOrder(nodes, inits.keySet(), g.inputs().keySet()));
         out.addAllInitializer(inits.values());

@@ -14,7 +14,8 @@ public final class SptqStep extends NamedStep {
     static final String PERCENTILE = "sptq.calibration.percentile";
 
     public SptqStep() {
-        super("sptq", 1, Map.of(SAMPLES, "100", METHOD, "minmax", PERCENTILE, "99.999"));
+        // version 2: the output layer (classifier head) stays in float
+        super("sptq", 2, Map.of(SAMPLES, "100", METHOD, "minmax", PERCENTILE, "99.999"));
     }
 
     @Override

@@ -16,8 +16,23 @@ import org.tiermark.operator.Operator;
  * deployments, as data rather than code special cases (issue 12: the white-box operators on one image
  * and one text model, on mobile and edge, within the 30-minute budget).
  */
-public record MatrixRules(int schemaVersion, String what, @JsonProperty("default") List<Rule> defaults) {
+public record MatrixRules(int schemaVersion, String what, @JsonProperty("default") List<Rule> defaults,
+                          AccuracySets accuracySets) {
     public static final String FILE = "profiles/matrix.json";
+
+    /**
+     * Which evaluation set the default matrix's accuracy step scores per model: {@code large} for the
+     * models named (those whose white-box accuracy targets need more than the small set's noise allows),
+     * {@code small} for the others. The full matrix scores every model on its large set.
+     *
+     * @param why   the reason, for readers of the file
+     * @param large models scored on their large set in the default matrix
+     */
+    public record AccuracySets(String why, List<String> large) {
+        public AccuracySets {
+            large = large == null ? List.of() : List.copyOf(large);
+        }
+    }
 
     /**
      * One rule: its operators on the models and deployments it names (every one when absent).
@@ -45,6 +60,12 @@ public record MatrixRules(int schemaVersion, String what, @JsonProperty("default
             throw new InvalidInputException(FILE + ": schemaVersion " + schemaVersion + " is not 1");
         }
         defaults = defaults == null ? List.of() : List.copyOf(defaults);
+        accuracySets = accuracySets == null ? new AccuracySets(null, List.of()) : accuracySets;
+    }
+
+    /** The evaluation set ({@code small} or {@code large}) the accuracy step of a {@code size} run scores {@code model} on. */
+    public String accuracySet(String model, Matrix.Size size) {
+        return size == Matrix.Size.FULL || accuracySets.large().contains(model) ? "large" : "small";
     }
 
     /**
@@ -78,6 +99,7 @@ public record MatrixRules(int schemaVersion, String what, @JsonProperty("default
                 rule.deployments.stream().filter(d -> !suite.profiles().deployments().containsKey(d)).forEach(out::add);
             }
         }
+        accuracySets.large().stream().filter(m -> !suite.catalog().models().containsKey(m)).forEach(out::add);
         return out;
     }
 

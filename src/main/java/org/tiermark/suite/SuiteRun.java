@@ -273,12 +273,12 @@ public final class SuiteRun {
         if (pairs.isEmpty()) {
             return;
         }
-        String set = size == Matrix.Size.FULL ? "large" : "small";
         long t = System.nanoTime();
         try {
-            var report = AccuracyStep.run(suite, pairs, set, runDir);
-            System.out.printf("tiermark suite: accuracy of %d variants on the %s sets (%.0f s), %d errors%n",
-                    report.entries().size(), set, (System.nanoTime() - t) / 1e9, report.errors().size());
+            MatrixRules rules = MatrixRules.load(suite);
+            var report = AccuracyStep.run(suite, pairs, model -> rules.accuracySet(model, size), runDir);
+            System.out.printf("tiermark suite: accuracy of %d variants on the evaluation sets (%s) (%.0f s), %d errors%n",
+                    report.entries().size(), report.evaluationSet(), (System.nanoTime() - t) / 1e9, report.errors().size());
             report.errors().forEach(e -> failures.add(new RunRecord.Failure("accuracy " + e.model() + "/" + e.operator(),
                     String.valueOf(e.message()))));
         } catch (IOException | RuntimeException e) {

@@ -14,15 +14,17 @@ import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A {@link Network} run with fake quantization at exactly the tensors sptq quantizes in its export:
  * every convolution with its batch norm folded (running statistics frozen, as the exporter folds them)
- * and its folded weight fake-quantized per output channel; the head's weight per output row; the
+ * and its folded weight fake-quantized per output channel; the head in float (sptq keeps the output layer in float); the
  * activations sptq gives a uint8 range (the image, each ReLU output, each convolution output read by an
- * Add, each unit's output, the pooled features), named as in the export. Activation ranges are moving
- * averages (momentum {@link #MOMENTUM}) of each training batch's min and max: the learned ranges the
- * export uses instead of calibration.
+ * Add, each unit's output, the pooled features), named as in the export. Activation ranges start from
+ * sptq's calibrated ranges ({@link #startFrom}), so that training begins at exactly the model sptq
+ * exports, and then follow moving averages (momentum {@link #MOMENTUM}) of each training batch's min and
+ * max: the learned ranges the export uses instead of calibration.
  */
 public final class QatNetwork extends AbstractBlock {
     /** Weight of the old range in the moving average of activation ranges. */
@@ -37,6 +39,22 @@ public final class QatNetwork extends AbstractBlock {
 
     public Network network() {
         return net;
+    }
+
+    /**
+     * Sets every activation range to {@code calibrated}'s (by exported tensor name), replacing what was
+     * observed so far; {@code needed} are the tensors the export quantizes, each of which must be given.
+     */
+    public void startFrom(Map<String, float[]> calibrated, Set<String> needed) {
+        for (String t : needed) {
+            float[] r = calibrated.get(t);
+            if (r == null || r.length != 2 || !(r[0] <= r[1])) {
+                throw new IllegalStateException("qat: no calibrated [min, max] range for tensor '" + t + "' (given: "
+                        + calibrated.keySet() + ")");
+            }
+        }
+        ranges.clear();
+        calibrated.forEach((k, v) -> ranges.put(k, v.clone()));
     }
 
     /** Learned {@code [min, max]} per activation tensor, by its name in the exported graph. */
@@ -74,7 +92,7 @@ public final class QatNetwork extends AbstractBlock {
         NDArray pooled = observe("pool", x.mean(new int[] {3}).mean(new int[] {2}), training);
         NDArray w = local(ps.getValue(net.head().getParameters().get("weight"), x.getDevice(), training), x);
         NDArray b = ps.getValue(net.head().getParameters().get("bias"), x.getDevice(), training);
-        return Linear.linear(pooled, FakeQuant.weightPerChannel(w), b);
+        return Linear.linear(pooled, w, b);
     }
 
     /**

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +133,22 @@ class AccuracyStepTest {
         Files.write(dir.resolve("stage1.onnx"), model(false, true).toByteArray());
         VariantManifest.describing("tiny", "partition", dir, List.of("stage0.onnx", "stage1.onnx"))
                 .write(dir.resolve(VariantStore.MANIFEST));
+    }
+
+    @Test
+    void theReportNamesWhichModelsWereScoredOnWhichSet() {
+        assertEquals("large", AccuracyStep.describe(Map.of("large", List.of("a", "b"))));
+        assertEquals("large for a, b; small for c",
+                AccuracyStep.describe(new TreeMap<>(Map.of("small", List.of("c"), "large", List.of("a", "b")))));
+    }
+
+    @Test
+    void anUnknownSetForAModelIsRefusedBeforeAnythingRuns() {
+        Path run = home.resolve("results/run2");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> AccuracyStep.run(Suite.load(home),
+                List.<String[]>of(new String[] {"tiny", "sptq"}), model -> "medium", run));
+        assertTrue(e.getMessage().contains("'medium' for tiny"), e.getMessage());
+        assertFalse(Files.exists(run.resolve(AccuracyStep.FILE)));
     }
 
     @Test

@@ -20,6 +20,24 @@ class MatrixRulesTest {
     }
 
     @Test
+    void theModelsWithWhiteBoxCellsAreScoredOnTheirLargeSetsInTheDefaultRun() {
+        MatrixRules rules = MatrixRules.load(suite);
+        for (String model : List.of("resnet-fmnist", "minilm-spam")) {
+            assertEquals("large", rules.accuracySet(model, Matrix.Size.DEFAULT), model);
+        }
+        assertEquals("small", rules.accuracySet("ppocr-det", Matrix.Size.DEFAULT));
+        assertEquals("large", rules.accuracySet("ppocr-det", Matrix.Size.FULL));
+        // every model the default rules give a white-box cell is on the large list
+        for (MatrixRules.Rule r : rules.defaults()) {
+            if (r.models() != null && r.operators().stream().anyMatch(o -> o.contains("qat") || o.contains("distill"))) {
+                assertTrue(rules.accuracySets().large().containsAll(r.models()), r.why());
+            }
+        }
+        // a file without the section scores every model on its small set
+        assertEquals("small", new MatrixRules(1, "", List.of(), null).accuracySet("resnet-fmnist", Matrix.Size.DEFAULT));
+    }
+
+    @Test
     void whiteBoxCellsAreOnTheNamedModelsAndDeployments() {
         SuiteRun.Request r = new SuiteRun.Request(Path.of("results"), Matrix.Size.DEFAULT, "", JmhSettings.defaults(Matrix.Size.DEFAULT),
                 "", true, false, "");

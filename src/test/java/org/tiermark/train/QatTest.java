@@ -100,6 +100,10 @@ class QatTest {
         assertTrue(v.testAccuracyOnnx() > 0.3, "accuracy " + v.testAccuracyOnnx());
         // integer kernels round intermediate sums differently from float fake quantization: a few images may flip
         assertEquals(v.testAccuracyDjl(), v.testAccuracyOnnx(), 0.03);
+        // training starts from sptq's model: its calibrated ranges, the same predictions but for rounding
+        assertEquals(d.sptqAccuracy(), d.startAccuracy(), 0.03);
+        assertTrue(d.startPredictionsDifferingFromSptq() <= 6, "start differs from sptq on "
+                + d.startPredictionsDifferingFromSptq() + " of 200 images");
     }
 
     private static List<Float> boxed(float[] v) {
