@@ -10,18 +10,17 @@ import org.tiermark.train.FakeQuant;
 /**
  * Fake quantization of a {@link BertClassifier} where sptq quantizes its graph, with sptq's formulas
  * ({@link FakeQuant}): the weight of every linear layer int8 symmetric per output channel (the columns
- * of an encoder's {@code [in, out]} matrix, the rows of the head's {@code [classes, hidden]}), and the
- * input of every linear layer uint8 asymmetric with a range named as the tensor in the graph (query,
+ * of an encoder's {@code [in, out]} matrix), and the input of every encoder linear layer uint8 asymmetric with a range named as the tensor in the graph (query,
  * key and value read one). Ranges are moving averages (momentum {@link #MOMENTUM}, as the CNN qat) of
- * each training batch's min and max; inference uses them as they are. The straight-through gradient of
+ * each training batch's min and max; inference uses them as they are. The head stays float, as sptq
+ * keeps a graph's output layer ({@link BertClassifier} does not hand it to the quantizer). The straight-through gradient of
  * an activation passes only where the value is inside its range (as PyTorch's fake quantizer does).
  */
 final class TextFakeQuant implements BertClassifier.Quantizer {
     /** Weight of the old range in the moving average of activation ranges, as the CNN qat. */
     static final float MOMENTUM = 0.9f;
-    static final String HEAD = "head";
 
-    /** Linear layer key ({@code 3.intermediate}, {@code head}) -> the graph tensor it reads. */
+    /** Linear layer key ({@code 3.intermediate}) -> the graph tensor it reads. */
     private final Map<String, String> tensors;
     private final Map<String, float[]> ranges = new LinkedHashMap<>();
 
@@ -30,8 +29,8 @@ final class TextFakeQuant implements BertClassifier.Quantizer {
     }
 
     /**
-     * The tensor each linear layer of {@code model} reads (input 0 of its MatMul, of {@code head/Gemm}),
-     * by the layer's key; query, key and value read the same tensor.
+     * The tensor each encoder linear layer of {@code model} reads (input 0 of its MatMul), by the layer's
+     * key; query, key and value read the same tensor.
      */
     static Map<String, String> inputTensors(OnnxMl.ModelProto model, int layers) {
         Map<String, String> byNode = new LinkedHashMap<>();
@@ -46,7 +45,6 @@ final class TextFakeQuant implements BertClassifier.Quantizer {
                 out.put(l + "." + e.getKey(), need(byNode, "/encoder/layer." + l + "/" + e.getValue() + "/MatMul"));
             }
         }
-        out.put(HEAD, need(byNode, "head/Gemm"));
         return out;
     }
 
@@ -69,9 +67,6 @@ final class TextFakeQuant implements BertClassifier.Quantizer {
     public NDArray weight(String layer, NDArray weight, NDArray like) {
         // on the batch's manager: computed from a parameter, it would otherwise live on the model's until the run ends
         NDArray w = like.getManager().zeros(weight.getShape(), weight.getDataType(), weight.getDevice()).add(weight);
-        if (layer.equals(HEAD)) {
-            return FakeQuant.weightPerChannel(w);
-        }
         // [in, out]: one scale per output column, as sptq quantizes MatMul weights on axis 1
         return FakeQuant.weightPerChannel(w.transpose()).transpose();
     }

@@ -51,6 +51,12 @@ public final class TextQat extends TextTrainer {
         super(Qat.OPERATOR, 1, 2e-5, Map.of(Qat.OPERATOR + ".text-max-steps", Integer.toString(MAX_STEPS)));
     }
 
+    /** Version 2: the head stays float, as sptq version 2 keeps a graph's output layer (version 1 fake-quantized it). */
+    @Override
+    public int version() {
+        return 2;
+    }
+
     @Override
     void validateOwn(Map<String, String> params, VariantBuilder.Source source) {
         OnnxMl.ModelProto model = load(source.onnx());
@@ -72,8 +78,8 @@ public final class TextQat extends TextTrainer {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("trained", "encoder layers, embedding LayerNorm and head; embedding tables frozen");
         details.put("loss", "softmax cross-entropy on the labels");
-        details.put("fakeQuantized", "every linear weight per output channel int8 symmetric (rounded half up, as sptq), "
-                + "every linear layer's input uint8 asymmetric (rounded half to even, as QuantizeLinear)");
+        details.put("fakeQuantized", "every encoder linear weight per output channel int8 symmetric (rounded half up, as sptq), "
+                + "every encoder linear layer's input uint8 asymmetric (rounded half to even, as QuantizeLinear); the head float, as sptq keeps it");
         details.put("rangeMomentum", TextFakeQuant.MOMENTUM);
         return new Plan(network, Loss.softmaxCrossEntropyLoss(), null, null, details, null,
                 (exported, d) -> quantize(env, exported, fakeQuant.ranges(), work, d), EXPORT_TOLERANCE);

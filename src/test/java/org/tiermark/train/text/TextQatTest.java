@@ -76,7 +76,7 @@ class TextQatTest {
     void fakeQuantizedTensorsAndWeightsAreSptqs() throws Exception {
         OnnxMl.ModelProto prepared = TextQat.prepare(ENV, model);
         Set<String> sptq = new HashSet<>(Sptq.rangeTensors(prepared, Set.of()));
-        assertEquals(25, sptq.size(), "MiniLM: 4 inputs per layer but the last layer's output, and the pooled features");
+        assertEquals(24, sptq.size(), "MiniLM: 4 inputs per layer but the last layer's output (the head, which reads the pooled features, stays float)");
         Map<String, String> inputs = TextFakeQuant.inputTensors(model, weights.config().layers());
         assertEquals(sptq, new HashSet<>(inputs.values()));
         TextFakeQuant fq = new TextFakeQuant(inputs);
@@ -97,7 +97,7 @@ class TextQatTest {
         for (String layer : inputs.keySet()) {
             fakeQuantized.add(weights.initializer(layer + ".weight"));
         }
-        assertEquals(37, fakeQuantized.size(), "6 x 6 encoder matrices and the head");
+        assertEquals(36, fakeQuantized.size(), "6 x 6 encoder matrices; the head stays float");
         assertEquals(fakeQuantized, quantizedWeights);
     }
 
@@ -128,8 +128,9 @@ class TextQatTest {
             System.out.printf("qat export at init: |DJL fake quant - ORT QDQ| %.5f, |DJL float - ORT QDQ| %.5f, largest |logit| %.3f%n",
                     diff, quantization, scale);
             assertTrue(diff <= TextQat.EXPORT_TOLERANCE * scale, "max |DJL - ORT| " + diff + " at largest |logit| " + scale);
-            // measured: 0.13 against 2.16 (largest |logit| 5.7)
-            assertTrue(diff < quantization / 4, "fake quant " + diff + " vs float " + quantization);
+            // measured with the head float (sptq version 2): 0.215 against 0.671 (largest |logit| 5.3); with the
+            // head quantized (version 1) 0.13 against 2.16, the head's rounding being most of the float's distance
+            assertTrue(diff < quantization / 2, "fake quant " + diff + " vs float " + quantization);
             @SuppressWarnings("unchecked")
             Map<String, Integer> fused = (Map<String, Integer>) details.get("fusedKernels");
             assertEquals(36, fused.getOrDefault("com.microsoft:MatMulIntegerToFloat", 0), fused.toString());
@@ -148,7 +149,7 @@ class TextQatTest {
         assertTrue(r.model().getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulIntegerToFloat")));
         @SuppressWarnings("unchecked")
         Map<String, Object> details = (Map<String, Object>) r.section().get("details");
-        assertEquals(25, ((Map<?, ?>) details.get("ranges")).size());
+        assertEquals(24, ((Map<?, ?>) details.get("ranges")).size());
         assertTrue(details.get("fusedKernels").toString().contains("MatMulIntegerToFloat"), details.toString());
         assertTrue((double) r.section().get("exportMaxAbsLogitDiff")
                 <= TextQat.EXPORT_TOLERANCE * (double) r.section().get("exportLargestAbsLogit"));
