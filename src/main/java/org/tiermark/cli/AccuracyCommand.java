@@ -64,6 +64,14 @@ final class AccuracyCommand implements Command {
                 pairs.add(new String[] {model, op});
             }
         }
+        // a variant built by an older recipe (e.g. a step's version changed) would be scored under today's name
+        List<String> stale = pairs.stream().filter(p -> suite.variants().isBuilt(p[0], p[1]) && !suite.variants().isCurrent(p[0], p[1]))
+                .map(p -> p[0] + "/" + p[1]).toList();
+        if (!stale.isEmpty()) {
+            throw new InvalidInputException("accuracy: " + String.join(", ", stale) + " built by an older recipe or source model (a step's "
+                    + "version or a default parameter changed since); rebuild with `tiermark variants --model M --operator OP` "
+                    + "(or `mvn -P jmh verify`) before scoring");
+        }
         Path out = a.has("out") ? Path.of(a.get("out", "")) : suite.home().resolve("results").resolve("accuracy-"
                 + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (Files.exists(out.resolve(AccuracyStep.FILE))) {

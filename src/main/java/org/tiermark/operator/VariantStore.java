@@ -128,6 +128,26 @@ public final class VariantStore {
         }
     }
 
+    /** Whether {@code operator}'s variant of {@code model} has a manifest (identity is always there). */
+    public boolean isBuilt(String model, String operator) {
+        Operator op = Operator.parse(operator);
+        return op.isIdentity() || Files.isRegularFile(folder(model, op.name()).resolve(MANIFEST));
+    }
+
+    /**
+     * Whether the built variant of {@code operator} (with the model's default parameters) is what building it
+     * now would give: its recipe (step versions, parameters) and source model unchanged. False when not built.
+     */
+    public boolean isCurrent(String model, String operator) {
+        Catalog.Model m = catalog.model(model);
+        Operator op = Operator.parse(operator);
+        if (op.isIdentity()) {
+            return true;
+        }
+        Map<String, String> params = VariantBuilder.params(op, m.descriptor().operatorDefaults(), Map.of());
+        return VariantBuilder.isCurrent(folder(model, op.name()), VariantBuilder.recipe(op, params).sha256(), OnnxModels.sha256(m.onnx()));
+    }
+
     /** The variant, built first when it is missing or stale (its recipe or its source model changed). */
     public Variant ensure(String model, String operator) {
         return ensure(model, operator, Map.of(), false);

@@ -39,6 +39,22 @@ class VariantCacheTest {
                 folder, force);
     }
 
+    /** A variant built by another recipe (a step's version or a default changed since) is seen as not current. */
+    @Test
+    void aVariantOfAnOlderRecipeIsNotCurrent(@TempDir Path root) throws Exception {
+        VariantStore store = new VariantStore(SUITE.catalog(), root);
+        assertFalse(store.isBuilt("resnet-fmnist", "partition"));
+        assertFalse(store.isCurrent("resnet-fmnist", "partition"), "not built is not current");
+        Variant v = store.ensure("resnet-fmnist", "partition");
+        assertTrue(store.isBuilt("resnet-fmnist", "partition") && store.isCurrent("resnet-fmnist", "partition"));
+        VariantManifest m = VariantManifest.read(v.manifest());
+        String json = Files.readString(v.manifest());
+        Files.writeString(v.manifest(), json.replace(m.recipeSha256(), "0".repeat(m.recipeSha256().length())));
+        assertTrue(store.isBuilt("resnet-fmnist", "partition"));
+        assertFalse(store.isCurrent("resnet-fmnist", "partition"), "an older recipe");
+        assertTrue(store.isCurrent("resnet-fmnist", "identity"));
+    }
+
     @Test
     void anInvalidParameterLeavesTheCachedVariantAlone(@TempDir Path root) throws Exception {
         Path folder = root.resolve("sptq");
