@@ -76,7 +76,9 @@ public final class EarlyExit {
         for (String r : residualInputs) {
             if (before(g, r, x) && shapes.get(r).sameShape(shapes.get(x))) {
                 String key = blockKey(g, r);
-                if (!key.equals(xKey)) {
+                // where the blocks are named, only a block's output is an exit: an exit inside the embeddings
+                // would keep no layer (a 3-layer distilled student at the descriptor's depth 3)
+                if (!key.equals(xKey) && (xInBlock == null || BLOCK.matcher(key).matches())) {
                     lastPerBlock.remove(key);
                     lastPerBlock.put(key, r);
                 }

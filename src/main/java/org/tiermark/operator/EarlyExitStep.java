@@ -12,7 +12,7 @@ public final class EarlyExitStep extends NamedStep {
     static final String DEPTH = "early-exit.depth";
 
     public EarlyExitStep() {
-        super("early-exit", 2, Map.of(DEPTH, "1"));
+        super("early-exit", 3, Map.of(DEPTH, "1"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.tiermark.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.model.Catalog;
 import org.tiermark.onnx.OnnxGraph;
@@ -47,6 +49,11 @@ class TextEarlyExitTest {
         for (int i = 0; i < 5; i++) {
             assertTrue(e.exits().get(i).startsWith("/encoder/layer." + (4 - i) + "/"), "nearest exits first, the last layer not among them: " + e.exits());
         }
+        // no exit inside the embeddings: skipping every layer (a 3-layer student at depth 3) is refused
+        assertEquals(5, e.exits().size(), "only layer outputs are exits: " + e.exits());
+        Map<String, Shapes.Info> probed = shapes;
+        InvalidInputException all = assertThrows(InvalidInputException.class, () -> EarlyExit.find(g, probed, 6));
+        assertTrue(all.getMessage().contains("early-exit.depth 6") && all.getMessage().contains("valid: 1..5"), all.getMessage());
 
         OnnxMl.ModelProto cut = EarlyExit.apply(g, e);
         float[] unpadded = logits(cut, inputs(g, ids, ids.length));
