@@ -64,6 +64,10 @@ final class AccuracyCommand implements Command {
                 pairs.add(new String[] {model, op});
             }
         }
+        String set = a.get("set", "large");
+        if (!AccuracyStep.SETS.contains(set)) {
+            throw new InvalidInputException("unknown evaluation set '" + set + "'; valid: " + String.join(", ", AccuracyStep.SETS));
+        }
         // a variant built by an older recipe (e.g. a step's version changed) would be scored under today's name
         List<String> stale = pairs.stream().filter(p -> suite.variants().isBuilt(p[0], p[1]) && !suite.variants().isCurrent(p[0], p[1]))
                 .map(p -> p[0] + "/" + p[1]).toList();
@@ -79,7 +83,7 @@ final class AccuracyCommand implements Command {
             throw new InvalidInputException("--out " + out + ": already holds " + AccuracyStep.FILE
                     + "; measured results are never overwritten: give a new folder (or leave --out out)");
         }
-        AccuracyReport r = AccuracyStep.run(suite, pairs, a.get("set", "large"), out);
+        AccuracyReport r = AccuracyStep.run(suite, pairs, set, out);
         System.out.println("wrote " + out.resolve(AccuracyStep.FILE) + ": " + r.entries().size() + " entries, "
                 + r.errors().size() + " errors");
         return r.errors().isEmpty() ? 0 : 1;
