@@ -1,13 +1,37 @@
 package org.tiermark.train;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Map;
 
 /**
  * Straight-through fake quantization with sptq's formulas: the forward pass sees the quantized value, the
  * backward pass the identity ({@code x + stopGradient(q(x) - x)}; {@code round} alone has zero gradient).
  */
 public final class FakeQuant {
+    /** Weight of the old range in the moving average of an activation's range (the CNN and the text qat). */
+    public static final float RANGE_MOMENTUM = 0.9f;
+
     private FakeQuant() {}
+
+    /**
+     * {@code name}'s {@code [min, max]} in {@code ranges}: started from {@code x}'s when there is none yet,
+     * moved towards {@code x}'s by a moving average ({@link #RANGE_MOMENTUM}) when training, else as it is.
+     */
+    public static float[] observeRange(Map<String, float[]> ranges, String name, NDArray x, boolean training) {
+        float[] r = ranges.get(name);
+        if (training || r == null) {
+            float lo = x.min().getFloat();
+            float hi = x.max().getFloat();
+            if (r == null) {
+                r = new float[] {lo, hi};
+                ranges.put(name, r);
+            } else {
+                r[0] = RANGE_MOMENTUM * r[0] + (1 - RANGE_MOMENTUM) * lo;
+                r[1] = RANGE_MOMENTUM * r[1] + (1 - RANGE_MOMENTUM) * hi;
+            }
+        }
+        return r;
+    }
 
     /**
      * int8 symmetric per output channel (axis 0), as sptq quantizes Conv and Gemm weights:

@@ -28,7 +28,7 @@ import java.util.Set;
  */
 public final class QatNetwork extends AbstractBlock {
     /** Weight of the old range in the moving average of activation ranges. */
-    static final float MOMENTUM = 0.9f;
+    static final float MOMENTUM = FakeQuant.RANGE_MOMENTUM;
 
     private final Network net;
     private final Map<String, float[]> ranges = new LinkedHashMap<>();
@@ -123,18 +123,7 @@ public final class QatNetwork extends AbstractBlock {
 
     /** Updates {@code name}'s range from {@code x} when training, then fake-quantizes {@code x} with it. */
     private NDArray observe(String name, NDArray x, boolean training) {
-        float[] r = ranges.get(name);
-        if (training || r == null) {
-            float lo = x.min().getFloat();
-            float hi = x.max().getFloat();
-            if (r == null) {
-                r = new float[] {lo, hi};
-                ranges.put(name, r);
-            } else {
-                r[0] = MOMENTUM * r[0] + (1 - MOMENTUM) * lo;
-                r[1] = MOMENTUM * r[1] + (1 - MOMENTUM) * hi;
-            }
-        }
+        float[] r = FakeQuant.observeRange(ranges, name, x, training);
         return FakeQuant.activation(x, r[0], r[1]);
     }
 

@@ -18,7 +18,7 @@ import org.tiermark.train.FakeQuant;
  */
 final class TextFakeQuant implements BertClassifier.Quantizer {
     /** Weight of the old range in the moving average of activation ranges, as the CNN qat. */
-    static final float MOMENTUM = 0.9f;
+    static final float MOMENTUM = FakeQuant.RANGE_MOMENTUM;
 
     /** Linear layer key ({@code 3.intermediate}) -> the graph tensor it reads. */
     private final Map<String, String> tensors;
@@ -77,18 +77,7 @@ final class TextFakeQuant implements BertClassifier.Quantizer {
         if (name == null) {
             throw new IllegalStateException("no graph tensor known for the input of linear layer '" + layer + "'");
         }
-        float[] r = ranges.get(name);
-        if (training || r == null) {
-            float lo = x.min().getFloat();
-            float hi = x.max().getFloat();
-            if (r == null) {
-                r = new float[] {lo, hi};
-                ranges.put(name, r);
-            } else {
-                r[0] = MOMENTUM * r[0] + (1 - MOMENTUM) * lo;
-                r[1] = MOMENTUM * r[1] + (1 - MOMENTUM) * hi;
-            }
-        }
+        float[] r = FakeQuant.observeRange(ranges, name, x, training);
         // gradient only inside the representable range (clip's gradient is 0 outside): with a plain
         // straight-through estimator a saturated value keeps a gradient the loss cannot feel, and the
         // first real run drifted into a NaN loss after 88 steps; the forward value is the same either way
