@@ -87,7 +87,12 @@ public final class PacketDelayLine {
                 short flags = (short) (IFF_TUN | IFF_NO_PI);
                 ifreq[16] = (byte) flags; // little-endian short after the 16-byte name
                 ifreq[17] = (byte) (flags >> 8);
-                c.ioctl(tun, TUNSETIFF, ifreq);
+                try {
+                    c.ioctl(tun, TUNSETIFF, ifreq);
+                } catch (RuntimeException e) {
+                    c.close(tun);  // not yet ours to keep: the process lives on after a refused device
+                    throw e;
+                }
                 fd[0] = tun;
             } catch (RuntimeException e) {
                 failure[0] = e;
