@@ -117,6 +117,7 @@ public final class RunLinks {
             setup.put("requester", "the JMH fork, joined to the '" + DeploymentProfile.ORIGIN + "' namespace by an unshaped veth");
             setup.put("cpuQuota", "per tier: relativeSpeed x intraOpThreads CPUs; memory limit: memoryBudgetMb");
             setup.put("congestionControl", EmulatedTiers.congestionControlHere());
+            setup.put("links", EmulatedTiers.links(suite.profiles(), deployments));
             setup.put("transport", transport + " (-D" + EmulatedTiers.TRANSPORT_PROPERTY + "=rest|grpc): requester to agents and agent to agent");
             setup.put("perTrial", "emulation/ in the run folder: namespaces, links, shaping, cgroups and agents of each trial");
             return setup;
