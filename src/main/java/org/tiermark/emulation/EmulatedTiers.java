@@ -101,10 +101,11 @@ public final class EmulatedTiers implements AutoCloseable {
 
     /**
      * The links {@code deployments} cross when emulated, by name, for the run record: endpoints, bandwidth, round trip,
-     * {@code delay} ({@value NetworkEmulation#DELAY_PACKET} or {@value NetworkEmulation#DELAY_NONE}, see
-     * {@link NetworkEmulation.LinkSpec#delay()}) and the tbf settings on both ends.
+     * {@code delay} ({@value NetworkEmulation#DELAY_PACKET}, {@value NetworkEmulation#DELAY_NETEM} where the kernel has
+     * netem ({@code netemHere}), or {@value NetworkEmulation#DELAY_NONE}; see {@link NetworkEmulation.LinkSpec#delay}) and
+     * the tbf settings on both ends.
      */
-    public static Map<String, Object> links(Profiles profiles, Collection<String> deployments) {
+    public static Map<String, Object> links(Profiles profiles, Collection<String> deployments, boolean netemHere) {
         Map<String, Object> out = new TreeMap<>();
         for (String d : deployments) {
             for (Profiles.Hop hop : profiles.hops(profiles.deployment(d))) {
@@ -114,7 +115,7 @@ public final class EmulatedTiers implements AutoCloseable {
                     link.put("to", l.to());
                     link.put("bandwidthMbps", l.bandwidthMbps());
                     link.put("rttMs", l.rttMs());
-                    link.put("delay", spec(l).delay());
+                    link.put("delay", spec(l).delay(netemHere));
                     link.put("tbf", Tbf.forBandwidth(l.bandwidthMbps(), NetworkEmulation.MTU));
                     out.put(l.name(), link);
                 }

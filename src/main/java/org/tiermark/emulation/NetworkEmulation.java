@@ -86,16 +86,19 @@ public final class NetworkEmulation implements AutoCloseable {
             this(from, to, bandwidthMbps, 0);
         }
 
-        /** How its round trip is made: {@value #DELAY_PACKET} when it has one, else {@value #DELAY_NONE}. */
-        public String delay() {
-            return rttMs > 0 ? DELAY_PACKET : DELAY_NONE;
+        /**
+         * How its round trip is made: {@value #DELAY_NONE} without one; else {@value #DELAY_NETEM} where the kernel has
+         * netem ({@code netemHere}), {@value #DELAY_PACKET} where it does not.
+         */
+        public String delay(boolean netemHere) {
+            return rttMs == 0 ? DELAY_NONE : netemHere ? DELAY_NETEM : DELAY_PACKET;
         }
     }
 
     /**
      * One created link: interface and address at each end, the shaping applied to both directions, and how its round
-     * trip is made, {@code delay}: {@value #DELAY_PACKET} (TUN devices and a {@link PacketDelayLine}) or
-     * {@value #DELAY_NONE} (a veth pair, no added round trip).
+     * trip is made, {@code delay}: {@value #DELAY_PACKET} (TUN devices and a {@link PacketDelayLine}), {@value #DELAY_NETEM}
+     * (a veth pair with the kernel's netem, see {@link Netem}) or {@value #DELAY_NONE} (a veth pair, no added round trip).
      */
     public record Link(LinkSpec spec, String fromInterface, String fromAddress, String toInterface, String toAddress, Tbf tbf,
                        String delay) {}
@@ -104,6 +107,8 @@ public final class NetworkEmulation implements AutoCloseable {
     public static final String DELAY_PACKET = "packet";
     /** {@link Link#delay()} of a veth link without added round trip. */
     public static final String DELAY_NONE = "none";
+    /** {@link Link#delay()} of a veth link delayed by the kernel's netem. */
+    public static final String DELAY_NETEM = "netem";
 
     private final String runId;
     private final List<TierSpec> tiers;
@@ -116,6 +121,8 @@ public final class NetworkEmulation implements AutoCloseable {
     private final Cgroups cgroups;
     private final Thread hook;
     private volatile boolean closed;
+    /** Whether this kernel has netem (tried in this set's first namespace when a link has a round trip). */
+    private boolean netem;
     /** The tier this process is the requester of, or null. */
     private String origin;
 
@@ -231,21 +238,23 @@ public final class NetworkEmulation implements AutoCloseable {
                 cgroups.create(ns, t.cpus(), t.memoryMb());
             }
         }
+        netem = specs.stream().anyMatch(s -> s.rttMs() > 0) && !tiers.isEmpty() && Netem.available(namespace(tiers.get(0).name()));
         for (int i = 0; i < specs.size(); i++) {
             LinkSpec s = specs.get(i);
             String a = "tm" + runId + "l" + i + "a";
             String b = "tm" + runId + "l" + i + "b";
-            links.add(s.delay().equals(DELAY_PACKET) ? packetLink(s, a, b, i) : vethLink(s, a, b, i));
+            String delay = s.delay(netem);
+            links.add(delay.equals(DELAY_PACKET) ? packetLink(s, a, b, i) : vethLink(s, a, b, i, delay));
         }
     }
 
-    private Link vethLink(LinkSpec s, String a, String b, int index) {
+    private Link vethLink(LinkSpec s, String a, String b, int index, String delay) {
         String nsA = namespace(s.from());
         String nsB = namespace(s.to());
         // both ends are born inside their namespaces: nothing of ours ever appears in the host's
         Shell.run("ip", "link", "add", a, "netns", nsA, "mtu", Integer.toString(MTU), "type", "veth",
                 "peer", "name", b, "netns", nsB, "mtu", Integer.toString(MTU));
-        return configure(s, a, b, index, DELAY_NONE);
+        return configure(s, a, b, index, delay);
     }
 
     /**
@@ -268,7 +277,10 @@ public final class NetworkEmulation implements AutoCloseable {
         return configure(s, a, b, index, DELAY_PACKET);
     }
 
-    /** Addresses link {@code index}'s /30 on both ends, shapes both with tbf and brings them up. */
+    /**
+     * Addresses link {@code index}'s /30 on both ends, shapes both with tbf (under netem with half the round trip when
+     * {@code delay} is {@value #DELAY_NETEM}) and brings them up.
+     */
     private Link configure(LinkSpec s, String a, String b, int index, String delay) {
         String nsA = namespace(s.from());
         String nsB = namespace(s.to());
@@ -277,8 +289,17 @@ public final class NetworkEmulation implements AutoCloseable {
         Shell.run("ip", "-n", nsA, "addr", "add", addrA + "/30", "dev", a);
         Shell.run("ip", "-n", nsB, "addr", "add", addrB + "/30", "dev", b);
         Tbf tbf = Tbf.forBandwidth(s.bandwidthMbps(), MTU);
-        shape(nsA, a, tbf);
-        shape(nsB, b, tbf);
+        if (delay.equals(DELAY_NETEM)) {
+            for (List<String> c : Netem.commands(nsA, a, tbf, s.rttMs() / 2)) {
+                Shell.run(c.toArray(String[]::new));
+            }
+            for (List<String> c : Netem.commands(nsB, b, tbf, s.rttMs() / 2)) {
+                Shell.run(c.toArray(String[]::new));
+            }
+        } else {
+            shape(nsA, a, tbf);
+            shape(nsB, b, tbf);
+        }
         Shell.run("ip", "-n", nsA, "link", "set", a, "up");
         Shell.run("ip", "-n", nsB, "link", "set", b, "up");
         return new Link(s, a, addrA, b, addrB, tbf, delay);
@@ -444,6 +465,11 @@ public final class NetworkEmulation implements AutoCloseable {
         }
         d.put("tiers", t);
         d.put("links", links);
+        if (links.stream().anyMatch(l -> l.spec().rttMs() > 0)) {
+            d.put("roundTripDelay", netem ? "netem (the kernel has it: tc qdisc add ... netem worked in " + namespace(tiers.get(0).name()) + ")"
+                    : "packet delay line (no netem: " + String.join(" ", Netem.detectCommand(namespace(tiers.get(0).name())))
+                    + " was refused)");
+        }
         if (origin != null) {
             d.put("origin", Map.of("tier", origin, "hostInterface", hostInterface(runId), "hostAddress", ORIGIN_HOST,
                     "originAddress", ORIGIN_PEER, "shaping", "none (the requester's own stack)"));
@@ -482,6 +508,25 @@ public final class NetworkEmulation implements AutoCloseable {
             }
         }
         EmulationSets.remove(runId, cgroups);
+    }
+
+    /**
+     * Whether this machine's kernel has netem, tried in a namespace of a set made for the purpose and removed at once (so
+     * the run record can say which delay links with a round trip will get before any is built); false where this machine
+     * cannot emulate at all ({@link #missing()}).
+     */
+    public static boolean netemHere() {
+        if (!missing().isEmpty()) {
+            return false;
+        }
+        try (NetworkEmulation e = create(List.of(new TierSpec("netem", 0, 0)), List.of(), "reno")) {
+            return Netem.available(e.namespace("netem"));
+        }
+    }
+
+    /** Whether this set's links with a round trip are netem-delayed veths ({@code true}) or packet links. */
+    public boolean netem() {
+        return netem;
     }
 
     /** Removes every set tagged {@value #TAG} whose owner process is gone; returns their run ids. */

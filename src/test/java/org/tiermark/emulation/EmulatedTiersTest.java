@@ -93,10 +93,12 @@ class EmulatedTiersTest {
         List<Long> readyNanos = new ArrayList<>();
         try (EmulatedTiers tiers = EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("mobile-cloud"), v, TIMEOUT)) {
             run = tiers.emulation().runId();
+            // packet links on a kernel without netem, as here; where it has netem, veths delayed by it
+            String delay = tiers.emulation().netem() ? NetworkEmulation.DELAY_NETEM : NetworkEmulation.DELAY_PACKET;
             for (NetworkEmulation.Link l : tiers.emulation().links()) {
-                assertEquals(NetworkEmulation.DELAY_PACKET, l.delay(), l.toString());
+                assertEquals(delay, l.delay(), l.toString());
             }
-            assertTrue(tiers.describe().get("links").toString().contains("delay=packet"), tiers.describe().toString());
+            assertTrue(tiers.describe().get("links").toString().contains("delay=" + delay), tiers.describe().toString());
             URI agent = tiers.endpoints().get("cloud");
             for (int i = 0; i < 5; i++) {
                 // a new connection each time: the SYN and SYN-ACK cross both links, then the request and its answer
@@ -127,14 +129,17 @@ class EmulatedTiersTest {
 
     @Test
     void theRunRecordSaysWhichDelayEachLinkGets() {
-        Map<String, Object> links = EmulatedTiers.links(PROFILES, List.of("mobile-cloud", "edge"));
+        Map<String, Object> links = EmulatedTiers.links(PROFILES, List.of("mobile-cloud", "edge"), false);
         assertEquals(List.of("edge-cloud", "mobile-edge"), List.copyOf(links.keySet()));
         @SuppressWarnings("unchecked")
         Map<String, Object> wan = (Map<String, Object>) links.get("edge-cloud");
         assertEquals(PROFILES.links().get("edge-cloud").rttMs() > 0 ? "packet" : "none", wan.get("delay"));
         assertEquals(Tbf.forBandwidth(PROFILES.links().get("edge-cloud").bandwidthMbps(), 1500), wan.get("tbf"));
-        assertEquals("none", new NetworkEmulation.LinkSpec("a", "b", 10, 0).delay());
-        assertEquals("packet", new NetworkEmulation.LinkSpec("a", "b", 10, 0.5).delay());
+        assertEquals("none", new NetworkEmulation.LinkSpec("a", "b", 10, 0).delay(false));
+        assertEquals("packet", new NetworkEmulation.LinkSpec("a", "b", 10, 0.5).delay(false));
+        assertEquals("netem", new NetworkEmulation.LinkSpec("a", "b", 10, 0.5).delay(true), "where the kernel has netem");
+        assertEquals("none", new NetworkEmulation.LinkSpec("a", "b", 10, 0).delay(true));
+        assertEquals("netem", ((Map<?, ?>) EmulatedTiers.links(PROFILES, List.of("edge"), true).get("mobile-edge")).get("delay"));
     }
 
     @Test
