@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Real tiers on one Linux machine (root): one network namespace per tier, per link a veth pair (no round trip) or a
- * packet link (a round trip: two TUN devices joined by a {@link PacketDelayLine}), with addresses from the
+ * Real tiers on one Linux machine (root): one network namespace per tier, per link a veth pair (no round trip, or one
+ * the kernel's netem delays) or a packet link (a round trip without netem: two TUN devices joined by a
+ * {@link PacketDelayLine}), with addresses from the
  * benchmarking range 198.18.0.0/15 and no route out, {@code tbf} on both ends at the link's bandwidth, one pinned TCP
  * congestion control per namespace, and a cgroup per tier with its CPU quota and memory limit; processes are started
  * inside a tier's namespace and cgroup.
@@ -33,8 +34,8 @@ import java.util.regex.Pattern;
  * removes such sets, and only sets with this tag whose owner is gone.
  *
  * <p>Over 400 lines: creating one set, its processes, addresses and teardown share its state; the stale-set
- * sweep ({@link EmulationSets}), cgroups ({@link Cgroups}) and the requester's routes ({@link OriginRoutes})
- * are apart.
+ * sweep ({@link EmulationSets}), cgroups ({@link Cgroups}), the requester's routes ({@link OriginRoutes})
+ * and netem's detection and commands ({@link Netem}) are apart.
  */
 public final class NetworkEmulation implements AutoCloseable {
     public static final String TAG = "tiermark";
@@ -62,10 +63,10 @@ public final class NetworkEmulation implements AutoCloseable {
     }
 
     /**
-     * A link between two tiers at {@code bandwidthMbps} with round-trip time {@code rttMs}. The kernel here has
-     * no netem: a link with a round trip is built as a packet link, whose {@link PacketDelayLine} delays every IP
-     * packet by half of it each way (handshake, ACKs and slow start pay it, as on a real link); one without is a
-     * veth pair. See docs/emulation.md for what each models.
+     * A link between two tiers at {@code bandwidthMbps} with round-trip time {@code rttMs}. A link with a round trip is
+     * a veth pair delayed by the kernel's netem where it has it ({@link Netem}), else (as on this machine) a packet
+     * link, whose {@link PacketDelayLine} delays every IP packet by half of it each way: either way the handshake, ACKs
+     * and slow start pay it, as on a real link. One without is a veth pair. See docs/emulation.md for what each models.
      */
     public record LinkSpec(String from, String to, double bandwidthMbps, double rttMs) {
         public LinkSpec {
