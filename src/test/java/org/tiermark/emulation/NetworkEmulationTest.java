@@ -186,9 +186,17 @@ class NetworkEmulationTest {
         // SIGKILL: no hook runs, the set stays until the next start finds it by its tag and dead owner
         Process killed = holder();
         String run = readRun(killed);
+        // a packet delay line between the set's namespaces that does not go with its run (this test holds its input):
+        // the stale-set removal finds it by the namespaces on its command line and stops it
+        Path netns = Path.of("/run/netns");
+        Process line = new ProcessBuilder(PacketDelayLine.command(netns.resolve(NetworkEmulation.TAG + "-" + run + "-mobile"), "tm" + run + "x0a",
+                netns.resolve(NetworkEmulation.TAG + "-" + run + "-edge"), "tm" + run + "x0b", 1)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        assertEquals("packet delay line ready", new BufferedReader(new InputStreamReader(line.getInputStream(), StandardCharsets.UTF_8)).readLine());
         killed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         assertTrue(NetworkEmulation.namespaces().stream().anyMatch(n -> n.contains(run)), "left behind by the killed run");
+        assertTrue(line.isAlive(), "the extra line outlives the killed run");
         assertTrue(NetworkEmulation.removeStale().contains(run));
+        assertTrue(line.waitFor(10, TimeUnit.SECONDS), "the stale set's packet delay line was stopped");
         assertNothingLeft(run);
 
         // SIGTERM: the shutdown hook removes the set
