@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.tiermark.InvalidInputException;
 import org.tiermark.model.Catalog;
@@ -33,12 +35,17 @@ import org.tiermark.tier.TierProfile;
  * stage as a {@link RemoteStage} ({@link #opener}). {@link #close()} removes all of it. A first stage off the
  * origin takes the raw input ({@code --raw}); of two consecutive stages on two tiers off the origin the first
  * one's agent relays to the second's ({@code --next}, store and forward), which the runner sees as a
- * {@link RelayedStage}. The agents speak REST, or gRPC with {@value #TRANSPORT_PROPERTY}{@code =grpc}.
+ * {@link RelayedStage}. The agents speak REST, or gRPC with {@value #TRANSPORT_PROPERTY}{@code =grpc}. A link with a
+ * round trip is a packet link (the handshake, ACKs and slow start pay it; {@link NetworkEmulation.LinkSpec}), one
+ * without a veth pair.
  *
  * <p>A tier's cgroup gets {@code relativeSpeed x intraOpThreads} CPUs (its threads together get the share of
  * this machine's cores the tier's speed says, as {@code stretch} gives each compute step 1 / relativeSpeed of
  * the time) and its {@code memoryBudgetMb} as memory limit. The origin's namespace gets no cgroup limits:
  * nothing runs there but IP forwarding.
+ *
+ * <p>Over 400 lines: building a deployment's set, starting its agents in relay order, opening its stages and
+ * describing it share the set's state.
  */
 public final class EmulatedTiers implements AutoCloseable {
     /**
@@ -92,6 +99,35 @@ public final class EmulatedTiers implements AutoCloseable {
         return i > 0 && !s.get(i - 1).equals(DeploymentProfile.ORIGIN) && !s.get(i).equals(DeploymentProfile.ORIGIN);
     }
 
+    /**
+     * The links {@code deployments} cross when emulated, by name, for the run record: endpoints, bandwidth, round trip,
+     * {@code delay} ({@value NetworkEmulation#DELAY_PACKET}, {@value NetworkEmulation#DELAY_NETEM} where the kernel has
+     * netem ({@code netemHere}), or {@value NetworkEmulation#DELAY_NONE}; see {@link NetworkEmulation.LinkSpec#delay}) and
+     * the tbf settings on both ends.
+     */
+    public static Map<String, Object> links(Profiles profiles, Collection<String> deployments, boolean netemHere) {
+        Map<String, Object> out = new TreeMap<>();
+        for (String d : deployments) {
+            for (Profiles.Hop hop : profiles.hops(profiles.deployment(d))) {
+                for (LinkProfile l : hop.links()) {
+                    Map<String, Object> link = new LinkedHashMap<>();
+                    link.put("from", l.from());
+                    link.put("to", l.to());
+                    link.put("bandwidthMbps", l.bandwidthMbps());
+                    link.put("rttMs", l.rttMs());
+                    link.put("delay", spec(l).delay(netemHere));
+                    link.put("tbf", Tbf.forBandwidth(l.bandwidthMbps(), NetworkEmulation.MTU));
+                    out.put(l.name(), link);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static NetworkEmulation.LinkSpec spec(LinkProfile l) {
+        return new NetworkEmulation.LinkSpec(l.from(), l.to(), l.bandwidthMbps(), l.rttMs());
+    }
+
     /** The transport the agents serve and the requester speaks: {@value #TRANSPORT_PROPERTY}, rest (default) or grpc. */
     public static String transport() {
         String t = System.getProperty(TRANSPORT_PROPERTY, "rest").strip();
@@ -135,8 +171,7 @@ public final class EmulatedTiers implements AutoCloseable {
             cpus.put(name, c);
             tiers.add(new NetworkEmulation.TierSpec(name, c, origin ? 0 : t.memoryBudgetMb()));
         }
-        List<NetworkEmulation.LinkSpec> linkSpecs = links.values().stream()
-                .map(l -> new NetworkEmulation.LinkSpec(l.from(), l.to(), l.bandwidthMbps(), l.rttMs())).toList();
+        List<NetworkEmulation.LinkSpec> linkSpecs = links.values().stream().map(EmulatedTiers::spec).toList();
         NetworkEmulation e = NetworkEmulation.create(tiers, linkSpecs, congestionControl(), DeploymentProfile.ORIGIN);
         EmulatedTiers t = new EmulatedTiers(e, transport);
         t.cpus.putAll(cpus);
@@ -378,7 +413,7 @@ public final class EmulatedTiers implements AutoCloseable {
         return q;
     }
 
-    /** Stops the agents and delay lines and removes the namespaces, links, qdiscs and cgroups. */
+    /** Stops the agents and packet delay lines and removes the namespaces, links (TUN devices and veths), qdiscs and cgroups. */
     @Override
     public void close() {
         emulation.close();

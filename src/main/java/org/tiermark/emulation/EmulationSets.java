@@ -1,12 +1,16 @@
 package org.tiermark.emulation;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
@@ -80,6 +84,7 @@ final class EmulationSets {
     static void remove(String run, Cgroups cgroups) {
         String prefix = NetworkEmulation.TAG + "-" + run + "-";
         List<String> problems = new ArrayList<>();
+        stopPacketDelayLines(prefix);
         for (String ns : namespaces()) {
             if (!ns.startsWith(prefix)) {
                 continue;
@@ -118,6 +123,41 @@ final class EmulationSets {
         }
         if (!problems.isEmpty()) {
             System.err.println("tiermark emulation " + run + ": could not remove " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Stops the {@link PacketDelayLine}s between namespaces named {@code prefix}...: they run in the host's namespace (so
+     * {@code ip netns pids} does not list them) and their TUN devices, which hold the namespaces, go with them. A line
+     * whose run was killed normally exits by itself (its standard input closes); this catches one that did not.
+     */
+    private static void stopPacketDelayLines(String prefix) {
+        String line = PacketDelayLine.class.getName();
+        String namespace = "/" + prefix;
+        List<ProcessHandle> lines = ProcessHandle.allProcesses().filter(h -> {
+            String cmd = commandLine(h);
+            return cmd.contains(line) && cmd.contains(namespace);
+        }).toList();
+        lines.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : lines) {
+            try {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                System.err.println("tiermark emulation: packet delay line " + h.pid() + " did not exit within 5 s");
+            }
+        }
+    }
+
+    /** The command line of {@code h} as the kernel has it (whole, NULs as spaces), or "" when it cannot be read. */
+    static String commandLine(ProcessHandle h) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

@@ -161,12 +161,15 @@ public final class LinkProbe {
         }
     }
 
+    /** What the sender hands its buffered stream at a time: less than the buffer (64 KB), see {@link #send}. */
+    private static final int CHUNK_BYTES = 1 << 15;
+
     /** The driver's connection kept between its lines (kept-connection mode), and where it goes. */
     private static Socket kept;
     private static String keptTo = "";
 
     private static void send(String host, int port, long bytes, int count, boolean newConnection) throws IOException {
-        byte[] payload = new byte[(int) Math.min(bytes, 1 << 20)];
+        byte[] payload = new byte[(int) Math.min(bytes, CHUNK_BYTES)];
         Socket s = null;
         if (!newConnection && kept != null && keptTo.equals(host + ":" + port) && !kept.isClosed()) {
             s = kept;
@@ -183,12 +186,15 @@ public final class LinkProbe {
                     s.setTcpNoDelay(true);
                 }
                 // the length goes out with the first bytes of the message: written alone (TCP_NODELAY) it would be a
-                // segment of its own, one more than the model counts, which can cost a new connection a slow-start round
+                // segment of its own, one more than the model counts, which can cost a new connection a slow-start round.
+                // Chunks stay under the buffer's size: BufferedOutputStream writes a larger one straight through after
+                // flushing what it holds, the length alone (until session 4 every message of 64 KB or more was sent so:
+                // 100 KB as 71 segments, whose last needed a fourth round; docs/emulation.md)
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
                 InputStream in = s.getInputStream();
                 out.writeLong(bytes);
-                for (long left = bytes; left > 0; left -= payload.length) {
-                    out.write(payload, 0, (int) Math.min(payload.length, left));
+                for (long left = bytes; left > 0; left -= CHUNK_BYTES) {
+                    out.write(payload, 0, (int) Math.min(CHUNK_BYTES, left));
                 }
                 out.flush();
                 if (in.read() != 1) {

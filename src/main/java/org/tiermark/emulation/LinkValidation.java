@@ -77,7 +77,8 @@ public final class LinkValidation {
         }
         List<NetworkEmulation.LinkSpec> links = new ArrayList<>();
         for (double b : packetDelay ? List.<Double>of() : bandwidthsMbps) {
-            links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b, rttMs));
+            // veth links: without --packet-delay the round trip is the stream relay's in front of the sink
+            links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b));
         }
         try (NetworkEmulation e = NetworkEmulation.create(List.of(new NetworkEmulation.TierSpec("mobile", 0, 0),
                 new NetworkEmulation.TierSpec("edge", 0, 0)), links, congestionControl)) {
@@ -95,7 +96,7 @@ public final class LinkValidation {
             }
             List<Cell> cells = new ArrayList<>();
             for (NetworkEmulation.Link link : measured) {
-                int port = rttMs == 0 || packetDelay ? PORT : delayLine(e, link, rttMs);
+                int port = rttMs == 0 || packetDelay ? PORT : e.startStreamDelayLine("edge", link.toAddress(), PORT, rttMs / 2).getPort();
                 for (long bytes : payloads) {
                     int warm = newConnection ? 0 : 1;
                     in.write(link.toAddress() + " " + port + " " + bytes + " " + (repeats + warm)
@@ -128,16 +129,6 @@ public final class LinkValidation {
                     + link.spec().bandwidthMbps() + " Mbit/s");
         }
         return line.strip();
-    }
-
-    /** A delay line of {@code rttMs} in front of the sink on {@code link}; returns its port. */
-    private static int delayLine(NetworkEmulation e, NetworkEmulation.Link link, double rttMs) throws IOException {
-        Process p = e.start("edge", DelayLine.command(link.toAddress(), PORT, rttMs / 2), ProcessBuilder.Redirect.PIPE);
-        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        if (ready == null || !ready.startsWith("delay line ready ")) {
-            throw new IllegalStateException("the delay line in " + e.namespace("edge") + " did not start (printed " + ready + ")");
-        }
-        return Integer.parseInt(ready.substring("delay line ready ".length()).strip());
     }
 
     /** A cell from its timings: the message and the one-byte answer predicted under both models and by tbf. */
@@ -187,7 +178,7 @@ public final class LinkValidation {
      * is the median of: {@code messageOverheadMs} half the round trip of one-byte messages on kept connections, at
      * bandwidths where tbf's bucket refills a frame while the message crosses (so it passes each at once, and the round
      * trip is the sockets' cost alone; at 1-10 Mbit/s back-to-back round trips drain the bucket);
-     * {@code connectionSetupMs} (new - kept) of the cells measured both ways.
+     * {@code connectionSetupMs} (new - kept) of the cells measured both ways, less the handshake's wire time.
      */
     public record Fit(double messageOverheadMs, double[] messageOverheadRangeMs, int messageCells, double connectionSetupMs,
                       double[] connectionSetupRangeMs, int connectionCells) {}
@@ -210,7 +201,9 @@ public final class LinkValidation {
         for (Cell c : cells) {
             Long k = kept.get(c.bandwidthMbps() + "/" + c.payloadBytes());
             if (c.rttMs() == 0 && c.newConnection() && k != null) {
-                setup.add((c.medianNanos() - k) / 1e6);
+                // what the model already charges a new connection at zero round trip: its handshake's wire time
+                double handshakeMs = LinkCalibration.DEFAULT.handshakeWireBytes() * 8e-3 / c.bandwidthMbps();
+                setup.add((c.medianNanos() - k) / 1e6 - handshakeMs);
             }
         }
         if (message.isEmpty()) {

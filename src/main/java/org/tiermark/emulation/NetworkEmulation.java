@@ -20,10 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Real tiers on one Linux machine (root): one network namespace per tier, a veth pair per link with
- * addresses from the benchmarking range 198.18.0.0/15 and no route out, {@code tbf} on both ends at the
- * link's bandwidth, one pinned TCP congestion control per namespace, and a cgroup per tier with its CPU
- * quota and memory limit; processes are started inside a tier's namespace and cgroup.
+ * Real tiers on one Linux machine (root): one network namespace per tier, per link a veth pair (no round trip, or one
+ * the kernel's netem delays) or a packet link (a round trip without netem: two TUN devices joined by a
+ * {@link PacketDelayLine}), with addresses from the
+ * benchmarking range 198.18.0.0/15 and no route out, {@code tbf} on both ends at the link's bandwidth, one pinned TCP
+ * congestion control per namespace, and a cgroup per tier with its CPU quota and memory limit; processes are started
+ * inside a tier's namespace and cgroup.
  *
  * <p>Everything is named with {@value #TAG}-{@code <runId>}. {@link #close()} removes all of it (processes,
  * cgroups, namespaces and with them their interfaces and qdiscs); so does a shutdown hook, and a
@@ -32,8 +34,8 @@ import java.util.regex.Pattern;
  * removes such sets, and only sets with this tag whose owner is gone.
  *
  * <p>Over 400 lines: creating one set, its processes, addresses and teardown share its state; the stale-set
- * sweep ({@link EmulationSets}), cgroups ({@link Cgroups}) and the requester's routes ({@link OriginRoutes})
- * are apart.
+ * sweep ({@link EmulationSets}), cgroups ({@link Cgroups}), the requester's routes ({@link OriginRoutes})
+ * and netem's detection and commands ({@link Netem}) are apart.
  */
 public final class NetworkEmulation implements AutoCloseable {
     public static final String TAG = "tiermark";
@@ -61,9 +63,10 @@ public final class NetworkEmulation implements AutoCloseable {
     }
 
     /**
-     * A link between two tiers at {@code bandwidthMbps} with round-trip time {@code rttMs}. The kernel here has
-     * no netem, so the round trip is added by a {@link DelayLine} in front of each server reached over the link
-     * ({@link #reach}); see docs/emulation.md for what that models.
+     * A link between two tiers at {@code bandwidthMbps} with round-trip time {@code rttMs}. A link with a round trip is
+     * a veth pair delayed by the kernel's netem where it has it ({@link Netem}), else (as on this machine) a packet
+     * link, whose {@link PacketDelayLine} delays every IP packet by half of it each way: either way the handshake, ACKs
+     * and slow start pay it, as on a real link. One without is a veth pair. See docs/emulation.md for what each models.
      */
     public record LinkSpec(String from, String to, double bandwidthMbps, double rttMs) {
         public LinkSpec {
@@ -83,10 +86,30 @@ public final class NetworkEmulation implements AutoCloseable {
         public LinkSpec(String from, String to, double bandwidthMbps) {
             this(from, to, bandwidthMbps, 0);
         }
+
+        /**
+         * How its round trip is made: {@value #DELAY_NONE} without one; else {@value #DELAY_NETEM} where the kernel has
+         * netem ({@code netemHere}), {@value #DELAY_PACKET} where it does not.
+         */
+        public String delay(boolean netemHere) {
+            return rttMs == 0 ? DELAY_NONE : netemHere ? DELAY_NETEM : DELAY_PACKET;
+        }
     }
 
-    /** One created link: interface and address at each end, and the shaping applied to both directions. */
-    public record Link(LinkSpec spec, String fromInterface, String fromAddress, String toInterface, String toAddress, Tbf tbf) {}
+    /**
+     * One created link: interface and address at each end, the shaping applied to both directions, and how its round
+     * trip is made, {@code delay}: {@value #DELAY_PACKET} (TUN devices and a {@link PacketDelayLine}), {@value #DELAY_NETEM}
+     * (a veth pair with the kernel's netem, see {@link Netem}) or {@value #DELAY_NONE} (a veth pair, no added round trip).
+     */
+    public record Link(LinkSpec spec, String fromInterface, String fromAddress, String toInterface, String toAddress, Tbf tbf,
+                       String delay) {}
+
+    /** {@link Link#delay()} of a packet link. */
+    public static final String DELAY_PACKET = "packet";
+    /** {@link Link#delay()} of a veth link without added round trip. */
+    public static final String DELAY_NONE = "none";
+    /** {@link Link#delay()} of a veth link delayed by the kernel's netem. */
+    public static final String DELAY_NETEM = "netem";
 
     private final String runId;
     private final List<TierSpec> tiers;
@@ -99,6 +122,8 @@ public final class NetworkEmulation implements AutoCloseable {
     private final Cgroups cgroups;
     private final Thread hook;
     private volatile boolean closed;
+    /** Whether this kernel has netem (tried in this set's first namespace when a link has a round trip). */
+    private boolean netem;
     /** The tier this process is the requester of, or null. */
     private String origin;
 
@@ -214,26 +239,71 @@ public final class NetworkEmulation implements AutoCloseable {
                 cgroups.create(ns, t.cpus(), t.memoryMb());
             }
         }
+        netem = specs.stream().anyMatch(s -> s.rttMs() > 0) && !tiers.isEmpty() && Netem.available(namespace(tiers.get(0).name()));
         for (int i = 0; i < specs.size(); i++) {
             LinkSpec s = specs.get(i);
             String a = "tm" + runId + "l" + i + "a";
             String b = "tm" + runId + "l" + i + "b";
-            String nsA = namespace(s.from());
-            String nsB = namespace(s.to());
-            // both ends are born inside their namespaces: nothing of ours ever appears in the host's
-            Shell.run("ip", "link", "add", a, "netns", nsA, "mtu", Integer.toString(MTU), "type", "veth",
-                    "peer", "name", b, "netns", nsB, "mtu", Integer.toString(MTU));
-            String addrA = address(i, 1);
-            String addrB = address(i, 2);
-            Shell.run("ip", "-n", nsA, "addr", "add", addrA + "/30", "dev", a);
-            Shell.run("ip", "-n", nsB, "addr", "add", addrB + "/30", "dev", b);
-            Tbf tbf = Tbf.forBandwidth(s.bandwidthMbps(), MTU);
+            String delay = s.delay(netem);
+            links.add(delay.equals(DELAY_PACKET) ? packetLink(s, a, b, i) : vethLink(s, a, b, i, delay));
+        }
+    }
+
+    private Link vethLink(LinkSpec s, String a, String b, int index, String delay) {
+        String nsA = namespace(s.from());
+        String nsB = namespace(s.to());
+        // both ends are born inside their namespaces: nothing of ours ever appears in the host's
+        Shell.run("ip", "link", "add", a, "netns", nsA, "mtu", Integer.toString(MTU), "type", "veth",
+                "peer", "name", b, "netns", nsB, "mtu", Integer.toString(MTU));
+        return configure(s, a, b, index, delay);
+    }
+
+    /**
+     * Two TUN devices, {@code a} in {@code s.from()}'s namespace and {@code b} in {@code s.to()}'s, joined by a
+     * {@link PacketDelayLine} (a process of this run: stopped with it, and found by its namespaces' names when a killed
+     * run's set is removed) that delays every packet by half the round trip each way.
+     */
+    private Link packetLink(LinkSpec s, String a, String b, int index) throws IOException {
+        String nsA = namespace(s.from());
+        String nsB = namespace(s.to());
+        Process p = new ProcessBuilder(PacketDelayLine.command(NETNS.resolve(nsA), a, NETNS.resolve(nsB), b, s.rttMs() / 2))
+                .redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        processes.add(p);
+        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (ready == null || !ready.equals("packet delay line ready")) {
+            p.destroyForcibly();
+            throw new EmulationUnavailableException("the packet delay line between " + nsA + " and " + nsB
+                    + " did not start (printed " + ready + "; it needs /dev/net/tun)");
+        }
+        return configure(s, a, b, index, DELAY_PACKET);
+    }
+
+    /**
+     * Addresses link {@code index}'s /30 on both ends, shapes both with tbf (under netem with half the round trip when
+     * {@code delay} is {@value #DELAY_NETEM}) and brings them up.
+     */
+    private Link configure(LinkSpec s, String a, String b, int index, String delay) {
+        String nsA = namespace(s.from());
+        String nsB = namespace(s.to());
+        String addrA = address(index, 1);
+        String addrB = address(index, 2);
+        Shell.run("ip", "-n", nsA, "addr", "add", addrA + "/30", "dev", a);
+        Shell.run("ip", "-n", nsB, "addr", "add", addrB + "/30", "dev", b);
+        Tbf tbf = Tbf.forBandwidth(s.bandwidthMbps(), MTU);
+        if (delay.equals(DELAY_NETEM)) {
+            for (List<String> c : Netem.commands(nsA, a, tbf, s.rttMs() / 2)) {
+                Shell.run(c.toArray(String[]::new));
+            }
+            for (List<String> c : Netem.commands(nsB, b, tbf, s.rttMs() / 2)) {
+                Shell.run(c.toArray(String[]::new));
+            }
+        } else {
             shape(nsA, a, tbf);
             shape(nsB, b, tbf);
-            Shell.run("ip", "-n", nsA, "link", "set", a, "up");
-            Shell.run("ip", "-n", nsB, "link", "set", b, "up");
-            links.add(new Link(s, a, addrA, b, addrB, tbf));
         }
+        Shell.run("ip", "-n", nsA, "link", "set", a, "up");
+        Shell.run("ip", "-n", nsB, "link", "set", b, "up");
+        return new Link(s, a, addrA, b, addrB, tbf, delay);
     }
 
     /** Joins this process to {@code origin}'s namespace and routes every namespace along the links ({@link OriginRoutes}). */
@@ -250,11 +320,9 @@ public final class NetworkEmulation implements AutoCloseable {
     /**
      * Where this process (the origin's requester, see {@link #create(List, List, String, String)}) connects to
      * reach a server listening on {@code port} in {@code serverTier} (on all its addresses): the server's address
-     * on the last link of the path from the origin, or, when the path's links have a round-trip time, a
-     * {@link DelayLine} started in the server's namespace that delays each direction by half the path's summed
-     * round trip (stopped with the emulation).
+     * on the last link of the path from the origin. The path's round trips are its packet links' own.
      */
-    public InetSocketAddress reachFromOrigin(String serverTier, int port) throws IOException {
+    public InetSocketAddress reachFromOrigin(String serverTier, int port) {
         if (origin == null) {
             throw new IllegalStateException("this emulation was created without an origin tier");
         }
@@ -263,12 +331,7 @@ public final class NetworkEmulation implements AutoCloseable {
             throw new IllegalArgumentException("tier '" + serverTier + "' is the origin itself");
         }
         Link last = path.get(path.size() - 1);
-        String server = last.spec().to().equals(serverTier) ? last.toAddress() : last.fromAddress();
-        double rttMs = path.stream().mapToDouble(l -> l.spec().rttMs()).sum();
-        if (rttMs == 0) {
-            return new InetSocketAddress(server, port);
-        }
-        return delayLine(serverTier, server, port, rttMs / 2);
+        return new InetSocketAddress(last.spec().to().equals(serverTier) ? last.toAddress() : last.fromAddress(), port);
     }
 
     private void pinCongestionControl(String ns) {
@@ -357,57 +420,31 @@ public final class NetworkEmulation implements AutoCloseable {
     }
 
     /**
-     * Adds a link from {@code from} to {@code to} made of two TUN devices joined by a {@link PacketDelayLine}, which
-     * delays every IP packet by {@code rttMs / 2} each way (so the handshake and slow start pay the round trip, as on a
-     * real link), with tbf at {@code bandwidthMbps} on both devices. Its /30 comes from the upper half of the range
-     * (198.19.0.0/16), apart from the veth links'; the line's process stops with the emulation. Not among
-     * {@link #links()}: the suite's links stay veth links with the stream {@link DelayLine} (docs/emulation.md).
+     * Adds a packet link from {@code from} to {@code to} at {@code bandwidthMbps} with {@code rttMs} (see {@link LinkSpec})
+     * after the set was built, e.g. one per bandwidth between the same two tiers. Its /30 comes from the upper half of
+     * the range (198.19.0.0/16), apart from {@link #links()}', which it does not join: no routes lead to it but its own.
      */
     public Link addPacketLink(String from, String to, double bandwidthMbps, double rttMs) throws IOException {
         int k = packetLinks++;
-        String a = "tm" + runId + "t" + k + "a";
-        String b = "tm" + runId + "t" + k + "b";
-        String nsA = namespace(from);
-        String nsB = namespace(to);
-        Process p = new ProcessBuilder(PacketDelayLine.command(NETNS.resolve(nsA), a, NETNS.resolve(nsB), b, rttMs / 2))
-                .redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        processes.add(p);
-        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        if (ready == null || !ready.equals("packet delay line ready")) {
-            p.destroyForcibly();
-            throw new EmulationUnavailableException("the packet delay line between " + nsA + " and " + nsB
-                    + " did not start (printed " + ready + "; it needs /dev/net/tun)");
-        }
-        int index = PACKET_LINK_BASE + k;
-        String addrA = address(index, 1);
-        String addrB = address(index, 2);
-        Shell.run("ip", "-n", nsA, "addr", "add", addrA + "/30", "dev", a);
-        Shell.run("ip", "-n", nsB, "addr", "add", addrB + "/30", "dev", b);
-        Tbf tbf = Tbf.forBandwidth(bandwidthMbps, MTU);
-        shape(nsA, a, tbf);
-        shape(nsB, b, tbf);
-        Shell.run("ip", "-n", nsA, "link", "set", a, "up");
-        Shell.run("ip", "-n", nsB, "link", "set", b, "up");
-        return new Link(new LinkSpec(from, to, bandwidthMbps, rttMs), a, addrA, b, addrB, tbf);
+        return packetLink(new LinkSpec(from, to, bandwidthMbps, rttMs), "tm" + runId + "t" + k + "a", "tm" + runId + "t" + k + "b",
+                PACKET_LINK_BASE + k);
     }
 
     /**
      * Where a client in {@code clientTier} connects to reach a server listening in {@code serverTier} on
-     * {@code port} (bound to the server's address on their link, or to all addresses): the server itself, or,
-     * when the link has a round-trip time, a {@link DelayLine} started in the server's namespace in front of
-     * it (stopped with the emulation), which delays each direction by rtt/2.
+     * {@code port} (bound to the server's address on their link, or to all addresses): the server's address on their
+     * link; a packet link's round trip is on the link itself.
      */
-    public InetSocketAddress reach(String clientTier, String serverTier, int port) throws IOException {
-        String server = address(serverTier, clientTier);
-        Link link = links.stream().filter(l -> server.equals(l.fromAddress()) || server.equals(l.toAddress()))
-                .findFirst().orElseThrow();
-        if (link.spec().rttMs() == 0) {
-            return new InetSocketAddress(server, port);
-        }
-        return delayLine(serverTier, server, port, link.spec().rttMs() / 2);
+    public InetSocketAddress reach(String clientTier, String serverTier, int port) {
+        return new InetSocketAddress(address(serverTier, clientTier), port);
     }
 
-    private InetSocketAddress delayLine(String serverTier, String server, int port, double oneWayMs) throws IOException {
+    /**
+     * Starts a stream {@link DelayLine} in {@code serverTier}'s namespace in front of {@code server}:{@code port}, delaying
+     * each direction by {@code oneWayMs}, and returns where a client connects to it (stopped with the emulation). Only
+     * for comparing the stream relay with packet links (LinkValidation): give such a link no round trip of its own.
+     */
+    public InetSocketAddress startStreamDelayLine(String serverTier, String server, int port, double oneWayMs) throws IOException {
         Process p = start(serverTier, DelayLine.command(server, port, oneWayMs), ProcessBuilder.Redirect.PIPE);
         String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (ready == null || !ready.startsWith("delay line ready ")) {
@@ -429,6 +466,11 @@ public final class NetworkEmulation implements AutoCloseable {
         }
         d.put("tiers", t);
         d.put("links", links);
+        if (links.stream().anyMatch(l -> l.spec().rttMs() > 0)) {
+            d.put("roundTripDelay", netem ? "netem (the kernel has it: tc qdisc add ... netem worked in " + namespace(tiers.get(0).name()) + ")"
+                    : "packet delay line (no netem: " + String.join(" ", Netem.detectCommand(namespace(tiers.get(0).name())))
+                    + " was refused)");
+        }
         if (origin != null) {
             d.put("origin", Map.of("tier", origin, "hostInterface", hostInterface(runId), "hostAddress", ORIGIN_HOST,
                     "originAddress", ORIGIN_PEER, "shaping", "none (the requester's own stack)"));
@@ -467,6 +509,25 @@ public final class NetworkEmulation implements AutoCloseable {
             }
         }
         EmulationSets.remove(runId, cgroups);
+    }
+
+    /**
+     * Whether this machine's kernel has netem, tried in a namespace of a set made for the purpose and removed at once (so
+     * the run record can say which delay links with a round trip will get before any is built); false where this machine
+     * cannot emulate at all ({@link #missing()}).
+     */
+    public static boolean netemHere() {
+        if (!missing().isEmpty()) {
+            return false;
+        }
+        try (NetworkEmulation e = create(List.of(new TierSpec("netem", 0, 0)), List.of(), "reno")) {
+            return Netem.available(e.namespace("netem"));
+        }
+    }
+
+    /** Whether this set's links with a round trip are netem-delayed veths ({@code true}) or packet links. */
+    public boolean netem() {
+        return netem;
     }
 
     /** Removes every set tagged {@value #TAG} whose owner process is gone; returns their run ids. */

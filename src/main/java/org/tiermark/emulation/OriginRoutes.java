@@ -1,5 +1,6 @@
 package org.tiermark.emulation;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,9 @@ import java.util.function.Function;
  * so packets between tiers without a link of their own are routed through the tiers between them.
  */
 final class OriginRoutes {
+    /** How long a requester waits for another run's requester to give the machine's one requester address back. */
+    static final Duration REQUESTER_WAIT = Duration.ofSeconds(120);
+
     private OriginRoutes() {}
 
     /**
@@ -24,11 +28,23 @@ final class OriginRoutes {
     static void build(String runId, String origin, List<String> tiers, List<NetworkEmulation.Link> links,
                       Function<String, String> namespace) {
         String host = NetworkEmulation.hostInterface(runId);
-        // the host's routes to the range are one per machine: a second requester would take over the first's
-        String taken = Shell.tryRun("ip", "-o", "addr", "show", "to", NetworkEmulation.ORIGIN_HOST + "/32").out().strip();
-        if (!taken.isEmpty()) {
-            throw new EmulationUnavailableException("another emulated run's requester holds " + NetworkEmulation.ORIGIN_HOST
-                    + " on this machine (" + taken.split("\\s+")[1] + "): emulated runs with a requester go one at a time");
+        // the host's routes to the range are one per machine: a second requester would take over the first's. Another
+        // run's trial holds it for seconds at a time (its set is removed after each trial): wait for it, up to a bound
+        long deadline = System.nanoTime() + REQUESTER_WAIT.toNanos();
+        String taken;
+        while (!(taken = Shell.tryRun("ip", "-o", "addr", "show", "to", NetworkEmulation.ORIGIN_HOST + "/32").out().strip()).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new EmulationUnavailableException("another emulated run's requester holds " + NetworkEmulation.ORIGIN_HOST
+                        + " on this machine (" + taken.split("\\s+")[1] + ") and did not let go within " + REQUESTER_WAIT.toSeconds()
+                        + " s: emulated runs with a requester go one at a time");
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EmulationUnavailableException("interrupted while waiting for another emulated run's requester to let go of "
+                        + NetworkEmulation.ORIGIN_HOST);
+            }
         }
         String peer = "tm" + runId + "p";
         String ns = namespace.apply(origin);

@@ -3,7 +3,10 @@ package org.tiermark.emulation;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +37,8 @@ public final class PacketDelayLine {
     private static final int O_RDWR = 2;
     private static final int CLONE_NEWNET = 0x40000000;
     private static final int QUEUE_PACKETS = 4096;
+    /** System property of the line's process: a file to trace every TCP packet's header into (diagnosis; off by default). */
+    public static final String TRACE_PROPERTY = "tiermark.packetTrace";
 
     /** The C library calls Java has no API for. */
     interface LibC extends Library {
@@ -112,14 +117,18 @@ public final class PacketDelayLine {
     }
 
     /** One direction: a reader stamps packets as tbf lets them out of {@code from}, a writer hands each to {@code to} when due. */
-    private static void forward(LibC c, int from, int to, long oneWayNanos, String name) {
+    private static void forward(LibC c, int from, int to, long oneWayNanos, String name, PrintStream trace) {
         BlockingQueue<Packet> queue = new ArrayBlockingQueue<>(QUEUE_PACKETS);
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[65536];
             while (true) {
                 long n = c.read(from, buffer, buffer.length);
                 if (n > 0) {
-                    queue.offer(new Packet(Arrays.copyOf(buffer, (int) n), System.nanoTime() + oneWayNanos));
+                    long now = System.nanoTime();
+                    queue.offer(new Packet(Arrays.copyOf(buffer, (int) n), now + oneWayNanos));
+                    if (trace != null) {
+                        trace(trace, now, name, buffer, (int) n);
+                    }
                 }
             }
         }, name + "-read");
@@ -146,6 +155,30 @@ public final class PacketDelayLine {
         }
     }
 
+    /**
+     * One line per TCP packet, as it left its sender's device: microseconds (monotonic), the device it came from, flags,
+     * sequence and acknowledgement numbers, the advertised window field (unscaled) and the payload bytes.
+     */
+    private static void trace(PrintStream trace, long nanos, String from, byte[] p, int length) {
+        int ihl = (p[0] & 0xf) * 4;
+        if ((p[0] >> 4) != 4 || p[9] != 6 || length < ihl + 20) {
+            return;
+        }
+        int total = (p[2] & 0xff) << 8 | (p[3] & 0xff);
+        int doff = ((p[ihl + 12] >> 4) & 0xf) * 4;
+        int f = p[ihl + 13] & 0x3f;
+        String flags = ((f & 2) != 0 ? "S" : "") + ((f & 1) != 0 ? "F" : "") + ((f & 4) != 0 ? "R" : "") + ((f & 8) != 0 ? "P" : "")
+                + ((f & 16) != 0 ? "." : "");
+        synchronized (trace) {
+            trace.printf("%d %s %s seq %d ack %d win %d len %d%n", nanos / 1000, from, flags, u32(p, ihl + 4), u32(p, ihl + 8),
+                    (p[ihl + 14] & 0xff) << 8 | (p[ihl + 15] & 0xff), total - ihl - doff);
+        }
+    }
+
+    private static long u32(byte[] p, int at) {
+        return (p[at] & 0xffL) << 24 | (p[at + 1] & 0xffL) << 16 | (p[at + 2] & 0xffL) << 8 | (p[at + 3] & 0xffL);
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
             System.err.println("usage: PacketDelayLine NETNS_A TUN_A NETNS_B TUN_B ONE_WAY_MS (got " + Arrays.toString(args) + ")");
@@ -155,13 +188,23 @@ public final class PacketDelayLine {
         int a = openTun(c, Path.of(args[0]), args[1]);
         int b = openTun(c, Path.of(args[2]), args[3]);
         long oneWayNanos = Math.round(Double.parseDouble(args[4]) * 1e6);
-        forward(c, a, b, oneWayNanos, args[1]);
-        forward(c, b, a, oneWayNanos, args[3]);
+        // -Dtiermark.packetTrace=FILE: every TCP packet's header fields, to see a connection's rounds and windows
+        String traceFile = System.getProperty(TRACE_PROPERTY);
+        PrintStream trace = traceFile == null ? null
+                : new PrintStream(new BufferedOutputStream(new FileOutputStream(traceFile), 1 << 20), false, StandardCharsets.US_ASCII);
+        if (trace != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(trace::flush));
+        }
+        forward(c, a, b, oneWayNanos, args[1], trace);
+        forward(c, b, a, oneWayNanos, args[3], trace);
         System.out.println("packet delay line ready");
         System.out.flush();
         // the parent holds our standard input: when it is gone, so are we (and with us both devices)
         while (System.in.read() >= 0) {
             // nothing is sent on it
+        }
+        if (trace != null) {
+            trace.flush();
         }
         System.exit(0);
     }

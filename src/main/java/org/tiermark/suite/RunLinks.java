@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Suite;
 import org.tiermark.emulation.EmulatedTiers;
+import org.tiermark.emulation.NetworkEmulation;
 import org.tiermark.emulation.RemoteTiers;
 import org.tiermark.runtime.LinkDelayModel;
 import org.tiermark.tier.DeploymentProfile;
@@ -117,6 +118,10 @@ public final class RunLinks {
             setup.put("requester", "the JMH fork, joined to the '" + DeploymentProfile.ORIGIN + "' namespace by an unshaped veth");
             setup.put("cpuQuota", "per tier: relativeSpeed x intraOpThreads CPUs; memory limit: memoryBudgetMb");
             setup.put("congestionControl", EmulatedTiers.congestionControlHere());
+            boolean netem = NetworkEmulation.netemHere();
+            setup.put("roundTripDelay", netem ? "netem (the kernel's; tried in a namespace of its own)"
+                    : "packet delay line (this kernel has no netem: tc qdisc add ... netem was refused in a namespace of its own)");
+            setup.put("links", EmulatedTiers.links(suite.profiles(), deployments, netem));
             setup.put("transport", transport + " (-D" + EmulatedTiers.TRANSPORT_PROPERTY + "=rest|grpc): requester to agents and agent to agent");
             setup.put("perTrial", "emulation/ in the run folder: namespaces, links, shaping, cgroups and agents of each trial");
             return setup;

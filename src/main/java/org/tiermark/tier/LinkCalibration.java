@@ -13,9 +13,9 @@ package org.tiermark.tier;
  *                              client); {@code new}: a connection per request, as the studies' HTTP clients
  *                              opened, which adds the handshake (one round trip), slow start from
  *                              {@code initialWindowSegments} and {@code connectionSetupMs}
- * @param connectionSetupMs     what opening a connection costs besides round trips (system calls, accept,
- *                              the server's thread): fitted from new-connection against kept-connection
- *                              transfers at zero round trip
+ * @param connectionSetupMs     what opening a connection costs besides its round trip and its packets' wire time
+ *                              (system calls, accept, the server's thread): fitted from new-connection against
+ *                              kept-connection transfers at zero round trip, less the handshake's wire time
  * @param initialWindowSegments TCP's initial congestion window (10 in Linux, RFC 6928)
  * @param messageOverheadMs     what one message costs to cross a socket pair besides the wire, on every
  *                              connection: the sender's write, the stack on both ends, the receiver's wake-up and
@@ -29,6 +29,11 @@ public record LinkCalibration(int mtu, String connection, double connectionSetup
                               double messageOverheadMs, String provenance) {
     /** Ethernet + IPv4 + TCP-with-timestamps header bytes of a full frame. */
     public static final int FRAME_HEADER_BYTES = 14 + 20 + 32;
+    /**
+     * A SYN or SYN-ACK on the wire: Ethernet 14 + IPv4 20 + TCP 20 with Linux's options (MSS 4, SACK permitted 2,
+     * timestamps 10, NOP 1, window scale 3).
+     */
+    public static final int SYN_FRAME_BYTES = 14 + 20 + 20 + 20;
     public static final String KEPT = "kept";
     public static final String NEW = "new";
     /** Wire framing at MTU 1500 on a kept connection: what a profile without calibration gets. */
@@ -67,6 +72,14 @@ public record LinkCalibration(int mtu, String connection, double connectionSetup
 
     public boolean newConnection() {
         return connection.equals(NEW);
+    }
+
+    /**
+     * Wire bytes of a TCP handshake on the way of a new connection's first data: SYN, SYN-ACK and the client's ACK (sent
+     * on its own when {@code connect} returns, before the application writes); 0 without framing.
+     */
+    public int handshakeWireBytes() {
+        return mtu == 0 ? 0 : 2 * SYN_FRAME_BYTES + FRAME_HEADER_BYTES;
     }
 
     /** TCP payload bytes per full segment; 0 without framing. */

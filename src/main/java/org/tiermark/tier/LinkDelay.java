@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * {@code rtt/2 + wireBytes * 8 / bandwidth + messageOverhead + connection + jitter}, calibrated against tbf-shaped links
  * ({@link LinkCalibration}; docs/emulation.md has the measurements). wireBytes adds each TCP segment's
  * headers; messageOverhead is the sockets' own cost per message; connection is 0 on a kept connection, and for a connection per request the handshake's round
- * trip, the slow-start rounds and the fitted setup cost.
+ * trip and packets, the slow-start rounds and the fitted setup cost.
  *
  * <p>A hop over several links pays each link in turn (store and forward): a tier on the way relays whole
  * messages, as the studies' services and tiermark's agents do (docs/emulation.md, "What a hop through a
@@ -44,9 +44,12 @@ public final class LinkDelay {
 
     /**
      * What a new connection adds to sending {@code bytes}: nothing on a kept connection; otherwise the
-     * handshake (one round trip before the first data), the fitted setup cost, and each slow-start round
-     * whose window does not yet fill the link (the sender waits for ACKs: a round trip less the round's own
-     * serialization), starting from the initial window and doubling per round.
+     * handshake (one round trip before the first data, and the wire time of its SYN, SYN-ACK and ACK:
+     * {@link LinkCalibration#handshakeWireBytes()}), the fitted setup cost, and each slow-start round whose
+     * window does not yet fill the link (the sender waits for ACKs: a round trip less the round's own
+     * serialization), starting from the initial window and doubling per round. Linux's receiver does not hold
+     * these rounds back: its first window (65,160 bytes from {@code tcp_rmem}'s 131,072) and its growth stayed
+     * ahead of the doubling congestion window in every round traced (docs/emulation.md).
      */
     public static double connectionNanos(LinkProfile link, long bytes) {
         LinkCalibration c = link.calibration();
@@ -54,7 +57,7 @@ public final class LinkDelay {
             return 0;
         }
         double rttNanos = link.rttMs() * 1e6;
-        double total = rttNanos + c.connectionSetupMs() * 1e6;
+        double total = rttNanos + c.handshakeWireBytes() * 8e3 / link.bandwidthMbps() + c.connectionSetupMs() * 1e6;
         int segment = c.segmentBytes() == 0 ? LinkCalibration.DEFAULT.segmentBytes() : c.segmentBytes();
         long left = (bytes + segment - 1) / segment;
         double frameNanos = c.wireBytes(segment) * 8e3 / link.bandwidthMbps();

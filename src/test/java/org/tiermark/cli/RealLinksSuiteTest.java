@@ -59,6 +59,11 @@ class RealLinksSuiteTest extends ConsoleCaptured {
         assertEquals("emulated", meta.get("links").asText());
         assertEquals("complete", meta.get("status").asText());
         assertTrue(meta.get("linkSetup").get("congestionControl").isTextual(), meta.toString());
+        // mobile-edge has a 1 ms round trip: a packet link, tbf at 200 Mbit/s on both ends
+        JsonNode planned = meta.get("linkSetup").get("links").get("mobile-edge");
+        boolean netem = meta.get("linkSetup").get("roundTripDelay").asText().startsWith("netem");
+        assertEquals(netem ? "netem" : "packet", planned.get("delay").asText(), meta.toString());
+        assertEquals(200_000_000L, planned.get("tbf").get("rateBitsPerSecond").asLong());
         JsonNode jmh = Json.MAPPER.readTree(run.resolve("jmh.json").toFile());
         assertEquals(1, jmh.size());
         JsonNode cell = jmh.get(0);
@@ -72,12 +77,14 @@ class RealLinksSuiteTest extends ConsoleCaptured {
         JsonNode built = Json.MAPPER.readTree(emulation.toFile());
         String runId = built.get("runId").asText();
         assertEquals(200.0, built.get("links").get(0).get("spec").get("bandwidthMbps").asDouble());
+        assertEquals(netem ? "netem" : "packet", built.get("links").get(0).get("delay").asText(), "the trial's link as built");
         assertTrue(built.get("agents").get("edge").asText().startsWith("http://198.18."), built.toString());
         assertTrue(Files.readString(run.resolve("report.md")).contains("links=emulated"), "the report's run header names the links");
         // the fork removed everything it built
         assertFalse(shell("ip", "netns", "list").contains(runId), "namespaces of " + runId + " left");
         assertFalse(shell("ip", "-o", "link", "show").contains("tm" + runId), "interfaces of " + runId + " left");
         assertFalse(Files.exists(Path.of("/run/tiermark", runId + ".owner")));
+        assertFalse(shell("ps", "-eo", "args").contains("/run/netns/tiermark-" + runId + "-"), "a packet delay line of " + runId + " left");
         System.out.printf("RealLinksSuiteTest: emulated smoke run %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 

@@ -7,9 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +70,7 @@ class EmulatedTiersTest {
                     assertEquals(0, b.transferNanos, "a real link: nothing waited");
                     best = Math.min(best, b.remoteNanos);
                 }
-                // the path's round trip is paid once per request by the delay line: 1 ms to edge, 1 + 20 ms to cloud
+                // the path's round trip is paid once per request on the kept connection: 1 ms to edge, 1 + 20 ms to cloud
                 double rttMs = PROFILES.route("mobile", tier).stream().mapToDouble(l -> l.rttMs()).sum();
                 assertTrue(best >= rttMs * 1e6, deployment + ": best call " + best / 1e6 + " ms under the path's round trip " + rttMs);
                 assertTrue(best < rttMs * 1e6 + 500e6, deployment + ": best call " + best / 1e6 + " ms");
@@ -72,6 +80,66 @@ class EmulatedTiersTest {
             }
             NetworkEmulationTest.assertNothingLeft(run);
         }
+    }
+
+    @Test
+    @EnabledIf("org.tiermark.emulation.NetworkEmulationTest#supported")
+    void linksWithARoundTripArePacketLinksWhereANewConnectionPaysTheHandshake() throws Exception {
+        Variant v = tiny();
+        String run;
+        // mobile-cloud: mobile-edge (1 ms) and edge-cloud (20 ms), both packet links, routed through edge
+        double pathRttMs = PROFILES.route("mobile", "cloud").stream().mapToDouble(l -> l.rttMs()).sum();
+        List<Long> connectNanos = new ArrayList<>();
+        List<Long> readyNanos = new ArrayList<>();
+        try (EmulatedTiers tiers = EmulatedTiers.open(Path.of("."), PROFILES, PROFILES.deployment("mobile-cloud"), v, TIMEOUT)) {
+            run = tiers.emulation().runId();
+            // packet links on a kernel without netem, as here; where it has netem, veths delayed by it
+            String delay = tiers.emulation().netem() ? NetworkEmulation.DELAY_NETEM : NetworkEmulation.DELAY_PACKET;
+            for (NetworkEmulation.Link l : tiers.emulation().links()) {
+                assertEquals(delay, l.delay(), l.toString());
+            }
+            assertTrue(tiers.describe().get("links").toString().contains("delay=" + delay), tiers.describe().toString());
+            URI agent = tiers.endpoints().get("cloud");
+            for (int i = 0; i < 5; i++) {
+                // a new connection each time: the SYN and SYN-ACK cross both links, then the request and its answer
+                long start = System.nanoTime();
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(agent.getHost(), agent.getPort()), 10_000);
+                    connectNanos.add(System.nanoTime() - start);
+                    s.setTcpNoDelay(true);
+                    s.getOutputStream().write(("GET /v2/health/ready HTTP/1.1\r\nHost: " + agent.getHost() + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                    readyNanos.add(System.nanoTime() - start);
+                    assertEquals("HTTP/1.1 200 OK", status);
+                }
+            }
+        }
+        NetworkEmulationTest.assertNothingLeft(run);
+        System.out.printf("new connections to the cloud's agent over %.0f ms of round trips: connect %s ns, ready %s ns%n", pathRttMs,
+                connectNanos, readyNanos);
+        // a stream relay in front of the agent would accept at once (connect well under 1 ms); over packet links the
+        // handshake pays the path's round trip, the request one more; load only adds, so the fastest gets a ceiling
+        long connect = connectNanos.stream().min(Long::compare).orElseThrow();
+        long ready = readyNanos.stream().min(Long::compare).orElseThrow();
+        assertTrue(connectNanos.stream().allMatch(n -> n >= pathRttMs * 1e6 * 0.98), "connect " + connectNanos);
+        assertTrue(readyNanos.stream().allMatch(n -> n >= 2 * pathRttMs * 1e6 * 0.98), "ready " + readyNanos);
+        assertTrue(connect < pathRttMs * 1e6 + 250e6 && ready < 2 * pathRttMs * 1e6 + 500e6, "connect " + connect + ", ready " + ready);
+    }
+
+    @Test
+    void theRunRecordSaysWhichDelayEachLinkGets() {
+        Map<String, Object> links = EmulatedTiers.links(PROFILES, List.of("mobile-cloud", "edge"), false);
+        assertEquals(List.of("edge-cloud", "mobile-edge"), List.copyOf(links.keySet()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> wan = (Map<String, Object>) links.get("edge-cloud");
+        assertEquals(PROFILES.links().get("edge-cloud").rttMs() > 0 ? "packet" : "none", wan.get("delay"));
+        assertEquals(Tbf.forBandwidth(PROFILES.links().get("edge-cloud").bandwidthMbps(), 1500), wan.get("tbf"));
+        assertEquals("none", new NetworkEmulation.LinkSpec("a", "b", 10, 0).delay(false));
+        assertEquals("packet", new NetworkEmulation.LinkSpec("a", "b", 10, 0.5).delay(false));
+        assertEquals("netem", new NetworkEmulation.LinkSpec("a", "b", 10, 0.5).delay(true), "where the kernel has netem");
+        assertEquals("none", new NetworkEmulation.LinkSpec("a", "b", 10, 0).delay(true));
+        assertEquals("netem", ((Map<?, ?>) EmulatedTiers.links(PROFILES, List.of("edge"), true).get("mobile-edge")).get("delay"));
     }
 
     @Test

@@ -33,21 +33,35 @@ class LinkDelayTest {
     @Test
     void aNewConnectionPaysTheHandshakeTheSetupAndTheSlowStartRoundsBelowTheLinksCapacity() {
         LinkCalibration perRequest = LinkCalibration.DEFAULT.withNewConnection(true);
+        // the handshake's SYN and SYN-ACK (74 wire bytes each) and ACK (66): 214 bytes, 1712 bits: 8.56 us at 200 Mbit/s
+        assertEquals(214, perRequest.handshakeWireBytes());
         // 200 Mbit/s, 1 ms: a full frame (1514 bytes) takes 60.56 us; the first window of 10 (0.6056 ms) leaves the
         // link idle for 0.3944 ms until its ACKs return; the second (20 frames, 1.21 ms) fills the round trip
         LinkProfile wlan = link(200, 1, 0, 0).withCalibration(perRequest);
-        assertEquals(1_000_000 + 394_400, LinkDelay.connectionNanos(wlan, 1_000_000), 1);
+        assertEquals(1_000_000 + 8_560 + 394_400, LinkDelay.connectionNanos(wlan, 1_000_000), 1);
         // a message within the initial window pays only the handshake
-        assertEquals(1_000_000, LinkDelay.connectionNanos(wlan, 10_000), 1);
-        // 10 Mbit/s, 20 ms: one idle round (20 - 12.112 ms)
-        assertEquals(20_000_000 + 7_888_000, LinkDelay.connectionNanos(link(10, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
-        // 1 Mbit/s, 20 ms: the initial window alone takes 121 ms, longer than the round trip
-        assertEquals(20_000_000, LinkDelay.connectionNanos(link(1, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
+        assertEquals(1_000_000 + 8_560, LinkDelay.connectionNanos(wlan, 10_000), 1);
+        // 10 Mbit/s, 20 ms: the handshake's bytes take 171.2 us; one idle round (20 - 12.112 ms)
+        assertEquals(20_000_000 + 171_200 + 7_888_000, LinkDelay.connectionNanos(link(10, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
+        // 1 Mbit/s, 20 ms: the handshake's bytes take 1.712 ms; the initial window alone takes 121 ms, longer than the round trip
+        assertEquals(20_000_000 + 1_712_000, LinkDelay.connectionNanos(link(1, 20, 0, 0).withCalibration(perRequest), 1_000_000), 1);
         LinkCalibration withSetup = new LinkCalibration(1500, LinkCalibration.NEW, 0.25, 10, 0, "test");
-        assertEquals(250_000, LinkDelay.connectionNanos(link(200, 0, 0, 0).withCalibration(withSetup), 1_000_000), 1);
+        assertEquals(250_000 + 8_560, LinkDelay.connectionNanos(link(200, 0, 0, 0).withCalibration(withSetup), 1_000_000), 1);
         assertEquals(0, LinkDelay.connectionNanos(link(200, 1, 0, 0), 1_000_000), "a kept connection costs nothing more");
-        assertEquals(LinkDelay.transferNanos(link(200, 1, 0, 0), 1_000_000, 0) + 1_394_400,
+        assertEquals(LinkDelay.transferNanos(link(200, 1, 0, 0), 1_000_000, 0) + 1_402_960,
                 LinkDelay.transferNanos(wlan, 1_000_000, 0), 1);
+        assertEquals(0, LinkCalibration.PAYLOAD_ONLY.handshakeWireBytes(), "no framing, no handshake bytes");
+    }
+
+    @Test
+    void theSegmentAfterSeventyCostsAFourthRound() {
+        // 50 Mbit/s, 20 ms (traced in docs/emulation.md): a frame takes 242.24 us. 100,000 bytes are 70 segments of
+        // <= 1448: windows of 10 (2.4224 ms, idle 17.5776), 20 (4.8448 ms, idle 15.1552), then the last 40 in one round
+        LinkProfile l = link(50, 20, 0, 0).withCalibration(LinkCalibration.DEFAULT.withNewConnection(true));
+        double handshake = 214 * 8e3 / 50; // 34.24 us
+        assertEquals(20_000_000 + handshake + 17_577_600 + 15_155_200, LinkDelay.connectionNanos(l, 100_000), 1);
+        // 101,400 bytes are 71 segments: the window of 40 (9.6896 ms) leaves one for a fourth round, idle 10.3104 ms
+        assertEquals(20_000_000 + handshake + 17_577_600 + 15_155_200 + 10_310_400, LinkDelay.connectionNanos(l, 101_400), 1);
     }
 
     @Test
