@@ -129,6 +129,16 @@ class ChainedTrainingTest {
             float[][] ort = OnnxLogits.of(file, eval, 50, 1);
             assertTrue(OnnxLogits.maxAbsDiff(djl, ort) < 1e-4, "DJL computes the student's ONNX: " + OnnxLogits.maxAbsDiff(djl, ort));
         }
+        // the grouped, channel-pruned ResNeXt as well (32x32 input, 8 groups, half the channels inside its units)
+        FmnistInputs eval32 = FmnistInputs.of(LabelledImages.load(Path.of("data/fashion-mnist/eval-100"), FashionMnist.CLASS_COUNT),
+                pruned.inputSize());
+        try (Model model = OnnxNetwork.load(channels, pruned)) {
+            float[][] djl = FashionMnistTrainer.logits(model, eval32, 50);
+            Path file = dir.resolve("channels.onnx");
+            OnnxModels.save(channels, file);
+            double diff = OnnxLogits.maxAbsDiff(djl, OnnxLogits.of(file, eval32, 50, 1));
+            assertTrue(diff < 1e-4, "DJL computes the channel-pruned ONNX: " + diff);
+        }
     }
 
     @Test
