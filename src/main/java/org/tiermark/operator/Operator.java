@@ -20,11 +20,12 @@ public record Operator(String name, List<OperatorStep> steps) {
 
     /**
      * The white-box operators (they train) and their hybrids, for the models a trainer applies to;
-     * named so that an unregistered one says what it is.
+     * named so that an unregistered one says what it is. {@code distill+qat}: the student fine-tuned
+     * with fake quantization, against distill+sptq's calibrated quantization.
      */
     public static final List<String> WHITE_BOX = List.of("distill", "prune", "prune-channels", "qat", "finetune",
             "distill+sptq", "prune+sptq", "prune-channels+sptq", "finetune+sptq", "distill+partition",
-            "distill+early-exit", "distill+sptq+partition");
+            "distill+early-exit", "distill+sptq+partition", "distill+qat");
 
     public Operator {
         steps = List.copyOf(steps);
@@ -89,17 +90,15 @@ public record Operator(String name, List<OperatorStep> steps) {
     }
 
     /**
-     * The rules of composition that follow from what steps do (their {@link OperatorStep#trains()} and
-     * {@link OperatorStep#quantizes()}), not from their names: training starts from the catalog model
-     * with its data and teacher, so a training step comes first and only once; a model is quantized once.
+     * The rules of composition that follow from what steps do (their {@link OperatorStep#trains()},
+     * {@link OperatorStep#trainsGivenModel()}, {@link OperatorStep#masksWeights()} and
+     * {@link OperatorStep#quantizes()}), not from their names: a model is quantized once and nothing
+     * trains after it is quantized; a step that builds its network from the catalog model (with its data
+     * and teacher) comes first; a step that fine-tunes the model it is given may come right after another
+     * training step, whose model it then starts from, unless that step's result is masked zeros its
+     * training would regrow. Every refusal names the steps, says why, and suggests a chain that parses.
      */
     private static void refuseNonsense(String n, List<OperatorStep> steps) {
-        List<OperatorStep> training = steps.stream().filter(OperatorStep::trains).toList();
-        if (training.size() > 1) {
-            throw new InvalidInputException("operator '" + n + "': two training steps (" + training.stream()
-                    .map(OperatorStep::word).collect(Collectors.joining(", ")) + "); each trains from the catalog model "
-                    + "with its own recipe, so the second would discard the first: choose one");
-        }
         List<OperatorStep> quantizing = steps.stream().filter(OperatorStep::quantizes).toList();
         if (quantizing.size() > 1) {
             throw new InvalidInputException("operator '" + n + "': " + quantizing.get(1).word() + " after "
@@ -107,13 +106,72 @@ public record Operator(String name, List<OperatorStep> steps) {
         }
         for (int i = 1; i < steps.size(); i++) {
             OperatorStep s = steps.get(i);
-            if (s.trains()) {
-                OperatorStep before = steps.get(i - 1);
+            if (!s.trains()) {
+                continue;
+            }
+            List<OperatorStep> earlier = steps.subList(0, i);
+            OperatorStep before = steps.get(i - 1);
+            Optional<OperatorStep> quantized = earlier.stream().filter(OperatorStep::quantizes).findFirst();
+            List<OperatorStep> trained = earlier.stream().filter(OperatorStep::trains).toList();
+            if (quantized.isPresent()) {
+                throw new InvalidInputException("operator '" + n + "': " + s.word() + " after " + quantized.get().word()
+                        + ": training after quantization would train a float network and drop the quantization; train "
+                        + "first" + suggestion(moved(steps, i, 0)));
+            }
+            if (trained.isEmpty()) {
                 throw new InvalidInputException("operator '" + n + "': " + s.word() + " trains, so it must be the first step "
-                        + "(training after " + (before.quantizes() ? "quantization" : before.word()) + " would train the "
-                        + "catalog model and drop what " + before.word() + " did); e.g. write " + s.word() + "+"
-                        + steps.stream().filter(t -> t != s).map(OperatorStep::word).collect(Collectors.joining("+")));
+                        + "(training after " + before.word() + " would " + (s.trainsGivenModel()
+                        ? "fine-tune " + before.word() + "'s rewritten graph, which no trainer reads: train first, then "
+                        + before.word() : "train the catalog model and drop what " + before.word() + " did")
+                        + ")" + suggestion(moved(steps, i, 0)));
+            }
+            OperatorStep previous = trained.get(trained.size() - 1);
+            if (!s.trainsGivenModel()) {
+                throw new InvalidInputException("operator '" + n + "': two training steps (" + previous.word() + ", " + s.word()
+                        + "); " + s.word() + " builds its network from the catalog model with its own recipe, so it would "
+                        + "discard what " + previous.word() + " trained (only a step that fine-tunes the model it is given, "
+                        + "such as " + givenModelTrainers() + ", may follow a training step): choose one");
+            }
+            if (previous.masksWeights()) {
+                throw new InvalidInputException("operator '" + n + "': " + s.word() + " after " + previous.word() + ": "
+                        + previous.word() + "'s result is weights held at zero by masks only its own training keeps, and "
+                        + s.word() + " would train them back to non-zero values; choose one" + (s.quantizes() ? quantizeInstead(previous) : ""));
+            }
+            if (!before.trains()) {
+                throw new InvalidInputException("operator '" + n + "': " + s.word() + " fine-tunes the model "
+                        + previous.word() + " trained, so it comes right after it, not after " + before.word() + " (whose "
+                        + "rewritten graph no trainer reads)" + suggestion(moved(steps, i, steps.indexOf(previous) + 1)));
             }
         }
+    }
+
+    /** {@code steps} with the step at {@code from} moved to {@code to}. */
+    private static List<OperatorStep> moved(List<OperatorStep> steps, int from, int to) {
+        List<OperatorStep> m = new ArrayList<>(steps);
+        m.add(to, m.remove(from));
+        return m;
+    }
+
+    /** "; e.g. write a+b" when {@code chain} is a valid operator, else nothing (a suggestion must parse). */
+    private static String suggestion(List<OperatorStep> chain) {
+        String name = chain.stream().map(OperatorStep::word).collect(Collectors.joining("+"));
+        try {
+            parse(name);
+            return "; e.g. write " + name;
+        } catch (InvalidInputException e) {
+            return "";
+        }
+    }
+
+    private static String givenModelTrainers() {
+        List<String> w = OperatorSteps.all().stream().filter(s -> s.trains() && s.trainsGivenModel()).map(OperatorStep::word).toList();
+        return w.isEmpty() ? "none registered" : String.join(" or ", w);
+    }
+
+    /** "; to quantize its model, write x+sptq" with a registered step that quantizes without training, when one parses. */
+    private static String quantizeInstead(OperatorStep trained) {
+        return OperatorSteps.all().stream().filter(q -> q.quantizes() && !q.trains())
+                .map(q -> suggestion(List.of(trained, q))).filter(x -> !x.isEmpty()).findFirst()
+                .map(x -> x.replace("; e.g. write", "; to quantize its model, write")).orElse("");
     }
 }

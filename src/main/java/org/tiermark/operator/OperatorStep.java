@@ -32,9 +32,28 @@ public interface OperatorStep {
 
     /**
      * Whether the step trains (a white-box operator): it reads the catalog model's training data and
-     * teacher, so it must be the first step of a chain, and a chain trains at most once.
+     * teacher, so it comes first in a chain, unless it {@linkplain #trainsGivenModel trains the model it
+     * is given} and follows another training step.
      */
     default boolean trains() {
+        return false;
+    }
+
+    /**
+     * Whether the step, when it trains, fine-tunes the network it is given (its layout and weights, e.g.
+     * qat) rather than building its own from the catalog model (a student, a pruned copy): only such a
+     * step may follow another training step, starting from that step's model.
+     */
+    default boolean trainsGivenModel() {
+        return false;
+    }
+
+    /**
+     * Whether the step's result lies in weights held at zero by masks that only its own training keeps
+     * (unstructured pruning): a later training step would train them back to non-zero values, so none
+     * may follow it.
+     */
+    default boolean masksWeights() {
         return false;
     }
 

@@ -1,5 +1,6 @@
 package org.tiermark.train;
 
+import ai.djl.Model;
 import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.tiermark.InvalidInputException;
 import org.tiermark.Json;
 import org.tiermark.data.FashionMnist;
@@ -149,6 +151,28 @@ public final class CnnTrainer implements WhiteboxTrainer {
         return Optional.empty();
     }
 
+    /**
+     * qat fine-tunes a network a training step made (the student of {@code distill}, the network of
+     * {@code prune-channels}) when its export reads back as a network of the catalog model's family
+     * ({@link OnnxNetwork}); the other CNN trainers build their own network from the catalog model.
+     */
+    @Override
+    public Optional<String> cannotTrainFrom(OnnxMl.ModelProto model, VariantBuilder.Source source) {
+        if (!operator.equals(Qat.OPERATOR)) {
+            return Optional.of(operator + " builds its network from the catalog model");
+        }
+        Optional<Architecture> family = architecture(source);
+        if (family.isEmpty()) {
+            return Optional.of(source.model() + " is not one of the CNNs " + Architecture.NAMES);
+        }
+        try {
+            OnnxNetwork.architecture(model, family.get());
+            return Optional.empty();
+        } catch (InvalidInputException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     @Override
     public String dataSha256(VariantBuilder.Source source) {
         Path folder = FashionMnist.folder();
@@ -269,7 +293,9 @@ public final class CnnTrainer implements WhiteboxTrainer {
                     new Pruning.Params(s.sparsity, s.rampShare, s.updateEvery, s.training), work, e -> print(src.model(), e));
             case ChannelPruning.OPERATOR -> ChannelPruning.prune(a, teacher, train, test,
                     new ChannelPruning.Params(s.sparsity, s.training), work, e -> print(src.model(), e));
-            case Qat.OPERATOR -> Qat.qat(a, teacher, train, test, new Qat.Params(s.training), work, e -> print(src.model(), e));
+            case Qat.OPERATOR -> TrainedModels.isCatalogModel(src, source)
+                    ? Qat.qat(a, teacher, train, test, new Qat.Params(s.training), work, e -> print(src.model(), e))
+                    : qatOfTrained(source, a, train, test, s, work, e -> print(src.model(), e));
             default -> throw new IllegalStateException(operator);
         };
         Map<String, Object> section = section(v, work);
@@ -277,6 +303,24 @@ public final class CnnTrainer implements WhiteboxTrainer {
             section.put("sparsityWithinOnePoint", checkSparsity(d, s.sparsity));
         }
         return new Trained(OnnxModels.load(v.onnx()), section);
+    }
+
+    /**
+     * qat of the model a training step before it made: its network read back from the ONNX
+     * ({@link OnnxNetwork}, architecture from the shapes, not the catalog model's), the file kept beside
+     * the result as {@code source.onnx} for qat's start check and sptq reference.
+     */
+    private static TrainedVariant<?> qatOfTrained(OnnxMl.ModelProto source, Architecture family, FmnistInputs train,
+                                                  FmnistInputs test, Settings s, Path work, Consumer<TrainingLoop.Epoch> log)
+            throws Exception {
+        Architecture a = OnnxNetwork.architecture(source, family);
+        Path file = work.resolve("source.onnx");
+        OnnxModels.save(source, file);
+        System.out.printf("qat of the previous step's model: %s, %d parameters, %d multiply-adds per image%n", a,
+                a.cost().parameters(), a.cost().multiplyAdds());
+        try (Model model = OnnxNetwork.load(source, a)) {
+            return Qat.qat(a, model, file, train, test, new Qat.Params(s.training), work, log);
+        }
     }
 
     /** Unstructured pruning's promise (issue 12): every pruned layer within 1 point of the target; else the model is refused. */

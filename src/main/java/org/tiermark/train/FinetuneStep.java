@@ -5,4 +5,10 @@ public final class FinetuneStep extends WhiteboxStep {
     public FinetuneStep() {
         super("finetune", 1);
     }
+
+    /** It fine-tunes the encoder and head it is given (the text trainers read them from the graph). */
+    @Override
+    public boolean trainsGivenModel() {
+        return true;
+    }
 }

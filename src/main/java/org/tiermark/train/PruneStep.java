@@ -5,4 +5,10 @@ public final class PruneStep extends WhiteboxStep {
     public PruneStep() {
         super("prune", 1);
     }
+
+    /** Its zeros are held by masks that only its own training re-applies. */
+    @Override
+    public boolean masksWeights() {
+        return true;
+    }
 }

@@ -70,40 +70,58 @@ public final class Qat {
         Path sourceOnnx = source.resolve("model.onnx");
         OnnxModels.checkFile(sourceOnnx, "qat source");
         long start = System.nanoTime();
-        OrtEnvironment env = Sessions.environment();
         try (Model model = FashionMnistTrainer.load(a, source)) {
-            Network net = (Network) model.getBlock();
-            QatNetwork qat = new QatNetwork(net);
-            model.setBlock(qat);
-            InputSamples calibration = Whitebox.calibration(train);
-            OnnxMl.ModelProto sourceModel = OnnxModels.load(sourceOnnx);
-            Sptq.Result calibrated = Sptq.apply(env, sourceModel, calibration, Sptq.Params.defaults());
-            Path sptqFile = out.resolve("sptq-reference.onnx");
-            AtomicFiles.write(sptqFile, calibrated.model().toByteArray());
-            float[][] sptqLogits = OnnxLogits.of(sptqFile, test, 500, 1);
-            qat.startFrom(Sptq.calibratedRanges(env, sourceModel, calibration, Sptq.Params.defaults()), needed(net));
-            float[][] before = TrainingLoop.logits(qat, model.getNDManager(), test);
-            System.out.printf("qat start (sptq's ranges, before training): top-1 %.4f in DJL, sptq's model %.4f in ONNX Runtime; "
-                    + "max |logit diff| %.3f, %d predictions differ%n", OnnxLogits.accuracy(before, test),
-                    OnnxLogits.accuracy(sptqLogits, test), OnnxLogits.maxAbsDiff(before, sptqLogits), differing(before, sptqLogits));
-            TrainingLoop.Run run = TrainingLoop.run(model, net.inputShape(p.training().batchSize()), train, test,
-                    p.training(), Loss.softmaxCrossEntropyLoss(), null, null,
-                    out.resolve("checkpoint"), OPERATOR, log);
-            OnnxMl.ModelProto fp32 = OnnxExporter.export(net);
-            Sptq.Result q = Sptq.applyWithRanges(fp32, qat.ranges(), Set.of());
-            Path onnx = out.resolve("model.onnx");
-            AtomicFiles.write(onnx, q.model().toByteArray());
-            float[][] djl = TrainingLoop.logits(qat, model.getNDManager(), test);
-            float[][] ort = OnnxLogits.of(onnx, test, 500, 1);
-            double sourceAccuracy = OnnxLogits.accuracy(OnnxLogits.of(sourceOnnx, test, 500, 1), test);
-            Details d = new Details(qat.ranges(), q.quantizedOps(), integerKernels(OrtRuns.optimizedOpCounts(env, onnx)),
-                    OnnxLogits.accuracy(sptqLogits, test), sourceAccuracy, OnnxLogits.accuracy(before, test),
-                    OnnxLogits.maxAbsDiff(before, sptqLogits), differing(before, sptqLogits));
-            return new TrainedVariant<>(OPERATOR, onnx, a, a.cost(), a.cost(), p, run.epochs(),
-                    OnnxLogits.accuracy(djl, test), OnnxLogits.accuracy(ort, test), OnnxLogits.maxAbsDiff(djl, ort),
-                    OnnxModels.sha256(sourceOnnx), train.sha256(), test.sha256(), run.nanos() / 1e9,
-                    (System.nanoTime() - start) / 1e9, run.checkpoint(), d);
+            return qat(a, model, sourceOnnx, train, test, p, out, log, start);
         }
+    }
+
+    /**
+     * Fine-tunes the network of {@code model} (of architecture {@code a}, its ONNX export in {@code sourceOnnx})
+     * as {@link #qat(Architecture, Path, FmnistInputs, FmnistInputs, Params, Path, Consumer)} does: the entry
+     * for a network a training step made ({@link OnnxNetwork}), whose DJL parameters are not kept.
+     */
+    static TrainedVariant<Params> qat(Architecture a, Model model, Path sourceOnnx, FmnistInputs train, FmnistInputs test,
+                                      Params p, Path out, Consumer<TrainingLoop.Epoch> log) throws IOException, OrtException {
+        Whitebox.checkData(train, test, a);
+        OnnxModels.checkFile(sourceOnnx, "qat source");
+        return qat(a, model, sourceOnnx, train, test, p, out, log, System.nanoTime());
+    }
+
+    private static TrainedVariant<Params> qat(Architecture a, Model model, Path sourceOnnx, FmnistInputs train, FmnistInputs test,
+                                              Params p, Path out, Consumer<TrainingLoop.Epoch> log, long start)
+            throws IOException, OrtException {
+        OrtEnvironment env = Sessions.environment();
+        Network net = (Network) model.getBlock();
+        QatNetwork qat = new QatNetwork(net);
+        model.setBlock(qat);
+        InputSamples calibration = Whitebox.calibration(train);
+        OnnxMl.ModelProto sourceModel = OnnxModels.load(sourceOnnx);
+        Sptq.Result calibrated = Sptq.apply(env, sourceModel, calibration, Sptq.Params.defaults());
+        Path sptqFile = out.resolve("sptq-reference.onnx");
+        AtomicFiles.write(sptqFile, calibrated.model().toByteArray());
+        float[][] sptqLogits = OnnxLogits.of(sptqFile, test, 500, 1);
+        qat.startFrom(Sptq.calibratedRanges(env, sourceModel, calibration, Sptq.Params.defaults()), needed(net));
+        float[][] before = TrainingLoop.logits(qat, model.getNDManager(), test);
+        System.out.printf("qat start (sptq's ranges, before training): top-1 %.4f in DJL, sptq's model %.4f in ONNX Runtime; "
+                + "max |logit diff| %.3f, %d predictions differ%n", OnnxLogits.accuracy(before, test),
+                OnnxLogits.accuracy(sptqLogits, test), OnnxLogits.maxAbsDiff(before, sptqLogits), differing(before, sptqLogits));
+        TrainingLoop.Run run = TrainingLoop.run(model, net.inputShape(p.training().batchSize()), train, test,
+                p.training(), Loss.softmaxCrossEntropyLoss(), null, null,
+                out.resolve("checkpoint"), OPERATOR, log);
+        OnnxMl.ModelProto fp32 = OnnxExporter.export(net);
+        Sptq.Result q = Sptq.applyWithRanges(fp32, qat.ranges(), Set.of());
+        Path onnx = out.resolve("model.onnx");
+        AtomicFiles.write(onnx, q.model().toByteArray());
+        float[][] djl = TrainingLoop.logits(qat, model.getNDManager(), test);
+        float[][] ort = OnnxLogits.of(onnx, test, 500, 1);
+        double sourceAccuracy = OnnxLogits.accuracy(OnnxLogits.of(sourceOnnx, test, 500, 1), test);
+        Details d = new Details(qat.ranges(), q.quantizedOps(), integerKernels(OrtRuns.optimizedOpCounts(env, onnx)),
+                OnnxLogits.accuracy(sptqLogits, test), sourceAccuracy, OnnxLogits.accuracy(before, test),
+                OnnxLogits.maxAbsDiff(before, sptqLogits), differing(before, sptqLogits));
+        return new TrainedVariant<>(OPERATOR, onnx, a, a.cost(), a.cost(), p, run.epochs(),
+                OnnxLogits.accuracy(djl, test), OnnxLogits.accuracy(ort, test), OnnxLogits.maxAbsDiff(djl, ort),
+                OnnxModels.sha256(sourceOnnx), train.sha256(), test.sha256(), run.nanos() / 1e9,
+                (System.nanoTime() - start) / 1e9, run.checkpoint(), d);
     }
 
     /** How many rows of {@code a} and {@code b} have a different largest logit. */

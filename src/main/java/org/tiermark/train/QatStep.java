@@ -10,4 +10,10 @@ public final class QatStep extends WhiteboxStep {
     public boolean quantizes() {
         return true;
     }
+
+    /** It fine-tunes the network it is given: after {@code distill} the student, after {@code prune-channels} the smaller network. */
+    @Override
+    public boolean trainsGivenModel() {
+        return true;
+    }
 }

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -80,9 +83,43 @@ public final class TrainedModels {
 
     private TrainedModels() {}
 
+    /** The recipe of {@code t} training the catalog model of {@code src} (a chain's first training step). */
     public static Recipe recipe(WhiteboxTrainer t, VariantBuilder.Source src, Map<String, String> params) {
-        return new Recipe(src.model(), t.operator(), OnnxModels.sha256(src.onnx()), t.getClass().getName(), t.version(),
-                params, t.dataSha256(src));
+        return recipe(t, src, OnnxModels.sha256(src.onnx()), params);
+    }
+
+    /**
+     * The recipe of {@code t} training the model whose hash is {@code sourceSha256}: the catalog file's for
+     * a first training step (so the recipes of single-step trainings, and the committed results they seed,
+     * stay as they were), the previous training's output for a step that follows one ({@code distill+qat}).
+     */
+    public static Recipe recipe(WhiteboxTrainer t, VariantBuilder.Source src, String sourceSha256, Map<String, String> params) {
+        return new Recipe(src.model(), t.operator(), sourceSha256, t.getClass().getName(), t.version(), params, t.dataSha256(src));
+    }
+
+    /**
+     * Whether {@code model} is the catalog model of {@code src} itself (null: not loaded yet, so it is):
+     * what a first training step is given, as opposed to the model of a training step before it.
+     */
+    public static boolean isCatalogModel(VariantBuilder.Source src, OnnxMl.ModelProto model) {
+        return model == null || model.equals(OnnxModels.load(src.onnx()));
+    }
+
+    /**
+     * SHA-256 of what a training starts from: the catalog file's for the catalog model, else that of
+     * {@code model}'s bytes (the previous training's {@code model.onnx}, as the cache wrote it).
+     */
+    public static String sourceSha256(VariantBuilder.Source src, OnnxMl.ModelProto model) {
+        return isCatalogModel(src, model) ? OnnxModels.sha256(src.onnx()) : sha256(model);
+    }
+
+    /** SHA-256 of {@code model}'s bytes: of the {@code model.onnx} it was read from, when the cache wrote that file. */
+    static String sha256(OnnxMl.ModelProto model) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model.toByteArray()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The cache folder for {@code src}: the property's, else {@code trained-cache/} beside the catalog's descriptors. */
@@ -106,7 +143,12 @@ public final class TrainedModels {
      * else seeded from a committed result of the same recipe, else trained now and published.
      */
     public static Obtained obtain(WhiteboxTrainer t, OnnxMl.ModelProto source, StepContext ctx) throws Exception {
-        Recipe recipe = recipe(t, ctx.source(), ctx.params());
+        return obtain(t, source, sourceSha256(ctx.source(), source), ctx);
+    }
+
+    /** As {@link #obtain(WhiteboxTrainer, OnnxMl.ModelProto, StepContext)} with {@code source}'s hash known ({@link #sourceSha256}). */
+    static Obtained obtain(WhiteboxTrainer t, OnnxMl.ModelProto source, String sourceSha256, StepContext ctx) throws Exception {
+        Recipe recipe = recipe(t, ctx.source(), sourceSha256, ctx.params());
         String sha = recipe.sha256();
         Path folder = root(ctx.source()).resolve(ctx.source().model()).resolve(t.operator() + "-" + sha.substring(0, 16));
         Optional<Obtained> hit = read(folder, sha, "cache");

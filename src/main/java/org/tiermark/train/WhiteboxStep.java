@@ -9,14 +9,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.tiermark.InvalidInputException;
+import org.tiermark.onnx.OnnxModels;
 import org.tiermark.operator.OperatorStep;
 import org.tiermark.operator.StepContext;
 import org.tiermark.operator.StepResult;
 import org.tiermark.operator.VariantBuilder;
 
 /**
- * A white-box operator as an operator step: it trains, so it comes first in a chain and reads the
- * catalog model's data and teacher. The training itself is the business of the {@link WhiteboxTrainer}
+ * A white-box operator as an operator step: it trains, reading the catalog model's data and teacher,
+ * from the catalog model as a chain's first step, or from the previous training step's model when it
+ * {@linkplain #trainsGivenModel trains the model it is given} ({@code distill+qat}). The training itself is the business of the {@link WhiteboxTrainer}
  * that trains the source model ({@link WhiteboxTrainers#find}); the trained model comes from the
  * {@link TrainedModels} cache, so that every variant starting with the same training trains once.
  * The parameters are the union of its trainers' keys; where trainers disagree on a default, the
@@ -123,9 +125,20 @@ public abstract class WhiteboxStep implements OperatorStep {
                 ctx.source().model() + ": " + notApplicable(ctx).orElse("no " + word + " trainer")));
         Map<String, String> params = own(t, ctx.params());
         StepContext own = new StepContext(ctx.env(), ctx.source(), params, ctx.neededLater(), ctx.pinned());
+        boolean chained = !TrainedModels.isCatalogModel(ctx.source(), source);
+        String sourceSha = chained ? TrainedModels.sha256(source) : OnnxModels.sha256(ctx.source().onnx());
+        if (chained) {
+            // the previous training step's model: refused here, before a work folder exists, when this trainer cannot read it
+            Optional<String> why = trainsGivenModel() ? t.cannotTrainFrom(source, ctx.source())
+                    : Optional.of(word + " builds its network from the catalog model");
+            if (why.isPresent()) {
+                throw new InvalidInputException(ctx.source().model() + " " + word + ": cannot train the previous step's model: "
+                        + why.get());
+            }
+        }
         TrainedModels.Obtained o;
         try {
-            o = TrainedModels.obtain(t, source, own);
+            o = TrainedModels.obtain(t, source, sourceSha, own);
         } catch (OrtException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -134,7 +147,10 @@ public abstract class WhiteboxStep implements OperatorStep {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("trainer", t.getClass().getSimpleName());
         s.put("trainedModel", o.how());
-        s.put("trainingRecipeSha256", TrainedModels.recipe(t, ctx.source(), params).sha256());
+        s.put("trainingRecipeSha256", TrainedModels.recipe(t, ctx.source(), sourceSha, params).sha256());
+        if (chained) {
+            s.put("trainedFrom", "the previous step's model (SHA-256 " + sourceSha + ")");
+        }
         s.put("params", params);
         s.putAll(o.section());
         return StepResult.of(o.model(), s);

@@ -51,6 +51,16 @@ public interface WhiteboxTrainer {
     Optional<String> notApplicable(VariantBuilder.Source source);
 
     /**
+     * Why it cannot train {@code model}, the model of a training step before it (not the catalog model of
+     * {@code source}: a network whose layout this trainer does not read), judged before any training;
+     * empty when it can. Asked only of trainers whose step {@linkplain
+     * org.tiermark.operator.OperatorStep#trainsGivenModel trains the model it is given}.
+     */
+    default Optional<String> cannotTrainFrom(OnnxMl.ModelProto model, VariantBuilder.Source source) {
+        return Optional.of(getClass().getSimpleName() + " trains only the catalog model");
+    }
+
+    /**
      * Checks the parameter values in effect before anything is trained or any cached variant is
      * touched; throws {@link org.tiermark.InvalidInputException} naming the key and the valid range.
      */

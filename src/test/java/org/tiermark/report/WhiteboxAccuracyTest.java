@@ -51,6 +51,28 @@ class WhiteboxAccuracyTest {
     }
 
     @Test
+    void distillQatIsComparedWithDistillSptqWithBothIntervalsAndNoThreshold() {
+        Accuracy apart = of(entry("text", "identity", 0.957, 0.940, 0.972, correct(100, 95)),
+                entry("text", "distill+sptq", 0.857, 0.825, 0.887, correct(100, 85)),
+                entry("text", "distill+qat", 0.940, 0.920, 0.958, correct(100, 94)));
+        Report.Check c = AccuracyTables.whiteboxChecks(apart).stream()
+                .filter(x -> x.target().equals("distill-qat-vs-distill-sptq-accuracy.text")).findFirst().orElseThrow();
+        assertEquals(8.3, c.value(), 1e-9);
+        assertEquals(null, c.pass(), "no threshold: a comparison, not a target");
+        assertTrue(c.detail().contains("0.9400 [0.9200, 0.9580]") && c.detail().contains("0.8570 [0.8250, 0.8870]")
+                && c.detail().contains("do not overlap"), c.detail());
+        assertTrue(c.subject().contains("do not overlap"), c.subject());
+
+        Accuracy close = of(entry("cnn", "distill+sptq", 0.920, 0.904, 0.937, correct(100, 92)),
+                entry("cnn", "distill+qat", 0.918, 0.901, 0.935, correct(100, 91)));
+        Report.Check near = AccuracyTables.whiteboxChecks(close).get(0);
+        assertEquals(-0.2, near.value(), 1e-9);
+        assertTrue(near.detail().contains("intervals overlap"), near.detail());
+        assertEquals(List.of(), AccuracyTables.whiteboxChecks(of(entry("cnn", "distill+qat", 0.9, 0.8, 0.95, correct(10, 9)))),
+                "nothing to compare without distill+sptq");
+    }
+
+    @Test
     void whiteBoxOperatorsAreComparedWithFinetuneWhereItExists() {
         Accuracy acc = of(entry("text", "identity", 0.90, 0.88, 0.92, correct(100, 90)),
                 entry("text", "finetune", 0.96, 0.94, 0.98, correct(100, 96)),

@@ -45,7 +45,7 @@ class MatrixRulesTest {
         List<Matrix.Cell> distill = m.cells().stream().filter(c -> c.operator().equals("distill")).toList();
         assertEquals(Set.of("resnet-fmnist", "minilm-spam"), Set.copyOf(distill.stream().map(Matrix.Cell::model).toList()));
         assertEquals(Set.of("mobile", "edge"), Set.copyOf(distill.stream().map(Matrix.Cell::deployment).toList()));
-        for (String op : List.of("prune", "prune-channels", "qat", "distill+sptq", "prune-channels+sptq")) {
+        for (String op : List.of("prune", "prune-channels", "qat", "distill+sptq", "prune-channels+sptq", "distill+qat")) {
             assertEquals(4, m.cells().stream().filter(c -> c.operator().equals(op)).count(), op);
         }
         assertEquals(List.of("mobile-edge"), m.cells().stream().filter(c -> c.operator().equals("distill+partition")
@@ -58,6 +58,7 @@ class MatrixRulesTest {
         Matrix full = SuiteRun.matrix(suite, new SuiteRun.Request(Path.of("results"), Matrix.Size.FULL, "",
                 JmhSettings.defaults(Matrix.Size.FULL), "", true, false, ""));
         assertTrue(full.cells().stream().anyMatch(c -> c.operator().equals("prune+sptq") && c.model().equals("resnext-fmnist")));
+        assertTrue(full.cells().stream().anyMatch(c -> c.operator().equals("distill+qat") && c.model().equals("bge-spam")));
 
         // a white-box variant no trainer makes is named with its reason before anything is built
         var skipped = SuiteRun.notApplicable(suite, full.restrict("model=ppocr-det"));

@@ -75,6 +75,46 @@ class WhiteboxStepTest {
         assertMessage("distill+prune", "two training steps");
     }
 
+    @Test
+    void aStepThatFineTunesTheModelItIsGivenMayFollowATrainingStep() {
+        for (String ok : new String[] {"distill+qat", "prune-channels+qat", "finetune+qat", "distill+qat+partition",
+                "distill+qat+early-exit", "prune-channels+qat+partition", "distill+finetune", "distill+finetune+qat"}) {
+            Operator op = Operator.parse(ok);
+            assertEquals(ok, op.name());
+            assertTrue(op.steps().get(1).trainsGivenModel(), ok);
+        }
+        assertFalse(Operator.parse("distill").steps().get(0).trainsGivenModel(), "distill builds a student from the catalog model");
+        assertTrue(Operator.parse("prune").steps().get(0).masksWeights());
+    }
+
+    @Test
+    void chainedTrainingThatMakesNoSenseIsRefusedNamingTheStepsWhyAndWhatToWrite() {
+        // quantized first: qat's int8 model cannot be distilled; the suggestion parses
+        assertMessage("qat+distill", "distill after qat", "training after quantization", "e.g. write distill+qat");
+        assertMessage("qat+finetune", "finetune after qat", "training after quantization", "e.g. write finetune+qat");
+        // two steps that each build a network from the catalog model: today's reason
+        assertMessage("distill+prune", "two training steps (distill, prune)", "prune builds its network from the catalog model",
+                "such as", "qat", "choose one");
+        assertMessage("prune-channels+distill", "two training steps (prune-channels, distill)", "discard what prune-channels trained");
+        assertMessage("finetune+distill", "two training steps (finetune, distill)");
+        // prune's zeros are held by masks that only its own training keeps
+        assertMessage("prune+qat", "qat after prune", "masks", "back to non-zero", "to quantize its model, write prune+sptq");
+        assertMessage("prune+finetune", "finetune after prune", "masks");
+        // a fine-tuning step reads a trained network, not early-exit's rewritten graph
+        assertMessage("distill+early-exit+qat", "qat fine-tunes the model distill trained", "not after early-exit",
+                "e.g. write distill+qat+early-exit");
+        assertMessage("early-exit+qat", "qat trains, so it must be the first step", "fine-tune early-exit's rewritten graph",
+                "e.g. write qat+early-exit");
+        assertMessage("distill+sptq+qat", "qat after sptq", "already quantized");
+    }
+
+    private static void assertMessage(String op, String... parts) {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Operator.parse(op));
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), op + " (" + part + "): " + e.getMessage());
+        }
+    }
+
     private static void assertMessage(String op, String part) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Operator.parse(op));
         assertTrue(e.getMessage().contains(part), op + ": " + e.getMessage());

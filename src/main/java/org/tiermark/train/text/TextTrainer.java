@@ -88,6 +88,22 @@ abstract class TextTrainer implements WhiteboxTrainer {
         return Optional.empty();
     }
 
+    /**
+     * The text trainers read the network from the graph they are given ({@link BertWeights}), so a
+     * trainer that fine-tunes (qat, finetune) takes any BERT classifier a training step made: a shallower
+     * student, narrower feed-forward layers.
+     */
+    @Override
+    public Optional<String> cannotTrainFrom(OnnxMl.ModelProto model, VariantBuilder.Source source) {
+        if (BertWeights.layers(model) == 0) {
+            return Optional.of(operator + " (text): the previous step's model has no encoder layers (/encoder/layer.N/)");
+        }
+        if (model.getGraph().getNodeList().stream().noneMatch(n -> n.getName().equals("head/Gemm"))) {
+            return Optional.of(operator + " (text): the previous step's model has no classification head (head/Gemm)");
+        }
+        return Optional.empty();
+    }
+
     /** Where the SpamAssassin package is extracted for the project holding {@code model}'s descriptor. */
     static Path corpus(Catalog.Model model) {
         return model.file().toAbsolutePath().getParent().getParent().resolve(SpamCorpus.PACKAGE_FOLDER);
