@@ -144,11 +144,11 @@ public final class LinkValidation {
     /** A cell from its timings: the message and the one-byte answer predicted under both models and by tbf. */
     public static Cell cell(double mbps, double rttMs, long bytes, boolean newConnection, List<Long> nanos,
                             LinkCalibration calibration) {
-        List<Long> sorted = nanos.stream().sorted().toList();
-        long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-        long before = predict(mbps, rttMs, bytes, LinkCalibration.PAYLOAD_ONLY);
-        long after = predict(mbps, rttMs, bytes, calibration.withNewConnection(newConnection));
+        long median = medianOf(nanos);
+        // as measured: on a kept connection one transfer dropped before the timed ones
+        int dropped = newConnection ? 0 : 1;
+        long before = predict(mbps, rttMs, bytes, LinkCalibration.PAYLOAD_ONLY, nanos.size(), dropped);
+        long after = predict(mbps, rttMs, bytes, calibration.withNewConnection(newConnection), nanos.size(), dropped);
         Tbf tbf = Tbf.forLink(mbps, NetworkEmulation.MTU, tbfBurstBytes(calibration));
         // tbf's bucket refills while the link idles between messages: the answer's round trip and its two messages'
         // socket costs (its crossing, the sender's turn to the next message); the next message's first bytes then pass
@@ -163,19 +163,48 @@ public final class LinkValidation {
 
     /**
      * The link-delay model's time for the message one way and the one-byte answer back on the same connection, as the
-     * suite charges them: the message's direction credited for the idle time since the previous message
-     * ({@link #idleBetweenMessagesMs}), the answer's for at least the message's own crossing (its direction carried
-     * nothing since the previous answer).
+     * suite charges a cell's transfers: {@code dropped + transfers} of them back to back from rested links, each
+     * direction's bucket kept by {@link LinkDelay.Buckets} as the suite's simulated links keep it (the sender's
+     * direction refills while its message propagates and the answer comes back); the median of the last
+     * {@code transfers}. A message larger than the bucket empties it, so from the second on every one gets the same
+     * credit; messages smaller than it drain it over many.
      */
-    public static long predict(double mbps, double rttMs, long bytes, LinkCalibration calibration) {
+    public static long predict(double mbps, double rttMs, long bytes, LinkCalibration calibration, int transfers, int dropped) {
+        if (transfers < 1 || dropped < 0) {
+            throw new IllegalArgumentException("transfers must be >= 1 and dropped >= 0 (got " + transfers + ", " + dropped + ")");
+        }
         LinkProfile link = new LinkProfile("check", "mobile", "edge", mbps, rttMs, 0, 0, "", calibration);
-        long message = LinkDelay.transferNanos(link, bytes, 0, Math.round(idleBetweenMessagesMs(rttMs, calibration) * 1e6));
-        return message + LinkDelay.transferNanos(link.withCalibration(calibration.withNewConnection(false)), 1, 0, message);
+        List<LinkProfile> there = List.of(link);
+        List<LinkProfile> back = List.of(link.withCalibration(calibration.withNewConnection(false)));
+        LinkDelay.Buckets buckets = new LinkDelay.Buckets();
+        LinkDelay.Jitter jitter = new LinkDelay.Jitter();
+        List<Long> predicted = new ArrayList<>();
+        long t = 0;
+        for (int i = 0; i < dropped + transfers; i++) {
+            long message = LinkDelay.transferNanos(there, "mobile", bytes, jitter, buckets, t);
+            long answer = LinkDelay.transferNanos(back, "edge", 1, jitter, buckets, t + message);
+            if (i >= dropped) {
+                predicted.add(message + answer);
+            }
+            t += message + answer; // the sender writes the next message once it read the answer
+        }
+        return medianOf(predicted);
+    }
+
+    /** As {@link #predict(double, double, long, LinkCalibration, int, int)} for one transfer after 63 back to back (steady). */
+    public static long predict(double mbps, double rttMs, long bytes, LinkCalibration calibration) {
+        return predict(mbps, rttMs, bytes, calibration, 1, 63);
+    }
+
+    private static long medianOf(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
     }
 
     /**
-     * How long the sender's direction idles between two messages of a cell: the previous answer's round trip and two
-     * messages' socket costs (the answer's crossing, the sender's turn to the next message).
+     * How long the sender's direction idles between two messages of a cell, for tbf's column: the previous answer's round
+     * trip and two messages' socket costs (the answer's crossing, the sender's turn to the next message).
      */
     static double idleBetweenMessagesMs(double rttMs, LinkCalibration calibration) {
         return rttMs + 2 * calibration.messageOverheadMs();
