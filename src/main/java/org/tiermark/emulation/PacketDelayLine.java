@@ -116,8 +116,11 @@ public final class PacketDelayLine {
         return fd[0];
     }
 
-    /** One direction: a reader stamps packets as tbf lets them out of {@code from}, a writer hands each to {@code to} when due. */
-    private static void forward(LibC c, int from, int to, long oneWayNanos, String name, PrintStream trace) {
+    /**
+     * One direction: a reader stamps packets as tbf lets them out of {@code from}, a writer hands each to {@code to} when due.
+     * With {@code written} (the trace's {@code .written} file) the writer records each packet's hand-off and how late it was.
+     */
+    private static void forward(LibC c, int from, int to, long oneWayNanos, String name, PrintStream trace, PrintStream written) {
         BlockingQueue<Packet> queue = new ArrayBlockingQueue<>(QUEUE_PACKETS);
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[65536];
@@ -143,6 +146,10 @@ public final class PacketDelayLine {
                         c.write(to, p.data(), p.data().length);
                     } catch (LastErrorException e) {
                         // the device is down for a moment (being configured): the packet is lost, as on a link
+                    }
+                    if (written != null) {
+                        long now = System.nanoTime();
+                        trace(written, now, name + " late_us " + (now - p.dueNanos()) / 1000, p.data(), p.data().length);
                     }
                 }
             } catch (InterruptedException e) {
@@ -192,11 +199,17 @@ public final class PacketDelayLine {
         String traceFile = System.getProperty(TRACE_PROPERTY);
         PrintStream trace = traceFile == null ? null
                 : new PrintStream(new BufferedOutputStream(new FileOutputStream(traceFile), 1 << 20), false, StandardCharsets.US_ASCII);
+        // and FILE.written: each packet as the line hands it on, with how late after its due time (the line's own cost)
+        PrintStream written = traceFile == null ? null : new PrintStream(new BufferedOutputStream(
+                new FileOutputStream(traceFile + ".written"), 1 << 20), false, StandardCharsets.US_ASCII);
         if (trace != null) {
-            Runtime.getRuntime().addShutdownHook(new Thread(trace::flush));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                trace.flush();
+                written.flush();
+            }));
         }
-        forward(c, a, b, oneWayNanos, args[1], trace);
-        forward(c, b, a, oneWayNanos, args[3], trace);
+        forward(c, a, b, oneWayNanos, args[1], trace, written);
+        forward(c, b, a, oneWayNanos, args[3], trace, written);
         System.out.println("packet delay line ready");
         System.out.flush();
         // the parent holds our standard input: when it is gone, so are we (and with us both devices)
@@ -205,6 +218,7 @@ public final class PacketDelayLine {
         }
         if (trace != null) {
             trace.flush();
+            written.flush();
         }
         System.exit(0);
     }
