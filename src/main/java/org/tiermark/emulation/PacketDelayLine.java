@@ -37,6 +37,8 @@ public final class PacketDelayLine {
     private static final int O_RDWR = 2;
     private static final int CLONE_NEWNET = 0x40000000;
     private static final int QUEUE_PACKETS = 4096;
+    /** How long before a packet's due time the writer stops sleeping and spins (longer than a timed wake-up's lateness). */
+    private static final long SPIN_NANOS = 100_000;
     /** System property of the line's process: a file to trace every TCP packet's header into (diagnosis; off by default). */
     public static final String TRACE_PROPERTY = "tiermark.packetTrace";
 
@@ -139,8 +141,13 @@ public final class PacketDelayLine {
             try {
                 while (true) {
                     Packet p = queue.take();
-                    for (long wait; (wait = p.dueNanos() - System.nanoTime()) > 0; ) {
-                        LockSupport.parkNanos(wait);
+                    // sleep until shortly before the packet is due, then spin: a timed wake-up comes late by the
+                    // scheduler's latency, which every packet (ACKs included) would otherwise add to its delay
+                    for (long wait; (wait = p.dueNanos() - System.nanoTime()) > SPIN_NANOS; ) {
+                        LockSupport.parkNanos(wait - SPIN_NANOS);
+                    }
+                    while (System.nanoTime() < p.dueNanos()) {
+                        Thread.onSpinWait();
                     }
                     try {
                         c.write(to, p.data(), p.data().length);
