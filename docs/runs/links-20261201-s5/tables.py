@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """The docs/emulation.md tables from this folder's result files: per emulation and connection, Mbit/s x payload,
 cells `after% (tbf%)` (kept) or `after%` (new), misses of the 5% target in bold, and the count within 5%.
-usage: tables.py DIR [spin-]: the grid's files, or (with spin-) those measured after the packet line's fix"""
+usage: tables.py DIR [spin-|pass2-]: the grid's files, or those of the tried line fix (spin-), or the second pass (pass2-)"""
 import json, os, sys
 d = sys.argv[1]
 prefix = sys.argv[2] if len(sys.argv) > 2 else ""
 PAYLOADS = [(10000, "10 KB"), (100000, "100 KB"), (1000000, "1 MB")]
 groups = {}
 for f in sorted(os.listdir(d)):
-    if not f.endswith(".json") or f.startswith("peak") or f.startswith("spin-") != (prefix == "spin-"):
+    own = next((p for p in ("spin-", "pass2-") if f.startswith(p)), "")
+    if not f.endswith(".json") or f.startswith("peak") or own != prefix:
         continue
     try:
         r = json.load(open(os.path.join(d, f)))

@@ -37,8 +37,6 @@ public final class PacketDelayLine {
     private static final int O_RDWR = 2;
     private static final int CLONE_NEWNET = 0x40000000;
     private static final int QUEUE_PACKETS = 4096;
-    /** How long before a packet's due time the writer stops sleeping and spins (longer than a timed wake-up's lateness). */
-    private static final long SPIN_NANOS = 100_000;
     /** System property of the line's process: a file to trace every TCP packet's header into (diagnosis; off by default). */
     public static final String TRACE_PROPERTY = "tiermark.packetTrace";
 
@@ -120,7 +118,8 @@ public final class PacketDelayLine {
 
     /**
      * One direction: a reader stamps packets as tbf lets them out of {@code from}, a writer hands each to {@code to} when due.
-     * With {@code written} (the trace's {@code .written} file) the writer records each packet's hand-off and how late it was.
+     * With {@code written} (the trace's {@code .written} file) the writer records each packet's hand-off, how late it woke
+     * and how long the write took.
      */
     private static void forward(LibC c, int from, int to, long oneWayNanos, String name, PrintStream trace, PrintStream written) {
         BlockingQueue<Packet> queue = new ArrayBlockingQueue<>(QUEUE_PACKETS);
@@ -141,22 +140,21 @@ public final class PacketDelayLine {
             try {
                 while (true) {
                     Packet p = queue.take();
-                    // sleep until shortly before the packet is due, then spin: a timed wake-up comes late by the
-                    // scheduler's latency, which every packet (ACKs included) would otherwise add to its delay
-                    for (long wait; (wait = p.dueNanos() - System.nanoTime()) > SPIN_NANOS; ) {
-                        LockSupport.parkNanos(wait - SPIN_NANOS);
+                    for (long wait; (wait = p.dueNanos() - System.nanoTime()) > 0; ) {
+                        LockSupport.parkNanos(wait);
                     }
-                    while (System.nanoTime() < p.dueNanos()) {
-                        Thread.onSpinWait();
-                    }
+                    long handOff = System.nanoTime();
                     try {
                         c.write(to, p.data(), p.data().length);
                     } catch (LastErrorException e) {
                         // the device is down for a moment (being configured): the packet is lost, as on a link
                     }
                     if (written != null) {
+                        // late: the wake-up after the due time; write: the kernel taking the packet in (its receive path
+                        // runs inside the write)
                         long now = System.nanoTime();
-                        trace(written, now, name + " late_us " + (now - p.dueNanos()) / 1000, p.data(), p.data().length);
+                        trace(written, now, name + " late_us " + (handOff - p.dueNanos()) / 1000 + " write_us " + (now - handOff) / 1000,
+                                p.data(), p.data().length);
                     }
                 }
             } catch (InterruptedException e) {
