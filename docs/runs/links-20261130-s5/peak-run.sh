@@ -2,7 +2,7 @@
 # Option (i), measured in the quiet window: tbf with and without a peak-rate bucket (peakrate 1.01 x rate, mtu one
 # frame), 10 KB on a kept connection over a 20 ms packet line (the bucket's cells) and 1 MB over a veth link (the rate).
 cd /work/wt/link-bucket
-OUT=docs/runs/links-20261201-s5
+OUT=docs/runs/links-20261130-s5
 P="$OUT/peakrate.sh /tmp/link-bucket-a/tiermark.jar"
 one() { name=$1; shift; echo "$(date -u +%T) start $name load $(cut -d' ' -f1-3 /proc/loadavg)" >> $OUT/load.txt
   $P "$@" > $OUT/$name.txt 2>&1; rc=$?

@@ -2,7 +2,7 @@
 # Session 5 (issue 13, helper h13): the grid's small cells and the 1 MB rate check, quiet window, no nice, nothing else
 # of ours running. The jar and lib copied from this branch's build (commit in README.md) to /tmp/link-bucket-a.
 cd /work/wt/link-bucket
-OUT=docs/runs/links-20261201-s5
+OUT=docs/runs/links-20261130-s5
 J="java -cp /tmp/link-bucket-a/tiermark.jar org.tiermark.emulation.LinkValidation --congestion-control reno --calibration profiles/links/mobile-edge.json"
 run() { name=$1; shift; echo "$(date -u +%T) start $name load $(cut -d' ' -f1-3 /proc/loadavg)" >> $OUT/load.txt
   $J "$@" --out $OUT/$name.json > $OUT/$name.txt 2>&1; rc=$?

@@ -2,7 +2,7 @@
 # A second pass of the small-message tables without and with the 1 ms line (jar a, as run.sh), right after the grid:
 # how much these cells move between two quiet passes.
 cd /work/wt/link-bucket
-OUT=docs/runs/links-20261201-s5
+OUT=docs/runs/links-20261130-s5
 J="java -cp /tmp/link-bucket-a/tiermark.jar org.tiermark.emulation.LinkValidation --congestion-control reno --calibration profiles/links/mobile-edge.json"
 run() { name=$1; shift; echo "$(date -u +%T) start $name load $(cut -d' ' -f1-3 /proc/loadavg)" >> $OUT/load.txt
   $J "$@" --out $OUT/$name.json > $OUT/$name.txt 2>&1; rc=$?

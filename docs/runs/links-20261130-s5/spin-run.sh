@@ -3,7 +3,7 @@
 # (jar of this branch with the fix, /tmp/link-bucket-c). The traced cell again, then the 1 ms line's small cells and its
 # 1 MB rate check with LinkValidation as in run.sh.
 cd /work/wt/link-bucket
-OUT=docs/runs/links-20261201-s5
+OUT=docs/runs/links-20261130-s5
 J="java -cp /tmp/link-bucket-c/tiermark.jar org.tiermark.emulation.LinkValidation --congestion-control reno --calibration profiles/links/mobile-edge.json"
 T="$OUT/trace-line.sh /tmp/link-bucket-c/tiermark.jar"
 log() { echo "$(date -u +%T) $1 $2 load $(cut -d' ' -f1-3 /proc/loadavg)" >> $OUT/load.txt; }
