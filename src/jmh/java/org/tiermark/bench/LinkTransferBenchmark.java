@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tiermark.emulation.LinkProbe;
+import org.tiermark.emulation.LinkValidation;
 import org.tiermark.emulation.NetworkEmulation;
 import org.tiermark.emulation.PacketDelayLine;
 import org.tiermark.tier.LinkCalibration;
@@ -99,15 +100,16 @@ public class LinkTransferBenchmark {
         LinkProfile at = profile.withBandwidth(bandwidthMbps)
                 .withCalibration(profile.calibration().withNewConnection(connection.equals(LinkCalibration.NEW)));
         // the message one way and the one-byte answer back on the same connection, as the sender times it
-        LinkProfile answer = at.withCalibration(at.calibration().withNewConnection(false));
-        modelNanos = LinkDelay.transferNanos(at, payloadBytes, 0) + LinkDelay.transferNanos(answer, 1, 0);
+        modelNanos = LinkValidation.predict(bandwidthMbps, profile.rttMs(), payloadBytes, at.calibration());
         LinkProfile bare = at.withCalibration(LinkCalibration.PAYLOAD_ONLY);
         payloadOnlyNanos = LinkDelay.transferNanos(bare, payloadBytes, 0) + LinkDelay.transferNanos(bare, 1, 0);
         boolean packet = delay.equals("packet");
+        long burst = LinkValidation.tbfBurstBytes(profile.calibration()); // the bucket the model charges
         emulation = NetworkEmulation.create(List.of(new NetworkEmulation.TierSpec("mobile", 0, 0),
                 new NetworkEmulation.TierSpec("edge", 0, 0)), packet ? List.of() : List.of(new NetworkEmulation.LinkSpec("mobile", "edge",
-                bandwidthMbps)), "reno");
-        NetworkEmulation.Link packetLink = packet ? emulation.addPacketLink("mobile", "edge", bandwidthMbps, profile.rttMs()) : null;
+                bandwidthMbps, 0, burst)), "reno");
+        NetworkEmulation.Link packetLink = packet
+                ? emulation.addPacketLink(new NetworkEmulation.LinkSpec("mobile", "edge", bandwidthMbps, profile.rttMs(), burst)) : null;
         Process sink = emulation.start("edge", probe("sink", Integer.toString(PORT)), ProcessBuilder.Redirect.PIPE);
         String ready = new BufferedReader(new InputStreamReader(sink.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (ready == null || !ready.startsWith("sink ready")) {

@@ -116,7 +116,7 @@ public final class EmulatedTiers implements AutoCloseable {
                     link.put("bandwidthMbps", l.bandwidthMbps());
                     link.put("rttMs", l.rttMs());
                     link.put("delay", spec(l).delay(netemHere));
-                    link.put("tbf", Tbf.forBandwidth(l.bandwidthMbps(), NetworkEmulation.MTU));
+                    link.put("tbf", spec(l).tbf());
                     out.put(l.name(), link);
                 }
             }
@@ -124,8 +124,20 @@ public final class EmulatedTiers implements AutoCloseable {
         return out;
     }
 
-    private static NetworkEmulation.LinkSpec spec(LinkProfile l) {
-        return new NetworkEmulation.LinkSpec(l.from(), l.to(), l.bandwidthMbps(), l.rttMs());
+    /**
+     * How {@code l} is emulated: its tbf takes the bucket the link-delay model charges ({@code calibration.burstBytes}), so
+     * simulated and emulated links agree; a link whose bucket tbf cannot make (none, or under two frames) is refused.
+     */
+    static NetworkEmulation.LinkSpec spec(LinkProfile l) {
+        long burst = l.calibration().burstBytes();
+        long least = Tbf.minBurstBytes(NetworkEmulation.MTU);
+        if (burst < least) {
+            throw new InvalidInputException("link '" + l.name() + "' (profiles/links/" + l.name() + ".json): field "
+                    + "'calibration.burstBytes' is " + burst + (burst == 0 ? " (a link without a shaper)" : "") + ", but tbf "
+                    + "cannot emulate a bucket under two full frames (" + least + " bytes at MTU " + NetworkEmulation.MTU
+                    + ": less does not hold the rate); set it to " + least + " or more, and the simulated model charges the same");
+        }
+        return new NetworkEmulation.LinkSpec(l.from(), l.to(), l.bandwidthMbps(), l.rttMs(), burst);
     }
 
     /** The transport the agents serve and the requester speaks: {@value #TRANSPORT_PROPERTY}, rest (default) or grpc. */

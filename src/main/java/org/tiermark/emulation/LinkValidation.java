@@ -46,8 +46,8 @@ public final class LinkValidation {
      * One cell: {@code transferNanos} are the timed transfers, each from the message's first byte written to
      * the sink's one-byte answer read (on a kept connection the first, which pays TCP slow start, is left out).
      * Predictions are for the message's crossing plus the answer's: {@code payloadOnly} the link-delay model
-     * before calibration (payload bits over bandwidth), {@code calibrated} after it ({@link LinkCalibration}),
-     * {@code tbf} what tbf charges (wire bytes, {@link Tbf#transferNanos}, less the bucket refilled while the
+     * before calibration (payload bits over bandwidth), {@code calibrated} after it ({@link LinkCalibration}, its bucket
+     * credited as the suite's simulated links credit it: {@link #predict}), {@code tbf} what tbf charges (wire bytes, {@link Tbf#transferNanos}, less the bucket refilled while the
      * link idled for the previous answer's round trip) plus the round trip and the calibration's per-message
      * cost. Errors are {@code (median - predicted) / predicted} in percent.
      */
@@ -75,10 +75,11 @@ public final class LinkValidation {
         if (repeats < 1) {
             throw new InvalidInputException("repeats must be >= 1 (got " + repeats + ")");
         }
+        long burst = tbfBurstBytes(calibration);
         List<NetworkEmulation.LinkSpec> links = new ArrayList<>();
         for (double b : packetDelay ? List.<Double>of() : bandwidthsMbps) {
             // veth links: without --packet-delay the round trip is the stream relay's in front of the sink
-            links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b));
+            links.add(new NetworkEmulation.LinkSpec("mobile", "edge", b, 0, burst));
         }
         try (NetworkEmulation e = NetworkEmulation.create(List.of(new NetworkEmulation.TierSpec("mobile", 0, 0),
                 new NetworkEmulation.TierSpec("edge", 0, 0)), links, congestionControl)) {
@@ -92,7 +93,7 @@ public final class LinkValidation {
             Writer in = new OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8);
             List<NetworkEmulation.Link> measured = new ArrayList<>(e.links());
             for (double b : packetDelay ? bandwidthsMbps : List.<Double>of()) {
-                measured.add(e.addPacketLink("mobile", "edge", b, rttMs));
+                measured.add(e.addPacketLink(new NetworkEmulation.LinkSpec("mobile", "edge", b, rttMs, burst)));
             }
             List<Cell> cells = new ArrayList<>();
             for (NetworkEmulation.Link link : measured) {
@@ -113,6 +114,7 @@ public final class LinkValidation {
             in.close();
             driver.waitFor(10, TimeUnit.SECONDS);
             Map<String, Object> described = new LinkedHashMap<>(e.describe());
+            described.put("tbfBurstBytes", burst);
             described.put("linkDelay", packetDelay ? "packet delay line (TUN devices), per IP packet"
                     : rttMs == 0 ? "none" : "stream delay line (TCP relay in front of the sink)");
             if (packetDelay) {
@@ -120,6 +122,14 @@ public final class LinkValidation {
             }
             return new Result(described, cells);
         }
+    }
+
+    /**
+     * tbf's bucket for links measured against {@code calibration}: its {@code burstBytes}, the bucket the model charges;
+     * a calibration without one (0) gets tbf's least, two frames, which the model then does not charge.
+     */
+    public static long tbfBurstBytes(LinkCalibration calibration) {
+        return Math.max(calibration.burstBytes(), Tbf.minBurstBytes(NetworkEmulation.MTU));
     }
 
     private static String readLine(BufferedReader out, NetworkEmulation.Link link, long bytes) throws IOException {
@@ -134,16 +144,16 @@ public final class LinkValidation {
     /** A cell from its timings: the message and the one-byte answer predicted under both models and by tbf. */
     public static Cell cell(double mbps, double rttMs, long bytes, boolean newConnection, List<Long> nanos,
                             LinkCalibration calibration) {
-        List<Long> sorted = nanos.stream().sorted().toList();
-        long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-        long before = predict(mbps, rttMs, bytes, LinkCalibration.PAYLOAD_ONLY);
-        long after = predict(mbps, rttMs, bytes, calibration.withNewConnection(newConnection));
-        Tbf tbf = Tbf.forBandwidth(mbps, LinkCalibration.DEFAULT.mtu());
-        // tbf's bucket refills while the link idles between messages (up to its two frames): the answer's round trip
-        // and its two messages' socket costs (its crossing, the sender's turn to the next message); the next message's
-        // first bytes then pass at once: an emulator effect (a link has no bucket), so only tbf's column has it
-        double idleMs = rttMs + 2 * calibration.messageOverheadMs();
+        long median = medianOf(nanos);
+        // as measured: on a kept connection one transfer dropped before the timed ones
+        int dropped = newConnection ? 0 : 1;
+        long before = predict(mbps, rttMs, bytes, LinkCalibration.PAYLOAD_ONLY, nanos.size(), dropped);
+        long after = predict(mbps, rttMs, bytes, calibration.withNewConnection(newConnection), nanos.size(), dropped);
+        Tbf tbf = Tbf.forLink(mbps, NetworkEmulation.MTU, tbfBurstBytes(calibration));
+        // tbf's bucket refills while the link idles between messages: the answer's round trip and its two messages'
+        // socket costs (its crossing, the sender's turn to the next message); the next message's first bytes then pass
+        // at once. tbf's column charges that and nothing of a connection's costs, the after column what the suite charges
+        double idleMs = idleBetweenMessagesMs(rttMs, calibration);
         double bucketCreditBytes = Math.min(tbf.burstBytes(), Math.min(tbf.wireBytes(bytes), mbps * 1e6 / 8 * idleMs / 1e3));
         long tbfNanos = Math.round(tbf.transferNanos(bytes) - bucketCreditBytes * 8e9 / tbf.rateBitsPerSecond()
                 + tbf.transferNanos(1) + rttMs * 1e6 + 2 * calibration.messageOverheadMs() * 1e6);
@@ -151,10 +161,53 @@ public final class LinkValidation {
                 after, percent(median, after), tbfNanos, percent(median, tbfNanos));
     }
 
-    /** The link-delay model's time for the message one way and the one-byte answer back on the same connection. */
-    static long predict(double mbps, double rttMs, long bytes, LinkCalibration calibration) {
+    /**
+     * The link-delay model's time for the message one way and the one-byte answer back on the same connection, as the
+     * suite charges a cell's transfers: {@code dropped + transfers} of them back to back from rested links, each
+     * direction's bucket kept by {@link LinkDelay.Buckets} as the suite's simulated links keep it (the sender's
+     * direction refills while its message propagates and the answer comes back); the median of the last
+     * {@code transfers}. A message larger than the bucket empties it, so from the second on every one gets the same
+     * credit; messages smaller than it drain it over many.
+     */
+    public static long predict(double mbps, double rttMs, long bytes, LinkCalibration calibration, int transfers, int dropped) {
+        if (transfers < 1 || dropped < 0) {
+            throw new IllegalArgumentException("transfers must be >= 1 and dropped >= 0 (got " + transfers + ", " + dropped + ")");
+        }
         LinkProfile link = new LinkProfile("check", "mobile", "edge", mbps, rttMs, 0, 0, "", calibration);
-        return LinkDelay.transferNanos(link, bytes, 0) + LinkDelay.transferNanos(link.withCalibration(calibration.withNewConnection(false)), 1, 0);
+        List<LinkProfile> there = List.of(link);
+        List<LinkProfile> back = List.of(link.withCalibration(calibration.withNewConnection(false)));
+        LinkDelay.Buckets buckets = new LinkDelay.Buckets();
+        LinkDelay.Jitter jitter = new LinkDelay.Jitter();
+        List<Long> predicted = new ArrayList<>();
+        long t = 0;
+        for (int i = 0; i < dropped + transfers; i++) {
+            long message = LinkDelay.transferNanos(there, "mobile", bytes, jitter, buckets, t);
+            long answer = LinkDelay.transferNanos(back, "edge", 1, jitter, buckets, t + message);
+            if (i >= dropped) {
+                predicted.add(message + answer);
+            }
+            t += message + answer; // the sender writes the next message once it read the answer
+        }
+        return medianOf(predicted);
+    }
+
+    /** As {@link #predict(double, double, long, LinkCalibration, int, int)} for one transfer after 63 back to back (steady). */
+    public static long predict(double mbps, double rttMs, long bytes, LinkCalibration calibration) {
+        return predict(mbps, rttMs, bytes, calibration, 1, 63);
+    }
+
+    private static long medianOf(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    }
+
+    /**
+     * How long the sender's direction idles between two messages of a cell, for tbf's column: the previous answer's round
+     * trip and two messages' socket costs (the answer's crossing, the sender's turn to the next message).
+     */
+    static double idleBetweenMessagesMs(double rttMs, LinkCalibration calibration) {
+        return rttMs + 2 * calibration.messageOverheadMs();
     }
 
     /** The cells of an earlier result file predicted again under {@code calibration} (its timings unchanged). */

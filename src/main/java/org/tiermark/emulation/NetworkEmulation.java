@@ -67,8 +67,10 @@ public final class NetworkEmulation implements AutoCloseable {
      * a veth pair delayed by the kernel's netem where it has it ({@link Netem}), else (as on this machine) a packet
      * link, whose {@link PacketDelayLine} delays every IP packet by half of it each way: either way the handshake, ACKs
      * and slow start pay it, as on a real link. One without is a veth pair. See docs/emulation.md for what each models.
+     * {@code burstBytes} is tbf's bucket on both ends (the link profile's {@code calibration.burstBytes}; at least
+     * {@link Tbf#minBurstBytes}).
      */
-    public record LinkSpec(String from, String to, double bandwidthMbps, double rttMs) {
+    public record LinkSpec(String from, String to, double bandwidthMbps, double rttMs, long burstBytes) {
         public LinkSpec {
             if (from.equals(to)) {
                 throw new IllegalArgumentException("link joins two different tiers (both are '" + from + "')");
@@ -80,11 +82,25 @@ public final class NetworkEmulation implements AutoCloseable {
             if (!(rttMs >= 0) || Double.isInfinite(rttMs)) {
                 throw new IllegalArgumentException("link " + from + "-" + to + ": rttMs must be >= 0 (got " + rttMs + ")");
             }
+            if (burstBytes < Tbf.minBurstBytes(MTU)) {
+                throw new IllegalArgumentException("link " + from + "-" + to + ": burstBytes must be >= " + Tbf.minBurstBytes(MTU)
+                        + " (two full frames: less does not hold the rate; got " + burstBytes + ")");
+            }
         }
 
-        /** A link without added delay. */
+        /** A link with the least bucket that holds the rate, {@link Tbf#minBurstBytes}. */
+        public LinkSpec(String from, String to, double bandwidthMbps, double rttMs) {
+            this(from, to, bandwidthMbps, rttMs, Tbf.minBurstBytes(MTU));
+        }
+
+        /** A link without added delay, with the least bucket. */
         public LinkSpec(String from, String to, double bandwidthMbps) {
             this(from, to, bandwidthMbps, 0);
+        }
+
+        /** The tbf that shapes each end. */
+        public Tbf tbf() {
+            return Tbf.forLink(bandwidthMbps, MTU, burstBytes);
         }
 
         /**
@@ -289,7 +305,7 @@ public final class NetworkEmulation implements AutoCloseable {
         String addrB = address(index, 2);
         Shell.run("ip", "-n", nsA, "addr", "add", addrA + "/30", "dev", a);
         Shell.run("ip", "-n", nsB, "addr", "add", addrB + "/30", "dev", b);
-        Tbf tbf = Tbf.forBandwidth(s.bandwidthMbps(), MTU);
+        Tbf tbf = s.tbf();
         if (delay.equals(DELAY_NETEM)) {
             for (List<String> c : Netem.commands(nsA, a, tbf, s.rttMs() / 2)) {
                 Shell.run(c.toArray(String[]::new));
@@ -425,9 +441,13 @@ public final class NetworkEmulation implements AutoCloseable {
      * the range (198.19.0.0/16), apart from {@link #links()}', which it does not join: no routes lead to it but its own.
      */
     public Link addPacketLink(String from, String to, double bandwidthMbps, double rttMs) throws IOException {
+        return addPacketLink(new LinkSpec(from, to, bandwidthMbps, rttMs));
+    }
+
+    /** As {@link #addPacketLink(String, String, double, double)}, for {@code spec} (its bucket included). */
+    public Link addPacketLink(LinkSpec spec) throws IOException {
         int k = packetLinks++;
-        return packetLink(new LinkSpec(from, to, bandwidthMbps, rttMs), "tm" + runId + "t" + k + "a", "tm" + runId + "t" + k + "b",
-                PACKET_LINK_BASE + k);
+        return packetLink(spec, "tm" + runId + "t" + k + "a", "tm" + runId + "t" + k + "b", PACKET_LINK_BASE + k);
     }
 
     /**

@@ -116,8 +116,12 @@ public final class PacketDelayLine {
         return fd[0];
     }
 
-    /** One direction: a reader stamps packets as tbf lets them out of {@code from}, a writer hands each to {@code to} when due. */
-    private static void forward(LibC c, int from, int to, long oneWayNanos, String name, PrintStream trace) {
+    /**
+     * One direction: a reader stamps packets as tbf lets them out of {@code from}, a writer hands each to {@code to} when due.
+     * With {@code written} (the trace's {@code .written} file) the writer records each packet's hand-off, how late it woke
+     * and how long the write took.
+     */
+    private static void forward(LibC c, int from, int to, long oneWayNanos, String name, PrintStream trace, PrintStream written) {
         BlockingQueue<Packet> queue = new ArrayBlockingQueue<>(QUEUE_PACKETS);
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[65536];
@@ -139,10 +143,18 @@ public final class PacketDelayLine {
                     for (long wait; (wait = p.dueNanos() - System.nanoTime()) > 0; ) {
                         LockSupport.parkNanos(wait);
                     }
+                    long handOff = System.nanoTime();
                     try {
                         c.write(to, p.data(), p.data().length);
                     } catch (LastErrorException e) {
                         // the device is down for a moment (being configured): the packet is lost, as on a link
+                    }
+                    if (written != null) {
+                        // late: the wake-up after the due time; write: the kernel taking the packet in (its receive path
+                        // runs inside the write)
+                        long now = System.nanoTime();
+                        trace(written, now, name + " late_us " + (handOff - p.dueNanos()) / 1000 + " write_us " + (now - handOff) / 1000,
+                                p.data(), p.data().length);
                     }
                 }
             } catch (InterruptedException e) {
@@ -192,11 +204,17 @@ public final class PacketDelayLine {
         String traceFile = System.getProperty(TRACE_PROPERTY);
         PrintStream trace = traceFile == null ? null
                 : new PrintStream(new BufferedOutputStream(new FileOutputStream(traceFile), 1 << 20), false, StandardCharsets.US_ASCII);
+        // and FILE.written: each packet as the line hands it on, with how late after its due time (the line's own cost)
+        PrintStream written = traceFile == null ? null : new PrintStream(new BufferedOutputStream(
+                new FileOutputStream(traceFile + ".written"), 1 << 20), false, StandardCharsets.US_ASCII);
         if (trace != null) {
-            Runtime.getRuntime().addShutdownHook(new Thread(trace::flush));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                trace.flush();
+                written.flush();
+            }));
         }
-        forward(c, a, b, oneWayNanos, args[1], trace);
-        forward(c, b, a, oneWayNanos, args[3], trace);
+        forward(c, a, b, oneWayNanos, args[1], trace, written);
+        forward(c, b, a, oneWayNanos, args[3], trace, written);
         System.out.println("packet delay line ready");
         System.out.flush();
         // the parent holds our standard input: when it is gone, so are we (and with us both devices)
@@ -205,6 +223,7 @@ public final class PacketDelayLine {
         }
         if (trace != null) {
             trace.flush();
+            written.flush();
         }
         System.exit(0);
     }

@@ -7,15 +7,15 @@ package org.tiermark.emulation;
  * {@code n} bytes costs about {@code n * (mtu + 14) / (mtu - 52)} bytes of tokens: 4.56% more at MTU 1500.
  *
  * @param rateBitsPerSecond the link's bandwidth
- * @param burstBytes        bucket size: two full frames. A link has no bucket: whatever the bucket holds when a
- *                          message starts crosses at line rate (with 1 ms of rate as the bucket, 10 KB crossed
- *                          200 Mbit/s in 0.08 ms instead of 0.4 ms). One frame ({@code mtu + 14}, the least the
- *                          kernel takes) does not hold the rate: every frame then waits for the qdisc watchdog,
- *                          whose lateness a one-frame bucket cannot absorb, and 1 MB took +1.8% at 10, +7.5% at
+ * @param burstBytes        bucket size: the link profile's {@code calibration.burstBytes}, which the link-delay model
+ *                          charges too (whatever the bucket holds when a message starts crosses at line rate), so
+ *                          simulated and emulated links agree; at least two full frames. One frame ({@code mtu + 14},
+ *                          the least the kernel takes) does not hold the rate: every frame then waits for the qdisc
+ *                          watchdog, whose lateness a one-frame bucket cannot absorb, and 1 MB took +1.8% at 10, +7.5% at
  *                          50, +11.6-13.5% at 100, +17.6% at 150 and +21-24% at 200 Mbit/s over the wire-byte time
- *                          (two frames: 0.0 to +0.3%, once +3.6%; docs/runs/links-20261130-s3/bucket). A second, peak-rate
- *                          bucket ({@code peakrate} 1.5x or 2x the rate, one-frame {@code mtu}) held the rate but
- *                          moved 10 KB at 100-200 Mbit/s by under 2 points, within those runs' noise: not adopted
+ *                          (two frames: 0.0 to +0.3%, once +3.6%; docs/runs/links-20261130-s3/bucket). Nor can tbf make
+ *                          a link without a bucket: its bucket, and a second peak-rate bucket's, hold at least a frame
+ *                          (docs/emulation.md, "The shaper's bucket")
  * @param limitBytes        queue behind the bucket: 100 ms at line rate (at least 64 KB), so a TCP window
  *                          queued by the sender is not dropped, while queueing delay stays bounded
  * @param mtu               the interface MTU the overhead is computed for
@@ -31,15 +31,28 @@ public record Tbf(long rateBitsPerSecond, long burstBytes, long limitBytes, int 
         if (mtu < 576) {
             throw new IllegalArgumentException("mtu must be >= 576 (got " + mtu + ")");
         }
+        if (burstBytes < minBurstBytes(mtu)) {
+            throw new IllegalArgumentException("tbf burst must be >= two full frames, " + minBurstBytes(mtu) + " bytes at MTU " + mtu
+                    + ", to hold the rate (got " + burstBytes + ")");
+        }
     }
 
-    /** The settings for a link of {@code bandwidthMbps} (10^6 bit/s) on interfaces of {@code mtu}. */
+    /** The least bucket that holds the rate on interfaces of {@code mtu}: two full frames (see {@code burstBytes}). */
+    public static long minBurstBytes(int mtu) {
+        return 2L * (mtu + 14);
+    }
+
+    /** The settings for a link of {@code bandwidthMbps} (10^6 bit/s) on interfaces of {@code mtu}, with the least bucket. */
     public static Tbf forBandwidth(double bandwidthMbps, int mtu) {
+        return forLink(bandwidthMbps, mtu, minBurstBytes(mtu));
+    }
+
+    /** The settings for a link of {@code bandwidthMbps} (10^6 bit/s) on interfaces of {@code mtu} with a bucket of {@code burstBytes}. */
+    public static Tbf forLink(double bandwidthMbps, int mtu, long burstBytes) {
         long rate = Math.round(bandwidthMbps * 1e6);
         long bytesPerSecond = rate / 8;
-        long burst = 2L * (mtu + 14); // one frame does not hold the rate: see burstBytes
         long limit = Math.max(64 * 1024, bytesPerSecond / 10);
-        return new Tbf(rate, burst, limit, mtu);
+        return new Tbf(rate, burstBytes, limit, mtu);
     }
 
     /** Bytes tbf charges for a bulk TCP transfer of {@code payloadBytes} (full frames; the last one partial). */

@@ -58,6 +58,8 @@ public final class DeploymentRunner implements AutoCloseable {
     private final List<Hop> hops;
     private final ByteBuffer[] payloads;
     private final LinkDelay.Jitter jitter = new LinkDelay.Jitter();
+    /** Each link direction's shaper bucket over this runner's requests: it refills in the real time between them. */
+    private final LinkDelay.Buckets buckets = new LinkDelay.Buckets();
     private final Breakdown last;
 
     private DeploymentRunner(OrtEnvironment env, Variant variant, DeploymentProfile deployment, Profiles profiles,
@@ -381,7 +383,10 @@ public final class DeploymentRunner implements AutoCloseable {
         if (costs.link() != LinkCost.SIMULATED) {
             return;
         }
-        long nanos = costs.link().transferNanos(hops.get(hop).links(), bytes, jitter);
+        Hop h = hops.get(hop);
+        // the time since each direction last carried a message is real (every wait in a call is), so the bucket's
+        // refill is the time that really passed
+        long nanos = LinkDelay.transferNanos(h.links(), h.from(), bytes, jitter, buckets, System.nanoTime());
         last.transferNanos += nanos;
         last.hopTransferNanos[hop] = nanos;
         PreciseWait.waitNanos(nanos);

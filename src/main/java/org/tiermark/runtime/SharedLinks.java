@@ -10,7 +10,9 @@ import org.tiermark.tier.LinkProfile;
  * The links of a load run, shared by all its clients: each link and direction serializes one payload
  * at a time, first come first served, so a payload sent while another is on the wire starts after it.
  * Propagation (half the round trip) and jitter do not queue. Times are computed from the
- * {@link LinkDelay} model, not waited: the caller schedules on the returned instant.
+ * {@link LinkDelay} model, not waited: the caller schedules on the returned instant. A direction's shaper bucket
+ * ({@link LinkDelay.Buckets}) refills while it idles, so a payload after a pause passes its credit at line rate and
+ * one queued behind another gets none.
  *
  * <p>Shared, not per client, because the clients of one edge tier are phones behind the same access
  * point (one radio channel: the studies' 200 Mbit/s WLAN) and the edge has one uplink to the cloud;
@@ -20,6 +22,7 @@ import org.tiermark.tier.LinkProfile;
 public final class SharedLinks {
     private final Map<String, Long> freeAtNanos = new HashMap<>();
     private final LinkDelay.Jitter jitter = new LinkDelay.Jitter();
+    private final LinkDelay.Buckets buckets = new LinkDelay.Buckets();
 
     /**
      * When {@code bytes} sent at {@code sentAtNanos} from tier {@code from} over {@code route} arrive,
@@ -31,11 +34,15 @@ public final class SharedLinks {
         for (LinkProfile link : route) {
             String key = link.name() + "@" + at;
             double unit = link.jitterMs() > 0 ? jitter.next(link) : 0;
-            long serializationNanos = LinkDelay.transferNanos(link, bytes, 0) - LinkDelay.transferNanos(link, 0, 0);
             long start = Math.max(t, freeAtNanos.getOrDefault(key, Long.MIN_VALUE));
-            freeAtNanos.put(key, start + serializationNanos);
-            t = start + LinkDelay.transferNanos(link, bytes, unit);
-            at = at.equals(link.from()) ? link.to() : link.from();
+            long idle = buckets.idleNanos(link, at, start);
+            // the link is busy for the bytes its credit does not cover
+            long busyNanos = Math.round((LinkDelay.shapedBytes(link, bytes) - LinkDelay.creditBytes(link, bytes, idle)) * 8e3
+                    / link.bandwidthMbps());
+            freeAtNanos.put(key, start + busyNanos);
+            buckets.sent(link, at, bytes, start, idle);
+            t = start + LinkDelay.transferNanos(link, bytes, unit, idle);
+            at = link.other(at);
         }
         return t;
     }
@@ -43,5 +50,6 @@ public final class SharedLinks {
     /** Forgets what the links were sending: a new load level starts on idle links. */
     public synchronized void reset() {
         freeAtNanos.clear();
+        buckets.reset();
     }
 }

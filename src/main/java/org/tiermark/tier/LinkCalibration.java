@@ -23,10 +23,14 @@ package org.tiermark.tier;
  *                              deployment, which calls stages in process, would otherwise leave it out. Fitted from
  *                              one-byte messages on a kept connection at zero round trip (where tbf's bucket and the
  *                              wire add almost nothing): half the median of (round trip - the model's two crossings)
+ * @param burstBytes            the link's shaper bucket: the wire bytes it passes at line rate after it idled long
+ *                              enough to refill (a token bucket refills at the link's rate). 0: a link without a shaper.
+ *                              The studies shaped their links with {@code tc tbf}, which always has one, and
+ *                              tiermark's emulation builds each link's tbf with this bucket (docs/emulation.md)
  * @param provenance            where the fitted figures come from (run folder and command)
  */
 public record LinkCalibration(int mtu, String connection, double connectionSetupMs, int initialWindowSegments,
-                              double messageOverheadMs, String provenance) {
+                              double messageOverheadMs, long burstBytes, String provenance) {
     /** Ethernet + IPv4 + TCP-with-timestamps header bytes of a full frame. */
     public static final int FRAME_HEADER_BYTES = 14 + 20 + 32;
     /**
@@ -37,9 +41,9 @@ public record LinkCalibration(int mtu, String connection, double connectionSetup
     public static final String KEPT = "kept";
     public static final String NEW = "new";
     /** Wire framing at MTU 1500 on a kept connection: what a profile without calibration gets. */
-    public static final LinkCalibration DEFAULT = new LinkCalibration(1500, KEPT, 0, 10, 0, "TCP/IP headers at MTU 1500");
+    public static final LinkCalibration DEFAULT = new LinkCalibration(1500, KEPT, 0, 10, 0, 0, "TCP/IP headers at MTU 1500");
     /** Payload bits over bandwidth and nothing else: the model before calibration, kept for comparison. */
-    public static final LinkCalibration PAYLOAD_ONLY = new LinkCalibration(0, KEPT, 0, 10, 0, "payload bits only");
+    public static final LinkCalibration PAYLOAD_ONLY = new LinkCalibration(0, KEPT, 0, 10, 0, 0, "payload bits only");
 
     public LinkCalibration {
         if (mtu != 0 && (mtu < 576 || mtu > 65536)) {
@@ -61,13 +65,28 @@ public record LinkCalibration(int mtu, String connection, double connectionSetup
         if (!(messageOverheadMs >= 0) || Double.isInfinite(messageOverheadMs)) {
             throw new IllegalArgumentException("field 'calibration.messageOverheadMs': must be >= 0 (got " + messageOverheadMs + ")");
         }
+        if (burstBytes < 0) {
+            throw new IllegalArgumentException("field 'calibration.burstBytes': must be >= 0 (0: a link without a shaper; got "
+                    + burstBytes + ")");
+        }
         provenance = provenance == null ? "" : provenance;
+    }
+
+    /** A calibration of a link without a shaper ({@code burstBytes} 0). */
+    public LinkCalibration(int mtu, String connection, double connectionSetupMs, int initialWindowSegments,
+                           double messageOverheadMs, String provenance) {
+        this(mtu, connection, connectionSetupMs, initialWindowSegments, messageOverheadMs, 0, provenance);
     }
 
     /** The same calibration with a connection per request ({@code true}) or one kept connection. */
     public LinkCalibration withNewConnection(boolean newConnection) {
         return new LinkCalibration(mtu, newConnection ? NEW : KEPT, connectionSetupMs, initialWindowSegments, messageOverheadMs,
-                provenance);
+                burstBytes, provenance);
+    }
+
+    /** The same calibration with a shaper bucket of {@code bytes} (0: none). */
+    public LinkCalibration withBurstBytes(long bytes) {
+        return new LinkCalibration(mtu, connection, connectionSetupMs, initialWindowSegments, messageOverheadMs, bytes, provenance);
     }
 
     public boolean newConnection() {

@@ -1,10 +1,9 @@
 package org.tiermark.tier;
 
-import java.util.List;
-
 /**
  * How a link costs time in a measured call. {@code simulated}: each hop waits, inside the call, the
- * time {@link LinkDelay} computes for the payload's measured size; {@code off}: links cost nothing
+ * time {@link LinkDelay} computes for the payload's measured size (each link direction's bucket credited
+ * for the real time it idled: {@link LinkDelay.Buckets}); {@code off}: links cost nothing
  * (payloads are still serialized); {@code emulated} (kernel-shaped links between network namespaces
  * on this machine) and {@code remote} (real hosts named by the tier profiles' endpoints): the bytes
  * cross a real link inside the call, so nothing is waited.
@@ -19,11 +18,6 @@ public enum LinkCost {
     /** True when bytes cross a real network and the call's wall time already holds the transfer. */
     public boolean real() {
         return this == EMULATED || this == REMOTE;
-    }
-
-    /** Nanoseconds to wait for {@code bytes} over {@code links}; 0 when links cost nothing or are real. */
-    public long transferNanos(List<LinkProfile> links, long bytes, LinkDelay.Jitter jitter) {
-        return this == SIMULATED ? LinkDelay.transferNanos(links, bytes, jitter) : 0;
     }
 
     public static LinkCost parse(String value) {

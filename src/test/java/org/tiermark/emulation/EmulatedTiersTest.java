@@ -30,6 +30,7 @@ import org.tiermark.runtime.Breakdown;
 import org.tiermark.runtime.Costs;
 import org.tiermark.runtime.DeploymentRunner;
 import org.tiermark.tier.DeploymentProfile;
+import org.tiermark.tier.LinkProfile;
 import org.tiermark.tier.Profiles;
 
 /**
@@ -128,13 +129,28 @@ class EmulatedTiersTest {
     }
 
     @Test
+    void aLinkWhoseBucketTbfCannotMakeIsRefusedNamingTheField() {
+        LinkProfile wan = PROFILES.links().get("edge-cloud");
+        assertEquals(9000, EmulatedTiers.spec(wan.withCalibration(wan.calibration().withBurstBytes(9000))).tbf().burstBytes());
+        for (long burst : List.of(0L, 1514L)) {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> EmulatedTiers.spec(wan.withCalibration(wan.calibration().withBurstBytes(burst))));
+            assertTrue(e.getMessage().contains("profiles/links/edge-cloud.json") && e.getMessage().contains("calibration.burstBytes")
+                    && e.getMessage().contains("3028"), e.getMessage());
+        }
+    }
+
+    @Test
     void theRunRecordSaysWhichDelayEachLinkGets() {
         Map<String, Object> links = EmulatedTiers.links(PROFILES, List.of("mobile-cloud", "edge"), false);
         assertEquals(List.of("edge-cloud", "mobile-edge"), List.copyOf(links.keySet()));
         @SuppressWarnings("unchecked")
         Map<String, Object> wan = (Map<String, Object>) links.get("edge-cloud");
         assertEquals(PROFILES.links().get("edge-cloud").rttMs() > 0 ? "packet" : "none", wan.get("delay"));
-        assertEquals(Tbf.forBandwidth(PROFILES.links().get("edge-cloud").bandwidthMbps(), 1500), wan.get("tbf"));
+        LinkProfile edgeCloud = PROFILES.links().get("edge-cloud");
+        // tbf's bucket is the one the simulated model charges: the profile's calibration.burstBytes
+        assertEquals(Tbf.forLink(edgeCloud.bandwidthMbps(), 1500, edgeCloud.calibration().burstBytes()), wan.get("tbf"));
+        assertEquals(3028, edgeCloud.calibration().burstBytes(), "the shipped profiles carry the emulation's bucket");
         assertEquals("none", new NetworkEmulation.LinkSpec("a", "b", 10, 0).delay(false));
         assertEquals("packet", new NetworkEmulation.LinkSpec("a", "b", 10, 0.5).delay(false));
         assertEquals("netem", new NetworkEmulation.LinkSpec("a", "b", 10, 0.5).delay(true), "where the kernel has netem");

@@ -28,6 +28,17 @@ class TbfTest {
     }
 
     @Test
+    void aLinksBucketComesFromItsSpecAndHoldsAtLeastTwoFrames() {
+        assertEquals(3028, Tbf.minBurstBytes(1500));
+        assertArrayEquals(new String[] {"tbf", "rate", "1000000bit", "burst", "6000", "limit", "65536"},
+                Tbf.forLink(1, 1500, 6000).tcArguments());
+        assertEquals(6000, new NetworkEmulation.LinkSpec("mobile", "edge", 1, 20, 6000).tbf().burstBytes());
+        assertEquals(3028, new NetworkEmulation.LinkSpec("mobile", "edge", 1, 20).tbf().burstBytes(), "the least by default");
+        assertThrows(IllegalArgumentException.class, () -> Tbf.forLink(1, 1500, 1514), "one frame does not hold the rate");
+        assertThrows(IllegalArgumentException.class, () -> new NetworkEmulation.LinkSpec("mobile", "edge", 1, 20, 0));
+    }
+
+    @Test
     void addressesStayInTheBenchmarkingRange() {
         assertEquals("198.18.0.1", NetworkEmulation.address(0, 1));
         assertEquals("198.18.0.6", NetworkEmulation.address(1, 2));

@@ -120,5 +120,86 @@ class LinkDelayTest {
     void badArgumentsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> LinkDelay.transferNanos(link(1, 0, 0, 0), -1, 0));
         assertThrows(IllegalArgumentException.class, () -> LinkDelay.transferNanos(link(1, 0, 0, 0), 1, 1.0));
+        assertThrows(IllegalArgumentException.class, () -> LinkDelay.transferNanos(link(1, 0, 0, 0), 1, 0, -1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LinkCalibration.DEFAULT.withBurstBytes(-1));
+        assertTrue(e.getMessage().contains("calibration.burstBytes"), e.getMessage());
+    }
+
+    /** 1 Mbit/s, 20 ms, the studies' tbf bucket of 3028 bytes: a byte takes 8 us, the bucket refills 125 bytes per ms. */
+    static LinkProfile shaped(double rttMs, boolean newConnection) {
+        return link(1, rttMs, 0, 0).withCalibration(LinkCalibration.DEFAULT.withBurstBytes(3028).withNewConnection(newConnection));
+    }
+
+    @Test
+    void theBucketPassesWhatItHeldAtLineRate() {
+        LinkProfile wan = shaped(20, false);
+        // 10,000 bytes are 10,462 on the wire (83.696 ms); half the round trip 10 ms
+        assertEquals(10_000_000 + 83_696_000, LinkDelay.transferNanos(link(1, 20, 0, 0), 10_000, 0), "no shaper: no credit");
+        // rested: the full bucket, 3028 bytes (24.224 ms), passes at once
+        assertEquals(3028, LinkDelay.creditBytes(wan, 10_000, Long.MAX_VALUE), 1e-9);
+        assertEquals(10_000_000 + 83_696_000 - 24_224_000, LinkDelay.transferNanos(wan, 10_000, 0));
+        // after 20 ms of idle the bucket holds 2500 bytes (20 ms)
+        assertEquals(2500, LinkDelay.creditBytes(wan, 10_000, 20_000_000), 1e-9);
+        assertEquals(10_000_000 + 83_696_000 - 20_000_000, LinkDelay.transferNanos(wan, 10_000, 0, 20_000_000));
+        // no idle, no credit
+        assertEquals(10_000_000 + 83_696_000, LinkDelay.transferNanos(wan, 10_000, 0, 0));
+        // a message the bucket holds whole (100 bytes: 166 on the wire) costs only the propagation
+        assertEquals(166, LinkDelay.creditBytes(wan, 100, Long.MAX_VALUE), 1e-9);
+        assertEquals(10_000_000, LinkDelay.transferNanos(wan, 100, 0));
+        // a new connection: the handshake's 214 bytes draw on the bucket too, and it refills during the handshake's
+        // round trip: after no idle it holds 2500 bytes (20 ms). 10,676 shaped bytes: 85.408 ms; the connection
+        // 20 ms + the handshake's 1.712 ms (the first window, 121 ms, is longer than the round trip: no idle round)
+        LinkProfile fresh = shaped(20, true);
+        assertEquals(10_676, LinkDelay.shapedBytes(fresh, 10_000));
+        assertEquals(2500, LinkDelay.creditBytes(fresh, 10_000, 0), 1e-9);
+        assertEquals(10_000_000 + 83_696_000 + 21_712_000 - 20_000_000, LinkDelay.transferNanos(fresh, 10_000, 0, 0));
+        assertEquals(3028, LinkDelay.creditBytes(fresh, 10_000, 10_000_000), 1e-9, "10 ms idle + 20 ms: more than the bucket");
+    }
+
+    @Test
+    void eachDirectionsBucketRefillsSinceItWasLastEmpty() {
+        LinkProfile wan = shaped(0, false);
+        LinkDelay.Buckets b = new LinkDelay.Buckets();
+        assertEquals(Long.MAX_VALUE, b.idleNanos(wan, "mobile", 0), "a direction that never carried a message is rested");
+        // 10,000 bytes (10,462 on the wire) at 0 on a rested link: 3028 at once, 7434 at 8 us: empty at 59.472 ms
+        b.sent(wan, "mobile", 10_000, 0, Long.MAX_VALUE);
+        assertEquals(20_000_000, b.idleNanos(wan, "mobile", 79_472_000));
+        assertEquals(Long.MAX_VALUE, b.idleNanos(wan, "edge", 79_472_000), "the other direction has its own bucket");
+        assertEquals(0, b.idleNanos(wan, "mobile", 50_000_000), "still sending: no idle");
+        // 20 ms later: 2500 bytes of credit, 7962 at 8 us (63.696 ms): empty at 143.168 ms
+        b.sent(wan, "mobile", 10_000, 79_472_000, 20_000_000);
+        assertEquals(100_000_000, b.idleNanos(wan, "mobile", 243_168_000));
+        // 100 ms later a 100-byte message (166 on the wire) from a full bucket leaves 2862 bytes: as if empty 22.896 ms earlier
+        b.sent(wan, "mobile", 100, 243_168_000, 100_000_000);
+        long idle = b.idleNanos(wan, "mobile", 243_168_000);
+        assertEquals(22_896_000, idle);
+        assertEquals(2862, LinkDelay.creditBytes(wan, 10_000, idle), 1e-6, "what the small message left");
+        // a new connection's data follows the handshake's round trip: the bucket is empty that much later
+        LinkProfile fresh = shaped(20, true);
+        b.sent(fresh, "cloud", 10_000, 0, 0); // 2500 bytes after the handshake's 20 ms; 10,676 shaped: 8176 at 8 us
+        assertEquals(0, b.idleNanos(fresh, "cloud", 20_000_000 + 65_408_000));
+        assertEquals(1, b.idleNanos(fresh, "cloud", 20_000_000 + 65_408_001));
+        b.reset();
+        assertEquals(Long.MAX_VALUE, b.idleNanos(wan, "mobile", 0));
+    }
+
+    @Test
+    void aRouteCreditsEachLinkInItsDirectionAndRecordsTheMessage() {
+        LinkProfile wlan = link(200, 1, 0, 0).withCalibration(LinkCalibration.DEFAULT.withBurstBytes(3028));
+        LinkProfile wan = new LinkProfile("wan", "edge", "cloud", 1, 20, 0, 0, null, LinkCalibration.DEFAULT.withBurstBytes(3028));
+        LinkDelay.Buckets b = new LinkDelay.Buckets();
+        LinkDelay.Jitter j = new LinkDelay.Jitter();
+        long bytes = 10_000;
+        long rested = LinkDelay.transferNanos(wlan, bytes, 0) + LinkDelay.transferNanos(wan, bytes, 0);
+        assertEquals(rested, LinkDelay.transferNanos(List.of(wlan, wan), "mobile", bytes, j, b, 0), "rested links");
+        // the way back goes the other directions: rested too, even at once
+        assertEquals(rested, LinkDelay.transferNanos(List.of(wan, wlan), "cloud", bytes, j, b, rested));
+        // wlan (200 Mbit/s, 40 ns a byte, 1 ms): 0.5 ms + (10,462 - 3028) x 40 ns = 797.36 us, its bucket empty at 297.36 us
+        // and full again 121.12 us later; wan: starts at 797.36 us, empty at 797.36 us + 7434 x 8 us = 60.26936 ms
+        assertEquals(797_360, LinkDelay.transferNanos(wlan, bytes, 0));
+        // sent again at 69.472 ms: wlan rested, the wan message starts at 70.26936 ms after 10 ms of idle: 1250 bytes
+        // of credit, 10 ms less than its 93.696 ms without
+        assertEquals(797_360 + 83_696_000, LinkDelay.transferNanos(List.of(wlan, wan), "mobile", bytes, j, b, 69_472_000));
     }
 }
