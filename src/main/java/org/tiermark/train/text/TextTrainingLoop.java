@@ -36,6 +36,9 @@ import org.tiermark.Scores;
  * checkpoint at the first non-finite loss.
  */
 public final class TextTrainingLoop {
+    /** {@code -Dtiermark.trace=true}: name every parameter whose gradient is large (squared norm over 100) or not finite. */
+    static final boolean TRACE = Boolean.getBoolean("tiermark.trace");
+
     /** Runs after every optimizer step, e.g. to re-apply pruning masks (Adam regrows pruned weights). */
     public interface AfterStep {
         void after(int step, int totalSteps);
@@ -201,6 +204,12 @@ public final class TextTrainingLoop {
                 // a new native handle to the gradient (as DJL's own parameter update gets it), closed here
                 try (NDArray g = p.getValue().getArray().getGradient(); NDArray square = g.square(); NDArray sum = square.sum()) {
                     squares += sum.getFloat();
+                    if (TRACE && (!Float.isFinite(sum.getFloat()) || sum.getFloat() > 100)) {
+                        try (NDArray abs = p.getValue().getArray().abs(); NDArray max = abs.max()) {
+                            System.out.printf("    trace: gradient of %s: squared norm %.4g, weight max |w| %.4g%n", p.getKey(),
+                                    sum.getFloat(), max.getFloat());
+                        }
+                    }
                 }
             }
         }
