@@ -8,12 +8,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.LongBuffer;
@@ -34,6 +36,9 @@ import org.tiermark.Scores;
  * checkpoint at the first non-finite loss.
  */
 public final class TextTrainingLoop {
+    /** {@code -Dtiermark.trace=true}: name every parameter whose gradient is large (squared norm over 100) or not finite. */
+    static final boolean TRACE = Boolean.getBoolean("tiermark.trace");
+
     /** Runs after every optimizer step, e.g. to re-apply pruning masks (Adam regrows pruned weights). */
     public interface AfterStep {
         void after(int step, int totalSteps);
@@ -108,6 +113,8 @@ public final class TextTrainingLoop {
                 int[] order = permutation(n, shuffle);
                 double lossSum = 0;
                 int lossCount = 0;
+                double normSum = 0;
+                double normMax = 0;
                 int correct = 0;
                 int tp = 0;
                 int fp = 0;
@@ -139,6 +146,9 @@ public final class TextTrainingLoop {
                             value = l.getFloat();
                             TrainingLoop.DivergedException.check(value, name, step + 1, e, o.learningRate(), saved);
                             gc.backward(l);
+                            double norm = gradientNorm(block);
+                            normMax = Math.max(normMax, norm);
+                            normSum += norm;
                             float[] logits = pred.singletonOrThrow().toFloatArray();
                             for (int i = 0; i < k; i++) {
                                 int p = logits[i * classes + 1] > logits[i * classes] ? 1 : 0;
@@ -159,8 +169,10 @@ public final class TextTrainingLoop {
                     }
                     if ((b + 1) % every == 0 || step + 1 == total) {
                         double perStep = (System.nanoTime() - trainStart) / 1e9 / (step + 1);
-                        System.out.printf("  %s epoch %d step %d/%d (%d/%d): loss %.4f, train accuracy %.4f, %.1f s/step, %.0f s left%n",
+                        System.out.printf("  %s epoch %d step %d/%d (%d/%d): loss %.4f, train accuracy %.4f, gradient norm %.3g (max %.3g), "
+                                        + "%.1f s/step, %.0f s left%n",
                                 name, e, b + 1, perEpoch, step + 1, total, lossSum / lossCount, correct / (double) seen,
+                                normSum / lossCount, normMax,
                                 perStep, perStep * (total - step - 1));
                     }
                 }
@@ -178,6 +190,30 @@ public final class TextTrainingLoop {
         }
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
         return new Run(List.copyOf(epochs), saved, step, (System.nanoTime() - runStart) / 1e9, trainSeconds / Math.max(1, step));
+    }
+
+    /**
+     * The global L2 norm of the trainable parameters' gradients, shown in the progress line (mean and largest since the
+     * epoch began) so that a run heading for divergence shows it: in session 5 bge-spam's prune went from ~5 to ~15
+     * (largest 98) while its loss rose (docs/runs/bge-prune-20261130-s5).
+     */
+    static double gradientNorm(BertClassifier block) {
+        double squares = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                // a new native handle to the gradient (as DJL's own parameter update gets it), closed here
+                try (NDArray g = p.getValue().getArray().getGradient(); NDArray square = g.square(); NDArray sum = square.sum()) {
+                    squares += sum.getFloat();
+                    if (TRACE && (!Float.isFinite(sum.getFloat()) || sum.getFloat() > 100)) {
+                        try (NDArray abs = p.getValue().getArray().abs(); NDArray max = abs.max()) {
+                            System.out.printf("    trace: gradient of %s: squared norm %.4g, weight max |w| %.4g%n", p.getKey(),
+                                    sum.getFloat(), max.getFloat());
+                        }
+                    }
+                }
+            }
+        }
+        return Math.sqrt(squares);
     }
 
     /**

@@ -10,9 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +90,7 @@ class TextTrainingLoopTest {
         float[] b = train(dir.resolve("b"), 5);
         assertArrayEquals(a, b);
         try (Model fresh = tiny(5)) {
-            assertFalse(java.util.Arrays.equals(a, ((BertClassifier) fresh.getBlock()).get("0.query.weight")), "training changed it");
+            assertFalse(Arrays.equals(a, ((BertClassifier) fresh.getBlock()).get("0.query.weight")), "training changed it");
         }
     }
 
@@ -104,6 +111,44 @@ class TextTrainingLoopTest {
                             new TextTrainingLoop.Options(3, 4, 1e-2f, 7, 0, 0), null, dir, "tiny"));
             assertTrue(e.getMessage().contains("at step 5") && e.getMessage().contains("epoch 1"), e.getMessage());
             assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void theGradientNormIsTheL2NormOverEveryTrainableParametersGradient() {
+        TokenizedTexts d = data();
+        int k = 4;
+        long[] ids = new long[k * S];
+        long[] mask = new long[k * S];
+        long[] types = new long[k * S];
+        d.gather(new int[] {0, 1, 2, 3}, 0, k, ids, mask, types);
+        try (Model model = tiny(5); Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+            Shape shape = new Shape(k, S);
+            trainer.initialize(shape, shape, shape);
+            BertClassifier block = (BertClassifier) model.getBlock();
+            block.freezeHead();
+            try (NDManager m = trainer.getManager().newSubManager(); GradientCollector gc = trainer.newGradientCollector()) {
+                NDList x = new NDList(m.create(LongBuffer.wrap(ids), shape), m.create(LongBuffer.wrap(mask), shape),
+                        m.create(LongBuffer.wrap(types), shape));
+                gc.backward(trainer.getLoss().evaluate(new NDList(m.create(new float[] {0, 1, 0, 1})), trainer.forward(x)));
+                double squares = 0;
+                int counted = 0;
+                for (var p : block.getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        counted++;
+                        try (NDArray g = p.getValue().getArray().getGradient()) {
+                            for (float v : g.toFloatArray()) {
+                                squares += (double) v * v;
+                            }
+                        }
+                    }
+                }
+                assertTrue(counted > 0 && counted < block.getParameters().size(), "the frozen head is left out: " + counted);
+                double norm = TextTrainingLoop.gradientNorm(block);
+                assertTrue(norm > 0, "a loss with a gradient: " + norm);
+                assertEquals(Math.sqrt(squares), norm, 1e-5 * norm);
+                assertEquals(norm, TextTrainingLoop.gradientNorm(block), 0, "reading the norm leaves the gradients alone");
+            }
         }
     }
 }
